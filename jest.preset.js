@@ -1,0 +1,14 @@
+// Shared Jest settings: TypeScript through ts-jest, workspace packages resolved to their sources so tests never
+// depend on a stale build.
+const path = require('node:path');
+
+module.exports = {
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(__dirname, 'tsconfig.test.json') }],
+  },
+  moduleNameMapper: {
+    '^@efs-node-identity/(core|cli)$': path.join(__dirname, 'packages/$1/src/index.ts'),
+  },
+  testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+};

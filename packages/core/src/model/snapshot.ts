@@ -1,0 +1,262 @@
+import type { Origin } from './origin';
+import type { PolicyDocument } from './policy';
+import type { Maybe } from './unknown';
+
+/**
+ * The normalized picture of one or more clusters and file systems. Static sources (files in a repository) and live
+ * sources (AWS and Kubernetes APIs) both produce one; rules never know which. Every fact carries its origin.
+ */
+export interface Snapshot {
+  /** Which kinds of input this snapshot holds: S static files, A AWS APIs, K Kubernetes API. */
+  inputs: InputKind[];
+  clusters: Cluster[];
+  addons: Addon[];
+  podIdentityAssociations: PodIdentityAssociation[];
+  serviceAccounts: ServiceAccount[];
+  daemonSets: DaemonSet[];
+  pods: Pod[];
+  roles: Role[];
+  /**
+   * Policy documents that no source could attach to a role: a raw trust or identity policy JSON file. Rules use
+   * them for the node role when the repository has no role definition of its own.
+   */
+  loosePolicies: LoosePolicy[];
+  fileSystems: FileSystem[];
+  storageClasses: StorageClass[];
+  persistentVolumes: PersistentVolume[];
+  secrets: Secret[];
+  oidcProviders: OidcProvider[];
+  /** What the sources could not read: parse failures, skipped files. Reported as SRC-* findings. */
+  notices: SourceNotice[];
+  /** `# efs-node-identity:ignore …` comments found in the files. */
+  inlineSuppressions: InlineSuppression[];
+}
+
+export type InputKind = 'S' | 'A' | 'K';
+
+export interface Cluster {
+  name: Maybe<string>;
+  arn?: Maybe<string>;
+  accountId?: Maybe<string>;
+  region?: Maybe<string>;
+  /** OIDC issuer URL (`https://oidc.eks.<region>.amazonaws.com/id/<id>`). */
+  oidcIssuer?: Maybe<string>;
+  version?: Maybe<string>;
+  origin: Origin;
+}
+
+export interface Addon {
+  cluster?: Maybe<string>;
+  name: Maybe<string>;
+  version?: Maybe<string>;
+  status?: string;
+  healthIssues?: string[];
+  /**
+   * The add-on's `podIdentityAssociations` as configured (static) or owned (live). Each also appears in
+   * `Snapshot.podIdentityAssociations` with `ownerAddon` set.
+   */
+  podIdentityAssociations?: Array<{ serviceAccount: Maybe<string>; roleArn: Maybe<string>; roleId?: string }>;
+  /** Service accounts that this add-on version can own an association for (DescribeAddonConfiguration), live only. */
+  podIdentityCapableServiceAccounts?: string[];
+  origin: Origin;
+}
+
+export interface PodIdentityAssociation {
+  cluster?: Maybe<string>;
+  namespace: Maybe<string>;
+  serviceAccount: Maybe<string>;
+  roleArn: Maybe<string>;
+  /** The Snapshot role this association points at, when a source could resolve it (e.g. a Terraform reference). */
+  roleId?: string;
+  targetRoleArn?: Maybe<string>;
+  disableSessionTags?: Maybe<boolean>;
+  /** Set when the association is configured through / owned by an EKS add-on. */
+  ownerAddon?: string;
+  associationId?: string;
+  createdAt?: string;
+  modifiedAt?: string;
+  origin: Origin;
+}
+
+export interface ServiceAccount {
+  namespace: Maybe<string>;
+  name: Maybe<string>;
+  annotations: Record<string, Maybe<string>>;
+  origin: Origin;
+  /** Origins of individual annotations, by key. */
+  annotationOrigins?: Record<string, Origin>;
+}
+
+export interface Container {
+  name: string;
+  image?: Maybe<string>;
+  env: Record<string, Maybe<string>>;
+}
+
+export interface DaemonSet {
+  namespace: Maybe<string>;
+  name: Maybe<string>;
+  serviceAccountName: Maybe<string>;
+  containers: Container[];
+  origin: Origin;
+  /** Origin of `serviceAccountName` (or Helm `node.serviceAccount.name`). */
+  serviceAccountOrigin?: Origin;
+}
+
+export interface Pod {
+  namespace: string;
+  name: string;
+  nodeName?: string;
+  ownerDaemonSet?: string;
+  serviceAccountName?: string;
+  phase?: string;
+  createdAt?: string;
+  containers: Container[];
+  origin: Origin;
+}
+
+export interface AttachedPolicy {
+  /** ARN of a managed policy, or undefined for an inline one. */
+  arn?: Maybe<string>;
+  /** Inline policy name, or the managed policy's name. */
+  name?: Maybe<string>;
+  /** The document, when known (inline policies, customer-managed policies defined in the same files). */
+  document?: PolicyDocument;
+}
+
+export interface Role {
+  /** Snapshot-internal key, unique per snapshot (`arn:…`, `tf:aws_iam_role.node`, `cfn:template.json#NodeRole`). */
+  id: string;
+  name: Maybe<string>;
+  arn: Maybe<string>;
+  accountId?: Maybe<string>;
+  trustPolicy?: PolicyDocument;
+  inlinePolicies: AttachedPolicy[];
+  managedPolicies: AttachedPolicy[];
+  tags?: Record<string, string>;
+  /** The role is an EC2 node instance role (instance profile of a node group). */
+  nodeInstanceRole?: boolean;
+  origin: Origin;
+}
+
+export type LoosePolicyKind = 'trust' | 'identity' | 'resource';
+
+export interface LoosePolicy {
+  kind: LoosePolicyKind;
+  document: PolicyDocument;
+}
+
+export type FileSystemType = 'efs' | 's3files';
+
+export interface FileSystem {
+  type: FileSystemType;
+  /** `fs-…` */
+  id: Maybe<string>;
+  arn?: Maybe<string>;
+  accountId?: Maybe<string>;
+  region?: Maybe<string>;
+  /**
+   * The file system policy: a document, `null` when the file system is known to have none, `undefined` when the
+   * inputs do not say (a static repository that defines no policy for it).
+   */
+  policy?: PolicyDocument | null;
+  /** Linked S3 bucket (S3 Files). */
+  bucket?: Maybe<string>;
+  origin: Origin;
+}
+
+export interface StorageClass {
+  name: Maybe<string>;
+  provisioner: Maybe<string>;
+  mountOptions: Maybe<string>[];
+  parameters: Record<string, Maybe<string>>;
+  origin: Origin;
+  /** Origins of `mountOptions` entries (by index) and parameters (by key). */
+  mountOptionOrigins?: Origin[];
+  parameterOrigins?: Record<string, Origin>;
+}
+
+export interface PersistentVolume {
+  name: Maybe<string>;
+  driver: Maybe<string>;
+  volumeHandle: Maybe<string>;
+  volumeAttributes: Record<string, Maybe<string>>;
+  mountOptions: Maybe<string>[];
+  accessModes: string[];
+  storageClassName?: Maybe<string>;
+  origin: Origin;
+  volumeHandleOrigin?: Origin;
+  mountOptionOrigins?: Origin[];
+  volumeAttributeOrigins?: Record<string, Origin>;
+}
+
+export interface Secret {
+  namespace: Maybe<string>;
+  name: Maybe<string>;
+  /** Decoded string values (`stringData`, base64-decoded `data`). Never printed except role ARNs. */
+  data: Record<string, Maybe<string>>;
+  origin: Origin;
+}
+
+export interface OidcProvider {
+  arn: Maybe<string>;
+  url: Maybe<string>;
+  clientIds: Maybe<string>[];
+  origin: Origin;
+}
+
+export type NoticeKind = 'parse-error' | 'skipped' | 'unsupported';
+
+export interface SourceNotice {
+  kind: NoticeKind;
+  /** File relative to the scanned root. */
+  file: string;
+  line?: number;
+  message: string;
+}
+
+export interface InlineSuppression {
+  ruleId: string;
+  reason?: string;
+  /** ISO date (YYYY-MM-DD). */
+  until?: string;
+  file: string;
+  /** Line of the comment. It covers findings on that line and on the next non-comment line. */
+  line: number;
+  /** Line of the next non-comment line, which the comment annotates. */
+  appliesToLine: number;
+}
+
+/** An empty snapshot with the given inputs. */
+export function emptySnapshot(inputs: InputKind[] = []): Snapshot {
+  return {
+    inputs,
+    clusters: [],
+    addons: [],
+    podIdentityAssociations: [],
+    serviceAccounts: [],
+    daemonSets: [],
+    pods: [],
+    roles: [],
+    loosePolicies: [],
+    fileSystems: [],
+    storageClasses: [],
+    persistentVolumes: [],
+    secrets: [],
+    oidcProviders: [],
+    notices: [],
+    inlineSuppressions: [],
+  };
+}
+
+/** Appends every fact of `part` to `into` (sources each produce a partial snapshot). */
+export function mergeSnapshots(into: Snapshot, part: Snapshot): Snapshot {
+  for (const key of Object.keys(into) as Array<keyof Snapshot>) {
+    if (key === 'inputs') {
+      for (const i of part.inputs) if (!into.inputs.includes(i)) into.inputs.push(i);
+      continue;
+    }
+    (into[key] as unknown[]).push(...(part[key] as unknown[]));
+  }
+  return into;
+}
