@@ -221,10 +221,14 @@ export interface InlineSuppression {
   /** ISO date (YYYY-MM-DD). */
   until?: string;
   file: string;
-  /** Line of the comment. It covers findings on that line and on the next non-comment line. */
+  /** Line of the comment. */
   line: number;
-  /** Line of the next non-comment line, which the comment annotates. */
-  appliesToLine: number;
+  /**
+   * The lines it covers: the next non-comment line and, when that line opens a block (a YAML key with nested
+   * content, an HCL block, the first line of a YAML document), the whole block.
+   */
+  fromLine: number;
+  toLine: number;
 }
 
 /** An empty snapshot with the given inputs. */

@@ -1,0 +1,22 @@
+import { emptySnapshot, type Snapshot } from '../model/snapshot';
+import { kubernetesYamlSource } from './kubernetes-yaml';
+import { policyJsonSource } from './policy-json';
+import type { DocumentSource, SourceFile } from './types';
+
+/**
+ * The document sources, in the order they are offered each parsed document: the first that claims it reads it.
+ * Specific formats come before the generic ones.
+ */
+export const documentSources: DocumentSource[] = [kubernetesYamlSource, policyJsonSource];
+
+/** Reads the `.tf` files of one directory. */
+export const terraformModuleReader = async (files: SourceFile[]): Promise<Snapshot> => {
+  const snapshot = emptySnapshot(['S']);
+  for (const f of files) {
+    snapshot.notices.push({ kind: 'unsupported', file: f.file, message: 'Terraform HCL is not read yet' });
+  }
+  return snapshot;
+};
+
+/** How non-standard YAML tags are read (CloudFormation short forms). */
+export const yamlTagHook = (_tag: string, value: unknown): unknown => value;
