@@ -1,1 +1,2 @@
-export {};
+export { main, HELP } from './main';
+export type { CliIo } from './io';

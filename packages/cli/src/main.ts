@@ -1,0 +1,57 @@
+import { ConfigError, InputPathError } from '@efs-node-identity/core';
+import { checkCommand, CHECK_HELP } from './commands/check';
+import { simulateCommand, SIMULATE_HELP } from './commands/simulate';
+import { EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from './io';
+import { VERSION } from './version';
+
+export const HELP = `efs-node-identity ${VERSION}
+Provision and verify a dedicated IAM identity for the Amazon EFS CSI driver's node component on Amazon EKS.
+
+Usage: efs-node-identity <command> [options]
+
+Commands:
+  check [PATH…]    check infrastructure files (policies, manifests, Helm values, Terraform, CloudFormation)
+  simulate         ask the evaluator whether a role may mount a file system, and which statement decides
+
+Run efs-node-identity <command> --help for the options of a command.
+Options: -h, --help   this help;  -V, --version   print the version
+`;
+
+const COMMANDS: Record<string, { run: (args: string[], io: CliIo) => Promise<number>; help: string }> = {
+  check: { run: checkCommand, help: CHECK_HELP },
+  simulate: { run: simulateCommand, help: SIMULATE_HELP },
+};
+
+/** Runs the CLI and returns the exit code; never throws. */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+    io.stdout(HELP);
+    return command === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  if (command === '-V' || command === '--version') {
+    io.stdout(`${VERSION}\n`);
+    return EXIT_OK;
+  }
+  const entry = COMMANDS[command];
+  if (!entry) {
+    io.stderr(`efs-node-identity: unknown command "${command}"\n\n${HELP}`);
+    return EXIT_USAGE;
+  }
+  try {
+    return await entry.run(rest, io);
+  } catch (error) {
+    const err = error as Error & { code?: string };
+    if (error instanceof UsageError || err.code?.startsWith('ERR_PARSE_ARGS')) {
+      io.stderr(`efs-node-identity ${command}: ${err.message}\nRun efs-node-identity ${command} --help for usage.\n`);
+      return EXIT_USAGE;
+    }
+    if (error instanceof ConfigError || error instanceof InputPathError) {
+      io.stderr(`efs-node-identity ${command}: ${err.message}\n`);
+      return EXIT_USAGE;
+    }
+    io.stderr(`efs-node-identity ${command}: internal error: ${err.message}\n`);
+    if (io.env.EFS_NODE_IDENTITY_DEBUG) io.stderr(`${err.stack}\n`);
+    return EXIT_USAGE;
+  }
+}
