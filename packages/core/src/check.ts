@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { defaultConfig, type Config } from './config/config';
-import { parseConfig } from './config/load-config';
+import { ConfigError, parseConfig } from './config/load-config';
 import { evaluateSnapshot } from './rules/engine';
 import type { CheckReport } from './report/result';
 import { loadStaticSnapshot } from './sources/load';
@@ -38,7 +38,11 @@ export async function loadConfigFor(root: string, configPath?: string): Promise<
   try {
     text = await fs.readFile(file, 'utf8');
   } catch (error) {
-    if (configPath) throw new Error(`cannot read the config file ${configPath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    if (configPath) {
+      throw new ConfigError(`cannot read the config file ${configPath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
+        cause: error,
+      });
+    }
     return defaultConfig();
   }
   const shown = configPath ?? path.relative(root, file).split(path.sep).join('/');

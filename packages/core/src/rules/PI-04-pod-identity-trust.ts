@@ -38,7 +38,7 @@ export const PI04: Rule = {
       }
       if (missing.length > 0) {
         findings.push({
-          message: `the trust policy of ${trust.label} allows ${PODS_SERVICE} but not ${missing.join(' and ')}: EKS Pod Identity needs both sts:AssumeRole and sts:TagSession, so credentials are never issued`,
+          message: `${trust.label}: its trust policy allows ${PODS_SERVICE} but not ${missing.join(' and ')}: EKS Pod Identity needs both sts:AssumeRole and sts:TagSession, so credentials are never issued`,
           origin: statements[0].origin,
           resource: trust.label,
           fix: TRUST_FIX,

@@ -1,7 +1,7 @@
 import type { Origin } from '../model/origin';
 import type { PolicyDocument, Statement } from '../model/policy';
-import type { FileSystem } from '../model/snapshot';
-import { isKnown, isUnknown } from '../model/unknown';
+import type { AttachedPolicy, FileSystem, Role, Secret } from '../model/snapshot';
+import { isKnown, isUnknown, type Maybe } from '../model/unknown';
 import { fileSystemArn, parseRoleArn } from '../policy/arn';
 import type { MountFacts } from '../policy/decisions';
 import type { RequestPrincipal } from '../policy/evaluate';
@@ -141,9 +141,140 @@ export function nodeTrusts(view: NodeIdentityView, mechanism: 'pod-identity' | '
               (subValues(s).some((v) => v.includes(sa.name) || globMatch(v, subject)) || view.usesIrsa),
           );
     if (!relevant) continue;
-    out.push({ document: loose.document, label: `the trust policy in ${at(loose.document.origin)}` });
+    out.push({ document: loose.document, label: `the node role (trust policy in ${at(loose.document.origin)})` });
   }
   return out;
 }
 
 export { isWebIdentityStatement, namesService, PODS_SERVICE };
+
+// ---- Helpers for the volume, cross-account and node instance role rules (K8-*, XA-*, NR-*, FS-03/09). ----
+
+/**
+ * The mount options a volume passes, as driver v3 sees them: each entry lower-cased (NodePublishVolume lower-cases
+ * every mount flag) and split on commas, since an entry `tls,iam` reaches the mount helper as two options.
+ */
+export function mountOptionNames(volume: DriverVolume): string[] {
+  return volume.mountOptions.flatMap((o) => o.toLowerCase().split(',')).map((o) => o.trim().split('=')[0]);
+}
+
+export function hasMountOption(volume: DriverVolume, name: string): boolean {
+  return mountOptionNames(volume).includes(name.toLowerCase());
+}
+
+/** The mountOptions entry that carries an option (for its origin), e.g. `iam` or `tls,iam`. */
+export function mountOptionEntry(volume: DriverVolume, name: string): string | undefined {
+  return volume.mountOptions.find((o) => o.toLowerCase().split(',').some((p) => p.trim().split('=')[0] === name.toLowerCase()));
+}
+
+/**
+ * An S3 Files volume: an `s3files:` volume handle, or a StorageClass with `provisioningMode: s3files-ap` (driver v3
+ * `pkg/driver/controller.go`; its `fileSystemId` carries no prefix). efs-utils always adds `iam` and `tls` to them.
+ */
+export function isS3FilesVolume(volume: DriverVolume): boolean {
+  return volume.type === 's3files' || (volume.kind === 'StorageClass' && volume.attributes.provisioningMode === 's3files-ap');
+}
+
+/** Go's strconv.ParseBool, which the driver uses for `encryptInTransit` and `crossaccount`: undefined if invalid. */
+export function parseGoBool(value: string): boolean | undefined {
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) return false;
+  return undefined;
+}
+
+/** A volume attribute by case-insensitive key (the driver lower-cases volume context keys). */
+export function attributeOf(volume: DriverVolume, key: string): { key: string; value: Maybe<string> } | undefined {
+  const actual = Object.keys(volume.attributes).find((k) => k.toLowerCase() === key.toLowerCase());
+  return actual === undefined ? undefined : { key: actual, value: volume.attributes[actual] };
+}
+
+/** The cluster's account: a cluster fact, else the account of a known node role ARN. */
+export function clusterAccountOf(view: NodeIdentityView): string | undefined {
+  for (const cluster of view.snapshot.clusters) {
+    if (isKnown(cluster.accountId)) return cluster.accountId;
+    if (isKnown(cluster.arn)) {
+      const account = cluster.arn.split(':')[4];
+      if (account) return account;
+    }
+  }
+  return knownNodePrincipals(view)[0]?.principal.accountId;
+}
+
+export const PROVISIONER_SECRET_NAME = 'csi.storage.k8s.io/provisioner-secret-name';
+export const PROVISIONER_SECRET_NAMESPACE = 'csi.storage.k8s.io/provisioner-secret-namespace';
+
+/** The provisioner secret a StorageClass names (cross-account provisioning), and the Secret when the files hold it. */
+export interface ProvisionerSecretRef {
+  name: Maybe<string> | undefined;
+  namespace: Maybe<string> | undefined;
+  secret?: Secret;
+  origin: Origin;
+}
+
+export function provisionerSecretOf(view: NodeIdentityView, volume: DriverVolume): ProvisionerSecretRef | undefined {
+  if (volume.kind !== 'StorageClass') return undefined;
+  const name = volume.attributes[PROVISIONER_SECRET_NAME];
+  const namespace = volume.attributes[PROVISIONER_SECRET_NAMESPACE];
+  if (name === undefined && namespace === undefined) return undefined;
+  const secret =
+    isKnown(name) && isKnown(namespace) && !/\$\{/.test(name + namespace)
+      ? view.snapshot.secrets.find((s) => s.name === name && s.namespace === namespace)
+      : undefined;
+  return {
+    name,
+    namespace,
+    ...(secret ? { secret } : {}),
+    origin: volume.attributeOrigin(name !== undefined ? PROVISIONER_SECRET_NAME : PROVISIONER_SECRET_NAMESPACE),
+  };
+}
+
+export const CONTROLLER_SERVICE_ACCOUNT = 'efs-csi-controller-sa';
+
+/**
+ * Roles bound to the controller SA (`kube-system/efs-csi-controller-sa`, Helm `controller.serviceAccount.name`):
+ * by a Pod Identity association or an IRSA annotation, with the ARN when known.
+ */
+export function controllerRoles(view: NodeIdentityView): Array<{ arn: Maybe<string>; role?: Role; origin: Origin }> {
+  const isController = (namespace: Maybe<string> | undefined, name: Maybe<string>) =>
+    name === CONTROLLER_SERVICE_ACCOUNT && (namespace === undefined || namespace === 'kube-system');
+  return [
+    ...view.snapshot.podIdentityAssociations
+      .filter((a) => isController(a.namespace, a.serviceAccount))
+      .map((a) => ({ arn: a.roleArn, role: view.findRole(a.roleId, a.roleArn), origin: a.origin })),
+    ...view.snapshot.serviceAccounts
+      .filter((sa) => isController(sa.namespace, sa.name) && sa.annotations['eks.amazonaws.com/role-arn'] !== undefined)
+      .map((sa) => {
+        const arn = sa.annotations['eks.amazonaws.com/role-arn'];
+        return { arn, role: view.findRole(undefined, arn), origin: sa.annotationOrigins?.['eks.amazonaws.com/role-arn'] ?? sa.origin };
+      }),
+  ];
+}
+
+/** The name of a managed policy from its ARN (`arn:aws:iam::aws:policy/service-role/X` → `X`) or its name. */
+export function managedPolicyName(policy: AttachedPolicy): Maybe<string> | undefined {
+  if (isKnown(policy.arn)) return policy.arn.split('/').pop();
+  return policy.name ?? policy.arn;
+}
+
+/** Node instance roles of the snapshot (EC2 instance profiles of node groups). */
+export function nodeInstanceRoles(view: NodeIdentityView): Role[] {
+  return view.snapshot.roles.filter((r) => r.nodeInstanceRole === true);
+}
+
+/** A role for messages: its ARN, else its name, else its snapshot id. */
+export function roleLabel(role: Role): string {
+  return isKnown(role.arn) ? role.arn : isKnown(role.name) ? `role ${role.name}` : role.id;
+}
+
+/**
+ * Effective TLS of a volume as driver v3 decides it (`pkg/driver/node.go`): on unless the volume context's
+ * `encryptInTransit` parses (Go strconv.ParseBool: `false`, `0`, `f`, `F`, `FALSE`, `False`) as false; forced on by
+ * an access point; always on for S3 Files. An invalid value fails the mount earlier (K8-04) and counts as on here.
+ */
+export function volumeTls(volume: DriverVolume): boolean | 'unknown' {
+  if (isS3FilesVolume(volume) || volume.usesAccessPoint) return true;
+  const encrypt = attributeOf(volume, 'encryptInTransit');
+  if (!encrypt) return true;
+  if (isUnknown(encrypt.value)) return 'unknown';
+  return parseGoBool(encrypt.value) !== false;
+}
