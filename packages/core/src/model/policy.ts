@@ -26,6 +26,8 @@ export interface ConditionEntry {
   /** The condition key as written (case kept; keys compare case-insensitively). */
   key: string;
   values: Maybe<string>[];
+  /** The key itself (or the whole operator block) is unknown: the condition is undecidable. */
+  keyUnknown?: boolean;
 }
 
 export interface Statement {

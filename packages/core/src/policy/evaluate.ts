@@ -261,6 +261,7 @@ export function evaluateCondition(entry: ConditionEntry, context: Record<string,
   const wanted = entry.values.map((v) => (isUnknown(v) ? `(${v.expression})` : v)).join(' | ');
   const done = (match: Tri, why: string): StatementMatch => ({ match, reason: `${label}: ${why}` });
 
+  if (entry.keyUnknown) return done('unknown', 'the condition is unknown');
   if (operator.toLowerCase() === 'null') {
     const expectAbsent = entry.values.some((v) => !isUnknown(v) && v.toLowerCase() === 'true');
     if (requestValue !== undefined && isUnknown(requestValue)) return done('unknown', 'the key is unknown');

@@ -183,14 +183,19 @@ function normalizePrincipal(raw: unknown, path: string, problems: string[]): Pri
 }
 
 function normalizeConditions(raw: unknown, path: string, problems: string[]): ConditionEntry[] {
-  if (isUnknown(raw)) return [{ operator: 'Unknown', key: raw.expression, values: [raw] }];
+  if (isUnknown(raw)) return [{ operator: 'Unknown', key: raw.expression, values: [raw], keyUnknown: true }];
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     problems.push(`${path}.Condition must be an object`);
     return [];
   }
   const entries: ConditionEntry[] = [];
   for (const [operator, block] of Object.entries(raw as Record<string, unknown>)) {
-    if (typeof block !== 'object' || block === null || Array.isArray(block) || isUnknown(block)) {
+    if (isUnknown(block)) {
+      // A whole operator block from an unresolved value (e.g. CDK's CfnJson for IRSA conditions): undecidable.
+      entries.push({ operator, key: block.expression, values: [block], keyUnknown: true });
+      continue;
+    }
+    if (typeof block !== 'object' || block === null || Array.isArray(block)) {
       problems.push(`${path}.Condition.${operator} must map condition keys to values`);
       continue;
     }

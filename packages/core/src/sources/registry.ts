@@ -1,4 +1,6 @@
 import { emptySnapshot, type Snapshot } from '../model/snapshot';
+import { cloudFormationSource, cloudFormationTag } from './cloudformation';
+import { helmValuesSource } from './helm-values';
 import { kubernetesYamlSource } from './kubernetes-yaml';
 import { policyJsonSource } from './policy-json';
 import type { DocumentSource, SourceFile } from './types';
@@ -7,7 +9,12 @@ import type { DocumentSource, SourceFile } from './types';
  * The document sources, in the order they are offered each parsed document: the first that claims it reads it.
  * Specific formats come before the generic ones.
  */
-export const documentSources: DocumentSource[] = [kubernetesYamlSource, policyJsonSource];
+export const documentSources: DocumentSource[] = [
+  kubernetesYamlSource,
+  cloudFormationSource,
+  helmValuesSource,
+  policyJsonSource,
+];
 
 /** Reads the `.tf` files of one directory. */
 export const terraformModuleReader = async (files: SourceFile[]): Promise<Snapshot> => {
@@ -18,5 +25,5 @@ export const terraformModuleReader = async (files: SourceFile[]): Promise<Snapsh
   return snapshot;
 };
 
-/** How non-standard YAML tags are read (CloudFormation short forms). */
-export const yamlTagHook = (_tag: string, value: unknown): unknown => value;
+/** How non-standard YAML tags are read: CloudFormation short forms become their long forms. */
+export const yamlTagHook = cloudFormationTag;
