@@ -1,8 +1,10 @@
-import { emptySnapshot, type Snapshot } from '../model/snapshot';
+import type { Snapshot } from '../model/snapshot';
 import { cloudFormationSource, cloudFormationTag } from './cloudformation';
 import { helmValuesSource } from './helm-values';
 import { kubernetesYamlSource } from './kubernetes-yaml';
 import { policyJsonSource } from './policy-json';
+import { readTerraformModule } from './terraform-hcl';
+import { terraformPlanSource } from './terraform-plan';
 import type { DocumentSource, SourceFile } from './types';
 
 /**
@@ -11,19 +13,14 @@ import type { DocumentSource, SourceFile } from './types';
  */
 export const documentSources: DocumentSource[] = [
   kubernetesYamlSource,
+  terraformPlanSource,
   cloudFormationSource,
   helmValuesSource,
   policyJsonSource,
 ];
 
-/** Reads the `.tf` files of one directory. */
-export const terraformModuleReader = async (files: SourceFile[]): Promise<Snapshot> => {
-  const snapshot = emptySnapshot(['S']);
-  for (const f of files) {
-    snapshot.notices.push({ kind: 'unsupported', file: f.file, message: 'Terraform HCL is not read yet' });
-  }
-  return snapshot;
-};
+/** Reads the `.tf` files of one directory (a Terraform module). */
+export const terraformModuleReader: (files: SourceFile[]) => Promise<Snapshot> = readTerraformModule;
 
 /** How non-standard YAML tags are read: CloudFormation short forms become their long forms. */
 export const yamlTagHook = cloudFormationTag;
