@@ -1,0 +1,20 @@
+import { checkFixture, only } from './testing';
+
+describe('XA-04', () => {
+  it('flags a cross-account role that may describe but not create or delete access points', async () => {
+    const findings = only(await checkFixture('XA-04/fires'), 'XA-04');
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({
+      severity: 'error',
+      resource: 'arn:aws:iam::444455556666:role/EFSCrossAccountAccessRole',
+      origin: { file: 'iam.yaml', line: 24 },
+    });
+    expect(findings[0].message).toMatch(
+      /not allowed elasticfilesystem:CreateAccessPoint, elasticfilesystem:DeleteAccessPoint on arn:aws:elasticfilesystem:eu-west-1:444455556666:file-system\/fs-07e1a2b3c4d5e6f70/,
+    );
+  });
+
+  it("accepts the driver's cross-account example policy (tag conditions included)", async () => {
+    expect(only(await checkFixture('XA-04/passes'), 'XA-04')).toEqual([]);
+  });
+});
