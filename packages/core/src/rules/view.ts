@@ -13,6 +13,7 @@ import type {
 import { isKnown, isUnknown, type Maybe } from '../model/unknown';
 import { ACCESS_POINT_ID, FILE_SYSTEM_ID, parseRoleArn } from '../policy/arn';
 import type { NamedPolicy } from '../policy/decisions';
+import { parseGoBool } from './support';
 
 export const EFS_DRIVER = 'efs.csi.aws.com';
 export const NODE_DAEMONSET = 'efs-csi-node';
@@ -226,9 +227,11 @@ export class NodeIdentityView {
         const name = isKnown(sc.name) ? sc.name : '(unnamed)';
         const mountOptions = sc.mountOptions.filter(isKnown);
         const fsParam = sc.parameters.fileSystemId;
-        const s3 = isKnown(fsParam) && fsParam.startsWith('s3files:');
+        // Dynamic provisioning always creates an access point: `efs-ap`, or `s3files-ap` for S3 Files.
+        const mode = sc.parameters.provisioningMode;
+        const s3 = (isKnown(fsParam) && fsParam.startsWith('s3files:')) || mode === 's3files-ap';
         const fileSystemId = isKnown(fsParam) ? fsParam.replace(/^(efs|s3files):/, '') : fsParam;
-        const usesAccessPoint = sc.parameters.provisioningMode === 'efs-ap';
+        const usesAccessPoint = mode === 'efs-ap' || mode === 's3files-ap';
         const encrypt = sc.parameters.encryptInTransit;
         return {
           kind: 'StorageClass' as const,
@@ -240,7 +243,7 @@ export class NodeIdentityView {
           mountOptions,
           attributes: sc.parameters,
           tls: effectiveTls(encrypt, usesAccessPoint, s3),
-          iam: s3 || mountOptions.includes('iam'),
+          iam: s3 || hasOption(mountOptions, 'iam'),
           readWrite: true,
           origin: sc.origin,
           mountOptionOrigin: (option: string) => sc.mountOptionOrigins?.[sc.mountOptions.indexOf(option)] ?? sc.origin,
@@ -271,7 +274,7 @@ export class NodeIdentityView {
           mountOptions,
           attributes: pv.volumeAttributes,
           tls: effectiveTls(attrs.encryptintransit, !!handle?.accessPointId, s3),
-          iam: s3 || mountOptions.includes('iam'),
+          iam: s3 || hasOption(mountOptions, 'iam'),
           readWrite,
           origin: pv.origin,
           handleOrigin: pv.volumeHandleOrigin,
@@ -289,12 +292,20 @@ function lowerKeys(record: Record<string, Maybe<string>>): Record<string, Maybe<
   return Object.fromEntries(Object.entries(record).map(([k, v]) => [k.toLowerCase(), v]));
 }
 
-/** TLS is on unless encryptInTransit is "false"; an access point forces it on; S3 Files always uses TLS. */
+/**
+ * TLS is on unless encryptInTransit parses as false (Go's strconv.ParseBool, as the driver reads it); an access point
+ * forces it on; S3 Files always uses TLS.
+ */
 function effectiveTls(encryptInTransit: Maybe<string> | undefined, accessPoint: boolean, s3files: boolean): boolean | 'unknown' {
   if (s3files || accessPoint) return true;
   if (encryptInTransit === undefined) return true;
   if (isUnknown(encryptInTransit)) return 'unknown';
-  return encryptInTransit.toLowerCase() !== 'false';
+  return parseGoBool(encryptInTransit) !== false;
+}
+
+/** The driver lower-cases mount option entries, and `tls,iam` in one entry is two options. */
+function hasOption(mountOptions: string[], name: string): boolean {
+  return mountOptions.some((entry) => entry.toLowerCase().split(',').some((o) => o.trim().split('=')[0] === name));
 }
 
 function describeFile(origin: Origin): string {
