@@ -1,3 +1,5 @@
+import { AD01 } from './AD-01-addon-cannot-own-node-association';
+import { AD02 } from './AD-02-addon-list-drops-association';
 import { FS02 } from './FS-02-no-allow-for-node-role';
 import { FS03 } from './FS-03-policy-without-iam-mount';
 import { FS04 } from './FS-04-unenforced-condition-key';
@@ -5,6 +7,7 @@ import { FS05 } from './FS-05-open-to-anonymous';
 import { FS07 } from './FS-07-invalid-policy';
 import { FS08 } from './FS-08-root-access-not-needed';
 import { FS09 } from './FS-09-deny-matches-mount';
+import { IR02 } from './IR-02-irsa-annotation';
 import { IR03 } from './IR-03-irsa-trust';
 import { K801 } from './K8-01-volume-without-iam';
 import { K802 } from './K8-02-iam-without-tls';
@@ -13,9 +16,19 @@ import { K804 } from './K8-04-unsupported-volume-attributes';
 import { K805 } from './K8-05-cross-account-storageclass';
 import { K806 } from './K8-06-invalid-volume-handle';
 import { K807 } from './K8-07-tls-with-encryption-off';
+import { NI01 } from './NI-01-identity-allows-mount';
+import { NI02 } from './NI-02-client-access-on-wildcard';
+import { NI03 } from './NI-03-role-not-dedicated';
+import { NI04 } from './NI-04-broad-managed-policy';
 import { NR01 } from './NR-01-node-instance-role-extra-policies';
 import { NR02 } from './NR-02-node-instance-role-efs-fallback';
+import { PI02 } from './PI-02-one-association';
+import { PI03 } from './PI-03-association-service-account';
 import { PI04 } from './PI-04-pod-identity-trust';
+import { PI05 } from './PI-05-session-tag-conditions';
+import { PI08 } from './PI-08-driver-too-old';
+import { PI10 } from './PI-10-irsa-and-pod-identity';
+import { PI11 } from './PI-11-target-role';
 import { XA03 } from './XA-03-cross-account-assume-role';
 import { XA04 } from './XA-04-cross-account-role-permissions';
 import { XA05 } from './XA-05-cross-account-node-access';
@@ -23,8 +36,19 @@ import type { Rule } from './rule';
 
 /** Every rule, in catalog order. */
 export const ALL_RULES: Rule[] = [
+  PI02,
+  PI03,
   PI04,
+  PI05,
+  PI08,
+  PI10,
+  PI11,
+  IR02,
   IR03,
+  NI01,
+  NI02,
+  NI03,
+  NI04,
   FS02,
   FS03,
   FS04,
@@ -32,6 +56,8 @@ export const ALL_RULES: Rule[] = [
   FS07,
   FS08,
   FS09,
+  AD01,
+  AD02,
   K801,
   K802,
   K803,
