@@ -1,3 +1,4 @@
+import { isSingleResourceArn } from './NI-02-client-access-on-wildcard';
 import { checkFixture, only } from './testing';
 
 describe('NI-02', () => {
@@ -18,5 +19,15 @@ describe('NI-02', () => {
 
   it('stays silent for a policy scoped to the file system ARN', async () => {
     expect(only(await checkFixture('NI-02/passes'), 'NI-02')).toEqual([]);
+  });
+});
+
+describe('isSingleResourceArn', () => {
+  it('knows the arn of one resource is not a wildcard, and a variable may be', () => {
+    expect(isSingleResourceArn('aws_efs_file_system.shared.arn')).toBe(true);
+    expect(isSingleResourceArn('aws_efs_file_system.shared.arn (known after apply)')).toBe(true);
+    expect(isSingleResourceArn('!GetAtt FileSystem.Arn')).toBe(true);
+    expect(isSingleResourceArn('var.file_system_arn')).toBe(false);
+    expect(isSingleResourceArn('!Ref FileSystemArnParameter')).toBe(false);
   });
 });

@@ -37,7 +37,9 @@ export const NI02: Rule = {
       for (const statement of statements) {
         const resources = statement.resource ?? [];
         const wildcard = resources.find((r): r is string => typeof r === 'string' && /[*?]/.test(r));
-        const unknownResource = resources.find(isUnknown);
+        // An unknown ARN that is the `arn` attribute of one resource (`aws_efs_file_system.shared.arn`,
+        // `!GetAtt FileSystem.Arn`) names one file system: it cannot be a wildcard.
+        const unknownResource = resources.find((r) => isUnknown(r) && !isSingleResourceArn(r.expression));
         const notResource = statement.notResource !== undefined;
         if (!wildcard && !notResource && !unknownResource) continue;
         const name = `statement ${statementName(document, statement)} (${at(statement.origin)})`;
@@ -55,3 +57,9 @@ export const NI02: Rule = {
     return findings;
   },
 };
+
+/** `aws_efs_file_system.shared.arn`, `module.x.aws_efs_file_system.y.arn (known after apply)`, `!GetAtt Fs.Arn`. */
+export function isSingleResourceArn(expression: string): boolean {
+  const e = expression.replace(/ \(known after apply\)$/, '');
+  return /^(module\.[\w-]+\.)*[a-z][\w]*\.[\w-]+(\[[^\]*]+\])?\.arn$/.test(e) || /^!GetAtt [\w]+\.Arn$/.test(e);
+}
