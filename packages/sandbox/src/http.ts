@@ -1,0 +1,41 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
+/** A request as the services see it: the raw parts, plus what the SigV4 credential scope says. */
+export interface SandboxRequest {
+  method: string;
+  /** Path without the query string, URL-decoded per segment by the service that needs it. */
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  body: string;
+  /** Service from the SigV4 credential scope (`iam`, `sts`, `ec2`, `eks`, `elasticfilesystem`, `route53`), if signed. */
+  service?: string;
+  region?: string;
+  accessKeyId?: string;
+  /** For a query-protocol service: the decoded form body. */
+  form?: URLSearchParams;
+}
+
+export interface SandboxResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface CredentialScope {
+  accessKeyId: string;
+  date: string;
+  region: string;
+  service: string;
+}
+
+/** Reads `Credential=AKID/20261126/us-east-1/iam/aws4_request` from a SigV4 Authorization header or presigned query. */
+export function credentialScope(headers: IncomingHttpHeaders, query: URLSearchParams): CredentialScope | undefined {
+  const auth = headers.authorization;
+  const credential =
+    (typeof auth === 'string' ? /Credential=([^,\s]+)/.exec(auth)?.[1] : undefined) ?? query.get('X-Amz-Credential') ?? undefined;
+  if (!credential) return undefined;
+  const [accessKeyId, date, region, service] = credential.split('/');
+  if (!accessKeyId || !date || !region || !service) return undefined;
+  return { accessKeyId, date, region, service };
+}

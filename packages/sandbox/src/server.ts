@@ -1,0 +1,167 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { authenticate } from './auth';
+import { AwsError } from './errors';
+import { credentialScope, type SandboxRequest, type SandboxResponse } from './http';
+import { Faults } from './faults';
+import { CallLog } from './log';
+import { ROUTES } from './routes';
+import { SERVICES } from './services';
+import type { ServiceModule } from './services/module';
+import { newState, type SandboxState } from './state/account';
+
+/** Requests larger than this are refused (413): nothing the product sends comes close. */
+const MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+export interface SandboxOptions {
+  /** Port on 127.0.0.1; 0 (default) picks a free one. */
+  port?: number;
+  /** Seeds the state before the server listens (scenarios use this). */
+  seed?: (state: SandboxState) => void;
+  region?: string;
+}
+
+export interface Sandbox {
+  url: string;
+  port: number;
+  state: SandboxState;
+  log: CallLog;
+  faults: Faults;
+  stop(): Promise<void>;
+}
+
+/** Starts the sandbox: one HTTP server on 127.0.0.1 for every service. */
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const state = newState(options.region);
+  const log = new CallLog();
+  const faults = new Faults();
+  const server: Server = createServer((req, res) => {
+    void serve(req, res, state, log, faults);
+  });
+  // Only loopback: the sandbox is test and demo infrastructure and must never be reachable from elsewhere.
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  state.baseUrl = `http://127.0.0.1:${port}`;
+  options.seed?.(state);
+  return {
+    url: state.baseUrl,
+    port,
+    state,
+    log,
+    faults,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new AwsError(413, 'RequestEntityTooLarge', 'Request body too large');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function send(res: ServerResponse, response: SandboxResponse): void {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(response.status, { ...response.headers, 'content-length': Buffer.byteLength(response.body).toString() });
+  res.end(response.body);
+}
+
+async function serve(req: IncomingMessage, res: ServerResponse, state: SandboxState, log: CallLog, faults: Faults): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  let request: SandboxRequest;
+  try {
+    request = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      body: await readBody(req),
+    };
+  } catch (error) {
+    const e = error instanceof AwsError ? error : new AwsError(400, 'BadRequest', 'could not read the request');
+    send(res, { status: e.status, headers: { 'content-type': 'text/plain' }, body: e.message });
+    return;
+  }
+  try {
+    for (const route of ROUTES) {
+      const answer = await route(request, state);
+      if (answer) {
+        send(res, answer);
+        return;
+      }
+    }
+  } catch (error) {
+    send(res, { status: 500, headers: { 'content-type': 'text/plain' }, body: `sandbox error: ${(error as Error).message}` });
+    return;
+  }
+  const scope = credentialScope(request.headers, request.query);
+  const module = scope ? SERVICES.find((s) => s.signingName === scope.service) : undefined;
+  if (!scope || !module) {
+    send(res, {
+      status: 400,
+      headers: { 'content-type': 'application/json', 'x-amzn-errortype': 'UnknownOperationException' },
+      body: JSON.stringify({ message: scope ? `no such service: ${scope.service}` : 'the request is not signed with SigV4' }),
+    });
+    return;
+  }
+  request.service = scope.service;
+  request.region = scope.region;
+  request.accessKeyId = scope.accessKeyId;
+  const contentType = String(request.headers['content-type'] ?? '');
+  if (request.method === 'POST' && contentType.startsWith('application/x-www-form-urlencoded')) {
+    request.form = new URLSearchParams(request.body);
+  }
+  await dispatch(module, request, res, state, log, faults);
+}
+
+async function dispatch(
+  module: ServiceModule,
+  request: SandboxRequest,
+  res: ServerResponse,
+  state: SandboxState,
+  log: CallLog,
+  faults: Faults,
+): Promise<void> {
+  const operation = module.operation(request) ?? 'Unknown';
+  let response: SandboxResponse;
+  let callerArn: string | undefined;
+  let accountId: string | undefined;
+  try {
+    const fault = faults.match(module.signingName, operation);
+    if (fault.latencyMs > 0) await new Promise((r) => setTimeout(r, fault.latencyMs));
+    if (fault.fail === 'timeout') {
+      log.record({ at: state.now(), service: module.signingName, operation, status: 0, errorCode: 'Timeout' });
+      return; // Never answer: the client's own timeout fires.
+    }
+    if (fault.fail === 'throttle') throw module.throttlingError();
+    if (fault.fail === 'server') throw new AwsError(500, 'InternalFailure', 'The request processing has failed because of an unknown error.');
+    const caller = authenticate(request, state);
+    callerArn = caller.principalArn;
+    accountId = caller.accountId;
+    const account = state.accounts.get(caller.accountId);
+    if (!account) throw new AwsError(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
+    response = await module.handle(request, { state, caller, account, region: request.region ?? state.defaultRegion, log });
+  } catch (error) {
+    const awsError =
+      error instanceof AwsError
+        ? error
+        : new AwsError(500, 'InternalFailure', `sandbox error in ${module.signingName}:${operation}: ${(error as Error).message}`);
+    response = module.error(awsError);
+    log.record({ at: state.now(), service: module.signingName, operation, accountId, principalArn: callerArn, status: response.status, errorCode: awsError.code });
+    send(res, response);
+    return;
+  }
+  log.record({ at: state.now(), service: module.signingName, operation, accountId, principalArn: callerArn, status: response.status });
+  send(res, response);
+}
