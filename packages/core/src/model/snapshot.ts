@@ -69,6 +69,10 @@ export interface PodIdentityAssociation {
   /** The Snapshot role this association points at, when a source could resolve it (e.g. a Terraform reference). */
   roleId?: string;
   targetRoleArn?: Maybe<string>;
+  /** The target role's snapshot id, when a source could resolve it. */
+  targetRoleId?: string;
+  /** The external ID EKS generates for a target role (live only); target trusts may require it. */
+  externalId?: string;
   disableSessionTags?: Maybe<boolean>;
   /** Set when the association is configured through / owned by an EKS add-on. */
   ownerAddon?: string;
@@ -91,6 +95,8 @@ export interface Container {
   name: string;
   image?: Maybe<string>;
   env: Record<string, Maybe<string>>;
+  /** Origin of `image`, when known. */
+  imageOrigin?: Origin;
 }
 
 export interface DaemonSet {
@@ -122,6 +128,8 @@ export interface AttachedPolicy {
   name?: Maybe<string>;
   /** The document, when known (inline policies, customer-managed policies defined in the same files). */
   document?: PolicyDocument;
+  /** Where the attachment is written (the ARN in a list, the attachment resource). */
+  origin?: Origin;
 }
 
 export interface Role {
@@ -196,6 +204,8 @@ export interface Secret {
   /** Decoded string values (`stringData`, base64-decoded `data`). Never printed except role ARNs. */
   data: Record<string, Maybe<string>>;
   origin: Origin;
+  /** Origins of individual keys. */
+  dataOrigins?: Record<string, Origin>;
 }
 
 export interface OidcProvider {

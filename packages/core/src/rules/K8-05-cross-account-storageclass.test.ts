@@ -15,9 +15,10 @@ describe('K8-05', () => {
   it('flags a secret whose role is not in the file system account and whose crossaccount is not a boolean', async () => {
     const findings = only(await checkFixture('K8-05/fires-secret-values'), 'K8-05');
     expect(findings).toHaveLength(2);
+    // Each finding points at its own key of the Secret.
     expect(findings.map((f) => f.origin)).toEqual([
-      { kind: 'file', file: 'secret.yaml', line: 1 },
-      { kind: 'file', file: 'secret.yaml', line: 1 },
+      { kind: 'file', file: 'secret.yaml', line: 8 },
+      { kind: 'file', file: 'secret.yaml', line: 9 },
     ]);
     expect(findings.some((f) => /in account 210987654321, but file system/.test(f.message))).toBe(true);
     expect(findings.some((f) => /must have boolean value/.test(f.message))).toBe(true);

@@ -91,13 +91,13 @@ export const K805: Rule = {
         if (!parsed)
           push(
             `\`awsRoleArn\` in ${where} is "${role}", not an IAM role ARN: the controller cannot assume it`,
-            secret.origin,
+            secret.dataOrigins?.awsRoleArn ?? secret.origin,
             'Set awsRoleArn to arn:aws:iam::<account>:role/<name>.',
           );
         else if (fsAccount !== undefined && parsed.accountId !== fsAccount) {
           push(
             `\`awsRoleArn\` in ${where} is in account ${parsed.accountId}, but file system ${String(volume.fileSystemId)} is in account ${fsAccount}: access points cannot be created with it`,
-            secret.origin,
+            secret.dataOrigins?.awsRoleArn ?? secret.origin,
             `Use a role in account ${fsAccount}.`,
           );
         }
@@ -106,7 +106,7 @@ export const K805: Rule = {
       if (isKnown(crossaccount) && parseGoBool(crossaccount) === undefined) {
         push(
           `\`crossaccount\` in ${where} is "${crossaccount}", not a boolean: CreateVolume fails with "crossaccount parameter must have boolean value."`,
-          secret.origin,
+          secret.dataOrigins?.crossaccount ?? secret.origin,
           'Set crossaccount: "true" or "false".',
         );
       }

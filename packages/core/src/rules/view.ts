@@ -163,7 +163,7 @@ export class NodeIdentityView {
     return name ? this.snapshot.roles.find((r) => r.name === name && !isKnown(r.arn)) : undefined;
   }
 
-  /** Pod Identity is in use for the node SA: an association for it, or a node role trusting pods.eks.amazonaws.com. */
+  /** A Pod Identity association exists for the node SA (rules that also count a pods.eks trust check that themselves). */
   get usesPodIdentity(): boolean {
     return this.nodeAssociations.length > 0;
   }

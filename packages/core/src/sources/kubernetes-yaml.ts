@@ -110,7 +110,11 @@ function readObject(obj: Obj, document: LocatedDocument, file: ParsedFile, snaps
         }
       }
       Object.assign(data, stringMap(obj.stringData, (k) => origin(obj.stringData as object, k)));
-      snapshot.secrets.push({ namespace: namespaceOf(), name, data, origin: here });
+      const dataOrigins: Record<string, Origin> = {};
+      for (const block of [obj.data, obj.stringData]) {
+        if (isObj(block)) for (const key of Object.keys(block)) dataOrigins[key] = origin(block, key);
+      }
+      snapshot.secrets.push({ namespace: namespaceOf(), name, data, origin: here, dataOrigins });
       return;
     }
     case 'DaemonSet': {
@@ -151,7 +155,12 @@ function containersOf(podSpec: Obj, origin: (c: object, k?: string | number) => 
       if (!isObj(e) || typeof e.name !== 'string') continue;
       env[e.name] = text(e.value, origin(e)) ?? unknown('valueFrom', origin(e));
     }
-    return { name: typeof c.name === 'string' ? c.name : '', image: text(c.image, origin(c, 'image')), env };
+    return {
+      name: typeof c.name === 'string' ? c.name : '',
+      image: text(c.image, origin(c, 'image')),
+      env,
+      ...(c.image !== undefined ? { imageOrigin: origin(c, 'image') } : {}),
+    };
   });
 }
 
