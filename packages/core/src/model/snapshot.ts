@@ -26,6 +26,10 @@ export interface Snapshot {
   persistentVolumes: PersistentVolume[];
   secrets: Secret[];
   oidcProviders: OidcProvider[];
+  /** Kubernetes nodes (live): name, availability zone, instance role. */
+  nodes: NodeFacts[];
+  /** VPC networking between the cluster and the file systems (live). */
+  network: NetworkFacts;
   /** What the sources could not read: parse failures, skipped files. Reported as SRC-* findings. */
   notices: SourceNotice[];
   /** `# efs-node-identity:ignore …` comments found in the files. */
@@ -42,6 +46,13 @@ export interface Cluster {
   /** OIDC issuer URL (`https://oidc.eks.<region>.amazonaws.com/id/<id>`). */
   oidcIssuer?: Maybe<string>;
   version?: Maybe<string>;
+  /** The cluster VPC and its CIDR blocks (live). */
+  vpcId?: string;
+  vpcCidrs?: string[];
+  /** The EKS-created cluster security group, which nodes of managed node groups carry (live). */
+  clusterSecurityGroupId?: string;
+  /** Security groups of the nodes (live), for NET-02. */
+  nodeSecurityGroupIds?: string[];
   origin: Origin;
 }
 
@@ -56,6 +67,8 @@ export interface Addon {
    * `Snapshot.podIdentityAssociations` with `ownerAddon` set.
    */
   podIdentityAssociations?: Array<{ serviceAccount: Maybe<string>; roleArn: Maybe<string>; roleId?: string }>;
+  /** When the add-on was last updated (live): associations it dropped then are AD-04's concern. */
+  modifiedAt?: string;
   /** Service accounts that this add-on version can own an association for (DescribeAddonConfiguration), live only. */
   podIdentityCapableServiceAccounts?: string[];
   origin: Origin;
@@ -89,6 +102,8 @@ export interface ServiceAccount {
   origin: Origin;
   /** Origins of individual annotations, by key. */
   annotationOrigins?: Record<string, Origin>;
+  /** When the annotations last changed (live: the newest managedFields entry touching them). */
+  annotationsUpdatedAt?: string;
 }
 
 export interface Container {
@@ -113,6 +128,8 @@ export interface Pod {
   namespace: string;
   name: string;
   nodeName?: string;
+  /** Availability zone ID of the pod's node (live), e.g. `euw1-az1`. */
+  availabilityZoneId?: string;
   ownerDaemonSet?: string;
   serviceAccountName?: string;
   phase?: string;
@@ -170,6 +187,23 @@ export interface FileSystem {
   policy?: PolicyDocument | null;
   /** Linked S3 bucket (S3 Files). */
   bucket?: Maybe<string>;
+  /** Mount targets (live); undefined when the inputs do not say. */
+  mountTargets?: MountTarget[];
+  origin: Origin;
+}
+
+export interface MountTarget {
+  id: string;
+  fileSystemId: string;
+  accountId?: string;
+  availabilityZoneId: string;
+  availabilityZoneName?: string;
+  ipAddress?: string;
+  /** `available`, `creating`, … */
+  state: string;
+  subnetId?: string;
+  vpcId?: string;
+  securityGroupIds: string[];
   origin: Origin;
 }
 
@@ -215,6 +249,59 @@ export interface OidcProvider {
   origin: Origin;
 }
 
+export interface NodeFacts {
+  name: string;
+  availabilityZone?: string;
+  availabilityZoneId?: string;
+  /** The EC2 instance role (from the node group / instance profile). */
+  instanceRoleArn?: string;
+  origin: Origin;
+}
+
+export interface SecurityGroupFacts {
+  id: string;
+  vpcId?: string;
+  accountId?: string;
+  ingress: Array<{ protocol: string; fromPort?: number; toPort?: number; cidr?: string; sourceSecurityGroupId?: string }>;
+  origin: Origin;
+}
+
+/** A VPC peering connection or a transit gateway attachment pair between two VPCs. */
+export interface VpcConnection {
+  kind: 'peering' | 'transit-gateway';
+  id: string;
+  status: string;
+  vpcIds: [string, string];
+  accountIds?: [string, string];
+  origin: Origin;
+}
+
+export interface RouteFacts {
+  routeTableId: string;
+  vpcId: string;
+  destinationCidr: string;
+  /** `pcx-…`, `tgw-…`, `local`, `igw-…`. */
+  target: string;
+  state: string;
+  origin: Origin;
+}
+
+export interface HostedZoneFacts {
+  id: string;
+  name: string;
+  privateZone: boolean;
+  vpcIds: string[];
+  records: Array<{ name: string; type: string; values: string[] }>;
+  origin: Origin;
+}
+
+export interface NetworkFacts {
+  securityGroups: SecurityGroupFacts[];
+  connections: VpcConnection[];
+  routes: RouteFacts[];
+  hostedZones: HostedZoneFacts[];
+}
+
 export type NoticeKind = 'parse-error' | 'skipped' | 'unsupported';
 
 export interface SourceNotice {
@@ -258,6 +345,8 @@ export function emptySnapshot(inputs: InputKind[] = []): Snapshot {
     persistentVolumes: [],
     secrets: [],
     oidcProviders: [],
+    nodes: [],
+    network: { securityGroups: [], connections: [], routes: [], hostedZones: [] },
     notices: [],
     inlineSuppressions: [],
   };
@@ -268,6 +357,12 @@ export function mergeSnapshots(into: Snapshot, part: Snapshot): Snapshot {
   for (const key of Object.keys(into) as Array<keyof Snapshot>) {
     if (key === 'inputs') {
       for (const i of part.inputs) if (!into.inputs.includes(i)) into.inputs.push(i);
+      continue;
+    }
+    if (key === 'network') {
+      for (const k of Object.keys(into.network) as Array<keyof NetworkFacts>) {
+        (into.network[k] as unknown[]).push(...(part.network[k] as unknown[]));
+      }
       continue;
     }
     (into[key] as unknown[]).push(...(part[key] as unknown[]));
