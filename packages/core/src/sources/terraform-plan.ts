@@ -1,5 +1,5 @@
 import { fileOrigin, type FileOrigin } from '../model/origin';
-import { emptySnapshot } from '../model/snapshot';
+import { emptySnapshot, mergeSnapshots } from '../model/snapshot';
 import { isUnknown, unknown } from '../model/unknown';
 import type { LocatedDocument } from '../util/located';
 import {
@@ -33,10 +33,7 @@ export const terraformPlanSource: DocumentSource = {
   read(documents, file) {
     const snapshot = emptySnapshot(['S']);
     for (const document of documents) {
-      const mapped = readPlan(document, file);
-      for (const key of Object.keys(snapshot) as Array<keyof typeof snapshot>) {
-        if (key !== 'inputs') (snapshot[key] as unknown[]).push(...(mapped[key] as unknown[]));
-      }
+      mergeSnapshots(snapshot, readPlan(document, file));
     }
     return snapshot;
   },
