@@ -122,6 +122,15 @@ export interface DaemonSet {
   origin: Origin;
   /** Origin of `serviceAccountName` (or Helm `node.serviceAccount.name`). */
   serviceAccountOrigin?: Origin;
+  /** Rollout status (live). */
+  status?: {
+    desiredNumberScheduled: number;
+    numberReady: number;
+    updatedNumberScheduled?: number;
+    numberAvailable?: number;
+    observedGeneration?: number;
+  };
+  generation?: number;
 }
 
 export interface Pod {
