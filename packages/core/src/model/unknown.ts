@@ -9,13 +9,19 @@ export interface Unknown {
   /** What the value depends on, for the reader: `var.cluster_name`, `!Ref RoleArnParameter`, `(known after apply)`. */
   readonly expression: string;
   readonly origin?: Origin;
+  /**
+   * The Snapshot id of the fact this value is an attribute of, when it is one (`aws_iam_role.node.arn` →
+   * `tf:infra:aws_iam_role.node`). Two unknown values with the same ref are the same value, so a policy that names
+   * `aws_iam_role.node.arn` can be matched to that role even though its ARN is known only after apply.
+   */
+  readonly ref?: string;
 }
 
 /** A value that may be unknown. */
 export type Maybe<T> = T | Unknown;
 
-export function unknown(expression: string, origin?: Origin): Unknown {
-  return origin ? { unknown: true, expression, origin } : { unknown: true, expression };
+export function unknown(expression: string, origin?: Origin, ref?: string): Unknown {
+  return { unknown: true, expression, ...(origin ? { origin } : {}), ...(ref ? { ref } : {}) };
 }
 
 export function isUnknown(value: unknown): value is Unknown {

@@ -375,14 +375,17 @@ class TemplateReader {
   }
 
   private roleArn(id: string, at: FileOrigin): Maybe<string> {
+    // The ARN of a template role, even when unknown, names that role: rules can match it to the node role.
+    const ref = this.roleId(id);
     const name = this.roleName(id, at);
-    if (isUnknown(name)) return unknown(`!GetAtt ${id}.Arn`, at);
+    if (isUnknown(name)) return unknown(`!GetAtt ${id}.Arn`, at, ref);
     const path = this.literalProperty(id, 'Path', at) ?? '/';
-    if (isUnknown(path)) return unknown(`!GetAtt ${id}.Arn`, at);
+    if (isUnknown(path)) return unknown(`!GetAtt ${id}.Arn`, at, ref);
     // The account is the stack's, unknown here: the ARN stays unknown but shows what it will look like.
     const partition = this.asString(this.ref('AWS::Partition', at), at);
     const account = this.asString(this.ref('AWS::AccountId', at), at);
-    return this.composite(['arn:', partition, ':iam::', account, `:role${path}`, name], at);
+    const arn = this.composite(['arn:', partition, ':iam::', account, `:role${path}`, name], at);
+    return isUnknown(arn) ? unknown(arn.expression, arn.origin, ref) : arn;
   }
 
   private getAtt(arg: unknown, at: FileOrigin): unknown {

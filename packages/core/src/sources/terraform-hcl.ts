@@ -255,7 +255,11 @@ class ModuleEvaluator {
 
   private readonly files: Array<{ source: Source; body: SyntaxNode | undefined }>;
 
-  constructor(files: ParsedHcl[]) {
+  constructor(
+    files: ParsedHcl[],
+    /** Prefix of the Snapshot ids of this module's resources (`tf:<dir>:`). */
+    private readonly idPrefix = '',
+  ) {
     this.files = files.map((f) => ({ source: new Source(f.file, f.text), body: child(f.root, 'body') }));
     for (const file of this.files) {
       for (const block of file.source.body(file.body).blocks) this.declare(file.source, block);
@@ -493,6 +497,8 @@ class ModuleEvaluator {
     return unknown(
       d.mode === 'data' ? `${address}${instance.suffix}.${attr} (read from AWS when Terraform runs)` : `${address}${instance.suffix}.${attr} (known after apply)`,
       origin,
+      // The role's ARN, unknown until apply, still names that role: rules can match it to the node role.
+      d.mode !== 'data' && d.type === 'aws_iam_role' && attr === 'arn' ? `${this.idPrefix}${address}${instance.suffix}` : undefined,
     );
   }
 
@@ -1117,8 +1123,8 @@ export async function readTerraformModule(files: SourceFile[]): Promise<Snapshot
     if (notice) snapshot.notices.push(notice);
   }
   try {
-    const evaluator = new ModuleEvaluator(parsed);
     const dir = moduleDirectory(files);
+    const evaluator = new ModuleEvaluator(parsed, `tf:${dir}:`);
     const resources = moduleResources(evaluator);
     const mapped = mapTerraformResources(resources, {
       idOf: (r) => `tf:${dir}:${r.address}`,
