@@ -4,7 +4,7 @@ import { describeOrigin, fileOrigin, type Origin } from '../model/origin';
 import type { Snapshot } from '../model/snapshot';
 import { globMatch } from '../policy/match';
 import { ALL_RULES } from './catalog';
-import type { Rule } from './rule';
+import type { Rule, RuleFinding } from './rule';
 import { NodeIdentityView } from './view';
 
 /** Rules about the inputs themselves, not about the setup. */
@@ -33,7 +33,19 @@ export function evaluateSnapshot(snapshot: Snapshot, config: Config, options: Ev
   const raw: Finding[] = [];
   for (const rule of rules) {
     if (!rule.requires.some((input) => snapshot.inputs.includes(input))) continue;
-    for (const f of rule.check({ snapshot, config, view })) {
+    let produced: RuleFinding[];
+    try {
+      produced = rule.check({ snapshot, config, view });
+    } catch (error) {
+      // A defect in one rule must not hide what the others found: report it, undecidable, and go on.
+      produced = [
+        {
+          message: `${rule.id} could not decide: internal error (${(error as Error).message}); the other rules ran`,
+          undecidable: true,
+        },
+      ];
+    }
+    for (const f of produced) {
       raw.push({
         ruleId: rule.id,
         severity: f.undecidable ? config.undecidableSeverity : (f.severity ?? rule.severity),
