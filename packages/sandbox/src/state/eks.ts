@@ -1,6 +1,10 @@
 import type { KubeState } from './kube';
 
-/** EKS state of one account and region. Owned by the EKS service module; extend here. */
+/**
+ * EKS state of one account. Owned by the EKS service module (`services/eks.ts`); seed it with the helpers in
+ * `services/eks-seed.ts`. The Kubernetes module reads `cluster.associations` (for the simulated Pod Identity webhook)
+ * and `cluster.kube`.
+ */
 
 export interface PodIdentityAssociation {
   associationId: string;
@@ -11,7 +15,7 @@ export interface PodIdentityAssociation {
   roleArn: string;
   targetRoleArn?: string;
   disableSessionTags: boolean;
-  /** Session policy. */
+  /** Session policy (a JSON policy document). */
   policy?: string;
   /** Generated at creation when a target role is set. */
   externalId?: string;
@@ -36,20 +40,31 @@ export interface Addon {
   health: { issues: Array<{ code: string; message: string; resourceIds?: string[] }> };
   serviceAccountRoleArn?: string;
   configurationValues?: string;
-  /** ARNs of the Pod Identity associations this add-on owns. */
-  podIdentityAssociations: string[];
   createdAt: Date;
   modifiedAt: Date;
   tags: Record<string, string>;
+  // The ARNs of the associations an add-on owns are not stored here: they are the associations of the cluster whose
+  // `ownerArn` is this add-on's ARN (one source of truth, so a seeded or deleted association cannot disagree).
 }
 
 export interface Nodegroup {
   nodegroupName: string;
   nodegroupArn: string;
   clusterName: string;
+  /** The node instance role. */
   nodeRole: string;
   subnets: string[];
   status: string;
+  version?: string;
+  releaseVersion?: string;
+  instanceTypes?: string[];
+  amiType?: string;
+  capacityType?: string;
+  scalingConfig?: { minSize: number; maxSize: number; desiredSize: number };
+  labels?: Record<string, string>;
+  tags?: Record<string, string>;
+  createdAt?: Date;
+  modifiedAt?: Date;
 }
 
 export interface AccessEntry {
@@ -58,6 +73,11 @@ export interface AccessEntry {
   kubernetesGroups: string[];
   type: string;
   username: string;
+  /** Access policies associated with the entry (ARNs), for ListAccessEntries' `associatedPolicyArn` filter. */
+  accessPolicies?: string[];
+  tags?: Record<string, string>;
+  createdAt?: Date;
+  modifiedAt?: Date;
 }
 
 export interface EksCluster {
@@ -74,10 +94,18 @@ export interface EksCluster {
   vpcId: string;
   subnetIds: string[];
   clusterSecurityGroupId: string;
+  /** Additional security groups of the control plane ENIs (the cluster security group is separate). */
+  securityGroupIds?: string[];
+  /** The cluster IAM role. */
+  roleArn?: string;
+  authenticationMode?: 'API' | 'API_AND_CONFIG_MAP' | 'CONFIG_MAP';
+  tags?: Record<string, string>;
   createdAt: Date;
   addons: Map<string, Addon>;
+  /** By association ID. */
   associations: Map<string, PodIdentityAssociation>;
   nodegroups: Map<string, Nodegroup>;
+  /** By principal ARN. */
   accessEntries: Map<string, AccessEntry>;
   /** The cluster's Kubernetes objects. */
   kube: KubeState;
@@ -87,6 +115,7 @@ export interface EksUpdate {
   id: string;
   clusterName: string;
   addonName?: string;
+  nodegroupName?: string;
   status: 'InProgress' | 'Failed' | 'Cancelled' | 'Successful';
   type: string;
   params: Array<{ type: string; value: string }>;
@@ -97,6 +126,7 @@ export interface EksUpdate {
 export interface EksState {
   /** Clusters by name (one region per cluster; the name is unique per account and region). */
   clusters: Map<string, EksCluster>;
+  /** Updates by ID (cluster, node group and add-on updates of every cluster of the account). */
   updates: Map<string, EksUpdate>;
 }
 
