@@ -1,14 +1,14 @@
 import type { TraceStep } from '../model/finding';
 import type { ConditionEntry, Statement } from '../model/policy';
-import { fileOrigin } from '../model/origin';
-import type { AttachedPolicy, PodIdentityAssociation, Role } from '../model/snapshot';
+import { fileOrigin, type Origin } from '../model/origin';
+import type { AttachedPolicy, Container, Pod, PodIdentityAssociation, Role } from '../model/snapshot';
 import { isKnown, isUnknown, show, type Maybe } from '../model/unknown';
 import { fileSystemArn, parseFileSystemArn } from '../policy/arn';
 import type { NamedPolicy } from '../policy/decisions';
 import type { Tri } from '../policy/match';
 import { normalizePolicy } from '../policy/normalize';
 import { arnOf, at, namesService, nodeTrusts, PODS_SERVICE, statementsFor } from './support';
-import type { DriverVolume, NodeIdentityView } from './view';
+import { NODE_CONTAINER, NODE_DAEMONSET, type DriverVolume, type NodeIdentityView } from './view';
 
 /** Helpers shared by the Pod Identity, IRSA, node-role and add-on rules (PI-*, IR-*, NI-*, AD-*). */
 
@@ -167,4 +167,60 @@ export function fileSystemArnFor(view: NodeIdentityView, id: string, account: st
   const regions = [...new Set(view.snapshot.clusters.map((c) => c.region).filter(isKnown))];
   if (!crossAccount && account && regions.length === 1) return fileSystemArn('efs', regions[0], account, id);
   return undefined;
+}
+
+// ---- Helpers for the live rules (PI-01, PI-06, PI-07, PI-09, IR-01, IR-04, AD-03, AD-04, FS-01, FS-06). ----
+
+/** Running pods of the node DaemonSet (live). A pod without a phase counts as running. */
+export function runningNodePods(view: NodeIdentityView): Pod[] {
+  const names = new Set<string>([NODE_DAEMONSET, ...view.driverDaemonSets.map((d) => d.name).filter(isKnown)]);
+  return view.snapshot.pods.filter((p) => p.ownerDaemonSet !== undefined && names.has(p.ownerDaemonSet) && (p.phase === undefined || p.phase === 'Running'));
+}
+
+/** The `efs-plugin` container of a node pod. */
+export function pluginContainer(pod: Pod): Container | undefined {
+  return pod.containers.find((c) => c.name === NODE_CONTAINER);
+}
+
+/** `Pod/kube-system/efs-csi-node-7xk2p`: the resource of a pod finding (suppressions glob on it). */
+export function podResource(pod: Pod): string {
+  return `Pod/${pod.namespace}/${pod.name}`;
+}
+
+/** `pod kube-system/efs-csi-node-7xk2p (node ip-10-0-1-10…, created 2026-05-20T08:01:12Z)`, for messages. */
+export function describePod(pod: Pod): string {
+  const facts = [pod.nodeName ? `node ${pod.nodeName}` : undefined, pod.createdAt ? `created ${pod.createdAt}` : undefined].filter(Boolean);
+  return `pod ${pod.namespace}/${pod.name}${facts.length > 0 ? ` (${facts.join(', ')})` : ''}`;
+}
+
+/** `kubectl rollout restart daemonset efs-csi-node -n kube-system` for the pods' DaemonSet. */
+export function rolloutRestart(pods: Pod[]): string {
+  const pod = pods[0];
+  const name = pod?.ownerDaemonSet ?? NODE_DAEMONSET;
+  const namespace = pod?.namespace ?? 'kube-system';
+  return `kubectl rollout restart daemonset ${name} -n ${namespace}\nkubectl rollout status daemonset ${name} -n ${namespace}`;
+}
+
+/**
+ * An API timestamp in whole seconds, or undefined if it does not parse. Kubernetes creation timestamps have
+ * second precision, so comparisons with EKS times (milliseconds) are made at that precision.
+ */
+export function epochSeconds(time: string | undefined): number | undefined {
+  if (time === undefined) return undefined;
+  const ms = Date.parse(time);
+  return Number.isNaN(ms) ? undefined : Math.floor(ms / 1000);
+}
+
+/** The cluster as a finding resource: its ARN, else `cluster/<name>`; the first cluster's origin. */
+export function clusterResource(view: NodeIdentityView): { resource: string; origin?: Origin; name?: string } {
+  const cluster = view.snapshot.clusters[0];
+  if (!cluster) return { resource: 'cluster' };
+  const name = isKnown(cluster.name) ? cluster.name : undefined;
+  const resource = isKnown(cluster.arn) ? cluster.arn : `cluster/${name ?? show(cluster.name)}`;
+  return { resource, origin: cluster.origin, ...(name ? { name } : {}) };
+}
+
+/** The ARN an AWS origin names, for the resource of a finding about a live object; the fallback otherwise. */
+export function awsResource(origin: Origin, fallback: string): string {
+  return origin.kind === 'aws' ? origin.arn : fallback;
 }
