@@ -95,7 +95,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, state: SandboxSt
   }
   try {
     for (const route of ROUTES) {
-      const answer = await route(request, state);
+      const answer = await route(request, state, { log, faults });
       if (answer) {
         send(res, answer);
         return;
