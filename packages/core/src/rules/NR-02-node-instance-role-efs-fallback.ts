@@ -2,7 +2,16 @@ import { isKnown } from '../model/unknown';
 import { mountContext } from '../policy/decisions';
 import { evaluatePolicy } from '../policy/evaluate';
 import type { Rule, RuleFinding } from './rule';
-import { arnOf, CLIENT_MOUNT, managedPolicyName, nodeInstanceRoles, roleLabel } from './support';
+import {
+  arnOf,
+  at,
+  CLIENT_MOUNT,
+  fileSystemName,
+  managedPolicyName,
+  nodeInstanceRoles,
+  principalsOf,
+  roleLabel,
+} from './support';
 
 /** AWS managed policies that grant EFS client actions (their documents are not in static inputs). */
 const CLIENT_MANAGED_POLICIES = [
@@ -17,7 +26,8 @@ const CLIENT_MANAGED_POLICIES = [
  * NR-02: a node instance role still grants EFS client actions while a dedicated node identity is configured.
  * efs-utils walks a credential chain and falls back to the instance role on every failure of Pod Identity / IRSA
  * (aws/efs-utils `aws_credentials.py`), so a broken dedicated identity goes unnoticed: mounts keep working on the
- * instance role until it loses the permission, and then fail everywhere at once.
+ * instance role until it loses the permission, and then fail everywhere at once. Grants counted: client managed
+ * policies, identity policies, and file system policy Allows that name the instance role (docs/rules/NR-02.md).
  */
 export const NR02: Rule = {
   id: 'NR-02',
@@ -66,6 +76,27 @@ export const NR02: Rule = {
           break;
         }
       }
+      // A file system policy Allow that names the instance role (docs/rules/NR-02.md; "*" Allows are FS-05's).
+      for (const { fileSystem, policy } of view.fileSystemPolicies()) {
+        const names = policy.statements.some(
+          (s) => s.effect === 'Allow' && principalsOf(s).includes(principal.arn),
+        );
+        if (fileSystem.type !== 'efs' || !isKnown(role.arn) || !names) continue;
+        const resource = arnOf(fileSystem);
+        const outcome = evaluatePolicy(
+          policy,
+          {
+            principal,
+            action: CLIENT_MOUNT,
+            ...(resource ? { resource } : {}),
+            context: mountContext({ tls: true, iam: true }, principal),
+          },
+          { name: 'file system policy', hasPrincipals: true },
+        );
+        if (outcome.allows !== true || outcome.denies === true) continue;
+        grants.push(`the file system policy of ${fileSystemName(fileSystem)} (${at(policy.origin)})`);
+        trace.push(...outcome.trace);
+      }
       if (grants.length === 0) continue;
       findings.push({
         message:
@@ -74,7 +105,7 @@ export const NR02: Rule = {
         origin: role.origin,
         resource: label,
         ...(trace.length > 0 ? { trace } : {}),
-        fix: `Remove the EFS client permissions (elasticfilesystem:Client*) from ${label}; the node SA's role carries them.`,
+        fix: `Remove the EFS client permissions (elasticfilesystem:Client*) from ${label}, and its Allow statements from file system policies; the node SA's role carries them.`,
       });
     }
     return findings;

@@ -59,17 +59,6 @@ export const XA03: Rule = {
           ? [...controller.role.inlinePolicies, ...controller.role.managedPolicies]
           : [];
         const documents = policies.flatMap((p) => (p.document ? [{ ...p, document: p.document }] : []));
-        if (documents.length === 0) continue; // The controller's permissions are not in these inputs.
-        const outcomes = documents.map((p) =>
-          evaluatePolicy(
-            p.document,
-            { principal: { kind: 'aws', arn }, action: 'sts:AssumeRole', resource: target, context: {} },
-            { name: `identity policy ${show(p.name ?? p.arn)}`, hasPrincipals: false },
-          ),
-        );
-        const denied = outcomes.some((o) => o.denies === true);
-        const allowed = outcomes.some((o) => o.allows === true);
-        if (allowed && !denied) continue;
         // An AWS managed policy grants sts:AssumeRole only if it grants everything; a customer one we cannot read might.
         const unread = policies.filter(
           (p) =>
@@ -80,6 +69,18 @@ export const XA03: Rule = {
               !/\/(AdministratorAccess|PowerUserAccess)$/.test(p.arn)
             ),
         );
+        // The controller's permissions are not in these inputs (a live role with only AWS managed policies is judged).
+        if (documents.length === 0 && (policies.length === 0 || unread.length > 0)) continue;
+        const outcomes = documents.map((p) =>
+          evaluatePolicy(
+            p.document,
+            { principal: { kind: 'aws', arn }, action: 'sts:AssumeRole', resource: target, context: {} },
+            { name: `identity policy ${show(p.name ?? p.arn)}`, hasPrincipals: false },
+          ),
+        );
+        const denied = outcomes.some((o) => o.denies === true);
+        const allowed = outcomes.some((o) => o.allows === true);
+        if (allowed && !denied) continue;
         const undecidable = !denied && (outcomes.some((o) => o.allows === 'unknown') || unread.length > 0);
         report(
           `the controller role ${arn} (bound at ${at(controller.origin)}) ${undecidable ? 'may not be allowed' : 'is not allowed'} sts:AssumeRole on ${target}, named by ${where}: ` +

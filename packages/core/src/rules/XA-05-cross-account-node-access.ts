@@ -2,6 +2,7 @@ import { isKnown } from '../model/unknown';
 import { decideClientAccess, mountContext } from '../policy/decisions';
 import { evaluatePolicy } from '../policy/evaluate';
 import { fileSystemAllowStatement, nodePermissionsPolicy } from '../policy/generate';
+import { managedWithoutDocument } from './identity-support';
 import type { Rule, RuleFinding } from './rule';
 import { arnOf, at, CLIENT_MOUNT, fileSystemName, knownNodePrincipals, mountOf } from './support';
 
@@ -19,7 +20,10 @@ export const XA05: Rule = {
   check({ view, config }) {
     const findings: RuleFinding[] = [];
     for (const { binding, principal } of knownNodePrincipals(view)) {
-      const identity = view.identityPoliciesOf(binding.role);
+      // Managed policies attached by ARN without a document (live input): the AWS client policies are read as
+      // their known grants; any other one might grant access, so a missing identity Allow becomes undecidable.
+      const managed = managedWithoutDocument(binding.role);
+      const identity = [...view.identityPoliciesOf(binding.role), ...managed.documents];
       for (const fileSystem of view.snapshot.fileSystems) {
         const fsArn = arnOf(fileSystem);
         if (
@@ -39,7 +43,8 @@ export const XA05: Rule = {
           const allows = identity.map(
             (p) => evaluatePolicy(p.document, request, { name: p.name, hasPrincipals: false }).allows,
           );
-          if (allows.includes('unknown') && !allows.includes(true)) undecidable = true;
+          if ((allows.includes('unknown') || managed.opaque.length > 0) && !allows.includes(true))
+            undecidable = true;
           else if (!allows.includes(true))
             missing.push(`no identity policy of the role allows ${CLIENT_MOUNT} on ${fsArn}`);
         }
@@ -79,7 +84,10 @@ export const XA05: Rule = {
         findings.push({
           message:
             missing.length === 0
-              ? `cannot tell whether the node role ${principal.arn} (account ${principal.accountId}) may mount ${fileSystemName(fileSystem)} in account ${fileSystem.accountId}: a value in the policies is unknown`
+              ? `cannot tell whether the node role ${principal.arn} (account ${principal.accountId}) may mount ${fileSystemName(fileSystem)} in account ${fileSystem.accountId}: ` +
+                (managed.opaque.length > 0
+                  ? `the documents of ${managed.opaque.join(', ')} are not in the inputs`
+                  : 'a value in the policies is unknown')
               : `the node role ${principal.arn} (account ${principal.accountId}, bound at ${at(binding.origin)}) mounts ${fileSystemName(fileSystem)} in account ${fileSystem.accountId}, ` +
                 `and cross-account access needs an Allow on both sides, but ${missing.join(' and ')}: every mount fails with "access denied by server"`,
           origin:

@@ -22,6 +22,8 @@ import { K804 } from './K8-04-unsupported-volume-attributes';
 import { K805 } from './K8-05-cross-account-storageclass';
 import { K806 } from './K8-06-invalid-volume-handle';
 import { K807 } from './K8-07-tls-with-encryption-off';
+import { NET01 } from './NET-01-mount-target-per-az';
+import { NET02 } from './NET-02-mount-target-security-groups';
 import { NI01 } from './NI-01-identity-allows-mount';
 import { NI02 } from './NI-02-client-access-on-wildcard';
 import { NI03 } from './NI-03-role-not-dedicated';
@@ -39,6 +41,8 @@ import { PI08 } from './PI-08-driver-too-old';
 import { PI09 } from './PI-09-instance-role-assume-for-pod-identity';
 import { PI10 } from './PI-10-irsa-and-pod-identity';
 import { PI11 } from './PI-11-target-role';
+import { XA01 } from './XA-01-vpc-route';
+import { XA02 } from './XA-02-cross-account-az-dns';
 import { XA03 } from './XA-03-cross-account-assume-role';
 import { XA04 } from './XA-04-cross-account-role-permissions';
 import { XA05 } from './XA-05-cross-account-node-access';
@@ -85,9 +89,13 @@ export const ALL_RULES: Rule[] = [
   K805,
   K806,
   K807,
+  XA01,
+  XA02,
   XA03,
   XA04,
   XA05,
+  NET01,
+  NET02,
   NR01,
   NR02,
 ];

@@ -256,9 +256,10 @@ export function managedPolicyName(policy: AttachedPolicy): Maybe<string> | undef
   return policy.name ?? policy.arn;
 }
 
-/** Node instance roles of the snapshot (EC2 instance profiles of node groups). */
+/** Node instance roles of the snapshot: marked as such (node groups), or named by a live node's instance role. */
 export function nodeInstanceRoles(view: NodeIdentityView): Role[] {
-  return view.snapshot.roles.filter((r) => r.nodeInstanceRole === true);
+  const fromNodes = new Set(view.snapshot.nodes.map((n) => n.instanceRoleArn).filter((a): a is string => !!a));
+  return view.snapshot.roles.filter((r) => r.nodeInstanceRole === true || (isKnown(r.arn) && fromNodes.has(r.arn)));
 }
 
 /** A role for messages: its ARN, else its name, else its snapshot id. */
