@@ -55,4 +55,20 @@ describe('check on bad input', () => {
     expect(list[0].message).toContain(file);
     if (line !== undefined) expect(list[0].line).toBe(line);
   });
+
+  it('the real problem is the only error, and the good files get no SRC finding', () => {
+    expect(findings.filter((f) => (f as JsonFinding & { severity?: string }).severity === 'error').map((f) => f.ruleId)).toEqual(['FS-02']);
+    const good = findings.filter((f) => f.file === 'storageclass.yaml' || f.file === 'efs-file-system-policy.json');
+    expect(good.some((f) => f.ruleId.startsWith('SRC-'))).toBe(false);
+  });
+
+  it('a YAML indentation error is reported on its line', () => {
+    const sub = mkdtempSync(path.join(tmpdir(), 'eni-bad-yaml-'));
+    // Line 5 is indented one column less than its sibling key.
+    writeFileSync(path.join(sub, 'sa.yaml'), 'apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: efs-csi-node-sa\n namespace: kube-system\n');
+    const result = runCli(['check', sub, '--format', 'json']);
+    expect(result.stderr).toBe('');
+    const list = (JSON.parse(result.stdout).findings as JsonFinding[]).filter((f) => f.file === 'sa.yaml');
+    expect(list.map((f) => [f.ruleId, f.line])).toEqual([['SRC-01', 5]]);
+  });
 });

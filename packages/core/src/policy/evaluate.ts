@@ -40,41 +40,54 @@ export interface PolicyLabel {
 
 /** Evaluates one policy document against a request, statement by statement, and says why. */
 export function evaluatePolicy(policy: PolicyDocument, request: AuthzRequest, label: PolicyLabel): PolicyOutcome {
-  const allows: Tri[] = [];
-  const denies: Tri[] = [];
+  // The hot loop of `simulate --cases`: plain loops and running three-valued ORs instead of per-statement closures
+  // and arrays; the trace is the same, step for step.
+  let allows: Tri = false;
+  let denies: Tri = false;
   const trace: TraceStep[] = [];
-  policy.statements.forEach((statement, index) => {
+  const statements = policy.statements;
+  for (let index = 0; index < statements.length; index++) {
+    const statement = statements[index];
     const name = statement.sid ? `\`${statement.sid}\`` : `#${index + 1}`;
     const { match, reason } = matchStatement(statement, request, label.hasPrincipals);
     const effect = statement.effect;
-    const step = (outcome: TraceStep['outcome'], message: string): TraceStep => ({
-      outcome,
-      message,
-      policy: label.name,
-      ...(statement.sid ? { sid: statement.sid } : {}),
-      origin: statement.origin,
-    });
     if (isUnknown(effect)) {
       if (match !== false) {
-        allows.push('unknown');
-        denies.push('unknown');
-        trace.push(step('unknown', `statement ${name} has an unknown effect (${effect.expression})`));
+        allows = orTri(allows, 'unknown');
+        denies = orTri(denies, 'unknown');
+        trace.push(traceStep(statement, label, 'unknown', `statement ${name} has an unknown effect (${effect.expression})`));
       }
-      return;
+      continue;
     }
     if (match === false) {
-      trace.push(step('no-match', `statement ${name} (${effect}) does not apply: ${reason}`));
-      return;
+      trace.push(traceStep(statement, label, 'no-match', `statement ${name} (${effect}) does not apply: ${reason}`));
+      continue;
     }
     if (match === 'unknown') {
-      (effect === 'Allow' ? allows : denies).push('unknown');
-      trace.push(step('unknown', `statement ${name} (${effect}) may apply: ${reason}`));
-      return;
+      if (effect === 'Allow') allows = orTri(allows, 'unknown');
+      else denies = orTri(denies, 'unknown');
+      trace.push(traceStep(statement, label, 'unknown', `statement ${name} (${effect}) may apply: ${reason}`));
+      continue;
     }
-    (effect === 'Allow' ? allows : denies).push(true);
-    trace.push(step(effect === 'Allow' ? 'allow' : 'deny', `statement ${name} ${effect === 'Allow' ? 'allows' : 'denies'}: ${reason}`));
-  });
-  return { allows: triOr(allows), denies: triOr(denies), trace };
+    if (effect === 'Allow') allows = true;
+    else denies = true;
+    trace.push(
+      traceStep(statement, label, effect === 'Allow' ? 'allow' : 'deny', `statement ${name} ${effect === 'Allow' ? 'allows' : 'denies'}: ${reason}`),
+    );
+  }
+  return { allows, denies, trace };
+}
+
+function traceStep(statement: Statement, label: PolicyLabel, outcome: TraceStep['outcome'], message: string): TraceStep {
+  return statement.sid
+    ? { outcome, message, policy: label.name, sid: statement.sid, origin: statement.origin }
+    : { outcome, message, policy: label.name, origin: statement.origin };
+}
+
+/** `triOr([a, b])` without the array. */
+function orTri(a: Tri, b: Tri): Tri {
+  if (a === true || b === true) return true;
+  return a === 'unknown' || b === 'unknown' ? 'unknown' : false;
 }
 
 interface StatementMatch {
@@ -104,13 +117,24 @@ function matchStatement(statement: Statement, request: AuthzRequest, hasPrincipa
 }
 
 function combine(parts: StatementMatch[]): StatementMatch {
-  const match = triAnd(parts.map((p) => p.match));
-  const reasons = parts.filter((p) => p.reason).map((p) => p.reason);
-  return { match, reason: reasons.join('; ') };
+  let match: Tri = true;
+  let reason = '';
+  for (const part of parts) {
+    if (part.match === false) match = false;
+    else if (part.match === 'unknown' && match === true) match = 'unknown';
+    if (part.reason) reason = reason ? `${reason}; ${part.reason}` : part.reason;
+  }
+  return { match, reason };
 }
 
 function anyValue(values: Maybe<string>[], test: (v: string) => boolean): Tri {
-  return triOr(values.map((v) => (isUnknown(v) ? 'unknown' : test(v))));
+  let sawUnknown = false;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (isUnknown(v)) sawUnknown = true;
+    else if (test(v)) return true;
+  }
+  return sawUnknown ? 'unknown' : false;
 }
 
 function describePrincipal(principal: RequestPrincipal): string {
@@ -244,10 +268,20 @@ export function isKnownOperator(operator: string): boolean {
   return base === 'null' || base in STRING_OPERATORS;
 }
 
-/** Evaluates one condition key of one operator block, with IfExists, ForAnyValue/ForAllValues and Null. */
-export function evaluateCondition(entry: ConditionEntry, context: Record<string, ContextValue>): StatementMatch {
-  const label = `${entry.operator} ${entry.key}`;
-  let operator = entry.operator;
+interface ParsedOperator {
+  setOperator: 'any' | 'all' | undefined;
+  ifExists: boolean;
+  /** The operator without its set prefix and IfExists suffix, lower-cased. */
+  base: string;
+}
+
+// Reading an operator is a pure function of its text; policies repeat the same few operators, so each is read once.
+const operatorCache = new Map<string, ParsedOperator>();
+
+function parseOperator(text: string): ParsedOperator {
+  let parsed = operatorCache.get(text);
+  if (parsed) return parsed;
+  let operator = text;
   let setOperator: 'any' | 'all' | undefined;
   const setMatch = /^(ForAnyValue|ForAllValues):(.*)$/i.exec(operator);
   if (setMatch) {
@@ -256,19 +290,27 @@ export function evaluateCondition(entry: ConditionEntry, context: Record<string,
   }
   const ifExists = /IfExists$/i.test(operator);
   if (ifExists) operator = operator.replace(/IfExists$/i, '');
+  parsed = { setOperator, ifExists, base: operator.toLowerCase() };
+  if (operatorCache.size > 1000) operatorCache.clear();
+  operatorCache.set(text, parsed);
+  return parsed;
+}
+
+/** Evaluates one condition key of one operator block, with IfExists, ForAnyValue/ForAllValues and Null. */
+export function evaluateCondition(entry: ConditionEntry, context: Record<string, ContextValue>): StatementMatch {
+  const label = `${entry.operator} ${entry.key}`;
+  const { setOperator, ifExists, base } = parseOperator(entry.operator);
   const requestValue = context[entry.key.toLowerCase()];
-  const shown = requestValue === undefined ? 'absent' : isUnknown(requestValue) ? 'unknown' : JSON.stringify(requestValue);
-  const wanted = entry.values.map((v) => (isUnknown(v) ? `(${v.expression})` : v)).join(' | ');
   const done = (match: Tri, why: string): StatementMatch => ({ match, reason: `${label}: ${why}` });
 
   if (entry.keyUnknown) return done('unknown', 'the condition is unknown');
-  if (operator.toLowerCase() === 'null') {
+  if (base === 'null') {
     const expectAbsent = entry.values.some((v) => !isUnknown(v) && v.toLowerCase() === 'true');
     if (requestValue !== undefined && isUnknown(requestValue)) return done('unknown', 'the key is unknown');
     const absent = requestValue === undefined;
     return done(absent === expectAbsent, absent ? 'the key is absent' : 'the key is present');
   }
-  const spec = STRING_OPERATORS[operator.toLowerCase()];
+  const spec = STRING_OPERATORS[base];
   if (!spec) return done('unknown', `operator ${entry.operator} is not evaluated`);
   if (requestValue === undefined) {
     if (ifExists) return done(true, 'the key is absent (IfExists)');
@@ -283,5 +325,8 @@ export function evaluateCondition(entry: ConditionEntry, context: Record<string,
   if (setOperator === 'all') positive = triAnd(requestValues.map(matchesOne));
   else positive = triOr(requestValues.map(matchesOne));
   const match = spec.negated ? triNot(positive) : positive;
+  // Only this message shows the values, so they are rendered only here.
+  const shown = JSON.stringify(requestValue);
+  const wanted = entry.values.map((v) => (isUnknown(v) ? `(${v.expression})` : v)).join(' | ');
   return done(match, match === true ? `${shown} matches ${spec.negated ? 'not ' : ''}${wanted}` : `${shown} does not satisfy ${wanted}`);
 }
