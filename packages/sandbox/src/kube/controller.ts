@@ -2,8 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { EksCluster } from '../state/eks';
 import type { KubeObject, KubeState } from '../state/kube';
 import { deepEqual, isObject } from './patch';
-import { matchesLabels, matchLabelsRequirements } from './selectors';
-import { createObject, deleteObject, keyOf, objectsOf, timestamp, updateObject } from './store';
+import { createObject, deleteObject, objectsOf, timestamp, updateObject } from './store';
 import { admitPod } from './webhook';
 
 /**
@@ -204,12 +203,3 @@ export function reconcile(cluster: EksCluster, now: number): void {
   }
   for (const ds of objectsOf(kube, 'daemonsets')) reconcileDaemonSet(cluster, ds, now);
 }
-
-/** The DaemonSet's pods whose labels match its selector (what `kubectl rollout status` and the product look at). */
-export function selectedPods(kube: KubeState, ds: KubeObject): KubeObject[] {
-  const selector = specOf(ds).selector;
-  const requirements = matchLabelsRequirements(isObject(selector) ? (selector.matchLabels as Record<string, string> | undefined) : undefined);
-  return objectsOf(kube, 'pods', ds.metadata.namespace).filter((p) => matchesLabels(p.metadata.labels, requirements));
-}
-
-export { keyOf };

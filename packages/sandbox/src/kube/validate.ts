@@ -1,7 +1,7 @@
 import type { KubeObject } from '../state/kube';
 import { deepEqual, isObject } from './patch';
 import { apiVersionOf, resourceOfKind } from './resources';
-import { KubeError, badRequest, invalidError, type StatusCause } from './status';
+import { badRequest, invalidError, type StatusCause } from './status';
 
 /**
  * The checks the API server makes on a patched object that matter to the product, a SMALL SUBSET of its validation:
@@ -110,4 +110,3 @@ function validatePod(before: KubeObject, after: KubeObject, causes: StatusCause[
   }
 }
 
-export { KubeError };
