@@ -28,6 +28,8 @@ describe('the sandbox Kubernetes API through @kubernetes/client-node', () => {
       seed: (state) => {
         cluster = makeCluster(state);
         addServiceAccount(cluster, { ...SA, labels: { 'app.kubernetes.io/name': 'aws-efs-csi-driver' } });
+        addServiceAccount(cluster, { name: 'a', namespace: 'kube' });
+        addServiceAccount(cluster, { name: 'b', namespace: 'kube-a' });
         addEfsCsiNode(cluster, {
           nodes: [
             { name: 'node-a', zone: 'eu-west-1a', zoneId: 'euw1-az1' },
@@ -99,6 +101,15 @@ describe('the sandbox Kubernetes API through @kubernetes/client-node', () => {
       const rest = await k.core.listNamespacedPod({ namespace: NS, limit: 2, _continue: first.metadata!._continue! });
       expect(rest.items).toHaveLength(1);
       expect(rest.metadata?._continue).toBeUndefined();
+      // Across namespaces, in (namespace, name) order even where a namespace is a prefix of another.
+      const names: string[] = [];
+      let token: string | undefined;
+      do {
+        const page = await k.core.listServiceAccountForAllNamespaces({ limit: 1, ...(token ? { _continue: token } : {}) });
+        names.push(...page.items.map((s) => `${s.metadata!.namespace}/${s.metadata!.name}`));
+        token = page.metadata?._continue;
+      } while (token);
+      expect(names).toEqual((await k.core.listServiceAccountForAllNamespaces()).items.map((s) => `${s.metadata!.namespace}/${s.metadata!.name}`));
     });
 
     it('gets and lists ServiceAccounts, Secrets, StorageClasses, PVs, PVCs and Nodes', async () => {

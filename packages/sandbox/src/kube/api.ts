@@ -188,8 +188,9 @@ function list(cluster: EksCluster, type: ResourceType, namespace: string | undef
   const token = query.get('continue');
   if (token) {
     const after = Buffer.from(token, 'base64url').toString('utf8');
-    if (!after.includes('/')) throw badRequest('continue key is not valid: invalid continue token');
-    items = items.filter((o) => `${o.metadata.namespace ?? ''}/${o.metadata.name}` > after);
+    if (!after.includes('\u0000')) throw badRequest('continue key is not valid: invalid continue token');
+    // NUL sorts before every character, so comparing `<namespace>\0<name>` follows the (namespace, name) order.
+    items = items.filter((o) => `${o.metadata.namespace ?? ''}\u0000${o.metadata.name}` > after);
   }
   const limit = Number(query.get('limit') ?? 0);
   let next: string | undefined;
@@ -198,7 +199,7 @@ function list(cluster: EksCluster, type: ResourceType, namespace: string | undef
     remaining = items.length - limit;
     items = items.slice(0, limit);
     const last = items[items.length - 1]!;
-    next = Buffer.from(`${last.metadata.namespace ?? ''}/${last.metadata.name}`).toString('base64url');
+    next = Buffer.from(`${last.metadata.namespace ?? ''}\u0000${last.metadata.name}`).toString('base64url');
   }
   return {
     kind: `${type.kind}List`,
