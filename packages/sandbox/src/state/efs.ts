@@ -1,4 +1,6 @@
-/** EFS state of one account. Owned by the EFS service module; extend here. */
+/** EFS state of one account. Owned by the EFS service module (services/efs.ts); seeded by services/network-seed.ts. */
+
+export type EfsLifeCycleState = 'creating' | 'available' | 'updating' | 'deleting' | 'deleted' | 'error';
 
 export interface EfsFileSystem {
   fileSystemId: string;
@@ -6,13 +8,18 @@ export interface EfsFileSystem {
   region: string;
   creationToken: string;
   creationTime: Date;
-  lifeCycleState: 'creating' | 'available' | 'updating' | 'deleting' | 'deleted' | 'error';
+  lifeCycleState: EfsLifeCycleState;
   name?: string;
   encrypted: boolean;
+  kmsKeyId?: string;
   performanceMode: string;
   throughputMode: string;
+  /** One Zone file systems live in one availability zone; Regional ones have neither field. */
+  availabilityZoneName?: string;
+  availabilityZoneId?: string;
+  sizeInBytes: number;
   tags: Record<string, string>;
-  /** The file system policy as JSON text, or undefined when it has none. */
+  /** The file system policy as the JSON text it was put with (EFS returns it as stored), or undefined when it has none. */
   policy?: string;
 }
 
@@ -24,7 +31,7 @@ export interface EfsMountTarget {
   availabilityZoneId: string;
   availabilityZoneName: string;
   ipAddress: string;
-  lifeCycleState: 'creating' | 'available' | 'updating' | 'deleting' | 'deleted' | 'error';
+  lifeCycleState: EfsLifeCycleState;
   securityGroups: string[];
   networkInterfaceId: string;
 }
@@ -37,11 +44,15 @@ export interface EfsAccessPoint {
   name?: string;
   tags: Record<string, string>;
   posixUser?: { Uid: number; Gid: number; SecondaryGids?: number[] };
-  rootDirectory?: { Path?: string; CreationInfo?: { OwnerUid: number; OwnerGid: number; Permissions: string } };
-  lifeCycleState: 'creating' | 'available' | 'updating' | 'deleting' | 'deleted' | 'error';
+  rootDirectory?: {
+    Path?: string;
+    CreationInfo?: { OwnerUid: number; OwnerGid: number; Permissions: string };
+  };
+  lifeCycleState: EfsLifeCycleState;
 }
 
 export interface EfsState {
+  /** Insertion order is the listing order (DescribeFileSystems pages through it). */
   fileSystems: Map<string, EfsFileSystem>;
   mountTargets: Map<string, EfsMountTarget>;
   accessPoints: Map<string, EfsAccessPoint>;
