@@ -168,9 +168,14 @@ function verifySignature(request: SandboxRequest, credential: Credential, scope:
     if (value === undefined) throw new AwsError(403, code, MISMATCH_MESSAGE);
     canonicalHeaders.push(`${name.toLowerCase()}:${value}\n`);
   }
-  const payloadHash =
-    headerValue(request.headers, 'x-amz-content-sha256') ??
-    (request.body === '' ? EMPTY_SHA256 : createHash('sha256').update(request.body, 'utf8').digest('hex'));
+  const bodyHash = request.body === '' ? EMPTY_SHA256 : createHash('sha256').update(request.body, 'utf8').digest('hex');
+  // The SDK signs the body through `x-amz-content-sha256`: the claim must match the body that arrived, or a body
+  // changed in flight would verify. (Guess: non-S3 services answer that with the signature error; S3 has its own code.)
+  const claimedHash = headerValue(request.headers, 'x-amz-content-sha256');
+  if (claimedHash !== undefined && claimedHash !== 'UNSIGNED-PAYLOAD' && !claimedHash.startsWith('STREAMING-') && claimedHash !== bodyHash) {
+    throw new AwsError(403, code, MISMATCH_MESSAGE);
+  }
+  const payloadHash = claimedHash ?? bodyHash;
   const canonicalRequest = [
     request.method,
     canonicalPath(request.path),
