@@ -27,6 +27,7 @@ import {
 import { addAccount, startSandbox, type Sandbox } from '../index';
 import { iamId } from '../state/iam';
 import { AWS_MANAGED_POLICIES } from './aws-managed-policies';
+import { identityAllows } from './iam';
 
 const A = '111111111111';
 const B = '222222222222';
@@ -391,6 +392,25 @@ describe('IAM through @aws-sdk/client-iam', () => {
       expect(listed.InstanceProfiles).toHaveLength(1);
       expect(listed.InstanceProfiles?.[0]).toMatchObject({ InstanceProfileName: 'node-profile', Roles: [{ RoleName: 'node-instance-role' }] });
       await rejectsWith(client().send(new DeleteRoleCommand({ RoleName: 'node-instance-role' })), 'DeleteConflictException', 409, /instance profile/);
+    });
+  });
+
+  describe('identity policies (for permission enforcement)', () => {
+    it('judges a role session by the role\'s inline and attached policies with the core evaluator', async () => {
+      const iam = client();
+      const { Role } = await createRole('efs-node-identity');
+      await iam.send(new AttachRolePolicyCommand({ RoleName: 'efs-node-identity', PolicyArn: 'arn:aws:iam::aws:policy/AmazonElasticFileSystemClientReadWriteAccess' }));
+      const session = { accessKeyId: 'ASIAEXAMPLE', secretAccessKey: 'x', accountId: A, principalArn: `arn:aws:sts::${A}:assumed-role/efs-node-identity/s`, roleArn: Role?.Arn ?? '' };
+      const fs = `arn:aws:elasticfilesystem:eu-west-1:${A}:file-system/fs-0123456789abcdef0`;
+      expect(identityAllows(sandbox.state, session, 'elasticfilesystem:ClientWrite', fs)).toBe(true);
+      expect(identityAllows(sandbox.state, session, 'elasticfilesystem:ClientRootAccess', fs)).toBe(false);
+      const deny = { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'elasticfilesystem:ClientWrite', Resource: fs }] };
+      await iam.send(new PutRolePolicyCommand({ RoleName: 'efs-node-identity', PolicyName: 'no-write', PolicyDocument: JSON.stringify(deny) }));
+      expect(identityAllows(sandbox.state, session, 'elasticfilesystem:ClientWrite', fs)).toBe(false);
+      expect(identityAllows(sandbox.state, session, 'elasticfilesystem:ClientMount', fs)).toBe(true);
+      // The seeded administrator has no IAM record: never refused.
+      const admin = sandbox.state.credentials.get(keysA.accessKeyId);
+      expect(admin && identityAllows(sandbox.state, admin, 'iam:DeleteRole')).toBe(true);
     });
   });
 

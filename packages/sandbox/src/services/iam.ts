@@ -1,10 +1,10 @@
-import { isKnownOperator, normalizePolicy, type PolicyDocument } from '@efs-node-identity/core';
+import { evaluatePolicy, isKnownOperator, normalizePolicy, type ContextValue, type PolicyDocument } from '@efs-node-identity/core';
 import { uriEncode } from '../auth';
 import { AwsError } from '../errors';
 import type { SandboxRequest } from '../http';
 import { queryError, queryResponse } from '../protocols/query';
 import type { XmlObject, XmlValue } from '../protocols/xml';
-import type { Account } from '../state/account';
+import type { Account, Credential, SandboxState } from '../state/account';
 import { iamId, newRole, type IamManagedPolicy, type IamRole, type InstanceProfile, type OidcProvider } from '../state/iam';
 import { awsManagedPolicy } from './aws-managed-policies';
 import type { ServiceContext, ServiceModule } from './module';
@@ -223,6 +223,64 @@ function attachmentCount(account: Account, arn: string): number {
   for (const role of account.iam.roles.values()) if (role.attachedPolicyArns.includes(arn)) count++;
   for (const user of account.iam.users.values()) if (user.attachedPolicyArns.includes(arn)) count++;
   return count;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The caller's identity policies (for the permission-enforcement switch, `state.settings.enforcePermissions`)
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * The identity policies of a caller: inline and attached managed policies (default version) of the role behind an
+ * assumed-role session, or of the IAM user. `undefined` when the sandbox has no IAM record for the caller (the
+ * `sandbox-admin` user that `addAccount` creates is such a principal: an administrator whose calls are never refused).
+ * Documents that do not parse are left out (a seed's mistake must not grant anything).
+ */
+export function identityPolicies(state: SandboxState, caller: Credential): { name: string; document: PolicyDocument }[] | undefined {
+  const account = state.accounts.get(caller.accountId);
+  if (!account) return undefined;
+  const holder = caller.roleArn
+    ? findRoleByArn(account, caller.roleArn)
+    : [...account.iam.users.values()].find((user) => user.arn === caller.principalArn);
+  if (!holder) return undefined;
+  const out: { name: string; document: PolicyDocument }[] = [];
+  const add = (name: string, text: string | undefined, origin: string) => {
+    if (text === undefined) return;
+    try {
+      out.push({ name, document: normalizePolicy(JSON.parse(text), { kind: 'aws', arn: origin }) });
+    } catch {
+      // Not JSON: contributes nothing.
+    }
+  };
+  for (const [name, text] of holder.inlinePolicies) add(`inline policy ${name}`, text, caller.roleArn ?? caller.principalArn);
+  for (const arn of holder.attachedPolicyArns) {
+    const policy = findPolicy(account, arn);
+    add(`managed policy ${arn}`, policy?.versions.get(policy.defaultVersionId)?.document, arn);
+  }
+  return out;
+}
+
+/**
+ * Do the caller's identity policies allow `action` on `resource`? An explicit Deny wins, then any Allow; nothing
+ * matching is an implicit deny. `true` for a caller without an IAM record (see {@link identityPolicies}). Only identity
+ * policies: permissions boundaries, session policies and SCPs are not modelled; an undecidable statement (which
+ * stored IAM documents do not have) counts as not matching.
+ */
+export function identityAllows(state: SandboxState, caller: Credential, action: string, resource = '*', context: Record<string, ContextValue> = {}): boolean {
+  const policies = identityPolicies(state, caller);
+  if (!policies) return true;
+  const request = {
+    principal: { kind: 'aws' as const, arn: caller.principalArn, accountId: caller.accountId },
+    action,
+    resource,
+    context: { 'aws:principalarn': caller.roleArn ?? caller.principalArn, 'aws:principalaccount': caller.accountId, ...context },
+  };
+  let allowed = false;
+  for (const { name, document } of policies) {
+    const outcome = evaluatePolicy(document, request, { name, hasPrincipals: false });
+    if (outcome.denies === true) return false;
+    if (outcome.allows === true) allowed = true;
+  }
+  return allowed;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
