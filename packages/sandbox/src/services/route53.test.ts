@@ -1,6 +1,8 @@
 import { request as httpRequest } from 'node:http';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import {
+  ChangeResourceRecordSetsCommand,
+  GetChangeCommand,
   GetHostedZoneCommand,
   ListHostedZonesByVPCCommand,
   ListResourceRecordSetsCommand,
@@ -273,6 +275,196 @@ describe('Route 53 through @aws-sdk/client-route-53', () => {
     ).rejects.toMatchObject({ name: 'NoSuchHostedZone' });
   });
 
+  describe('ChangeResourceRecordSets', () => {
+    const change = (
+      Action: 'CREATE' | 'DELETE' | 'UPSERT',
+      Name: string,
+      Value: string,
+      zoneId = ids.changeZone,
+    ) =>
+      client().send(
+        new ChangeResourceRecordSetsCommand({
+          HostedZoneId: zoneId,
+          ChangeBatch: {
+            Comment: 'test',
+            Changes: [
+              { Action, ResourceRecordSet: { Name, Type: 'A', TTL: 60, ResourceRecords: [{ Value }] } },
+            ],
+          },
+        }),
+      );
+    const names = async () =>
+      (await client().send(new ListResourceRecordSetsCommand({ HostedZoneId: ids.changeZone })))
+        .ResourceRecordSets!.filter((r) => r.Type === 'A')
+        .map((r) => `${r.Name} ${r.ResourceRecords?.[0]?.Value}`);
+
+    beforeAll(() => {
+      ids.changeZone = addHostedZone(sandbox.state, CLUSTER, {
+        name: 'changes.internal',
+        vpcs: [{ vpcId: ids.vpc }],
+      }).id;
+    });
+
+    it('creates, upserts and deletes records; GetChange reports the change', async () => {
+      const created = await change('CREATE', 'db.changes.internal', '10.0.0.1');
+      expect(created.ChangeInfo).toMatchObject({
+        Id: expect.stringMatching(/^\/change\/C[0-9A-Z]+$/),
+        Status: 'INSYNC',
+        Comment: 'test',
+      });
+      expect(created.ChangeInfo!.SubmittedAt).toBeInstanceOf(Date);
+      await expect(
+        client().send(new GetChangeCommand({ Id: created.ChangeInfo!.Id })),
+      ).resolves.toMatchObject({ ChangeInfo: { Status: 'INSYNC' } });
+      await change('UPSERT', 'db.changes.internal', '10.0.0.2');
+      expect(await names()).toEqual(['db.changes.internal. 10.0.0.2']);
+      await change('DELETE', 'db.changes.internal', '10.0.0.2');
+      expect(await names()).toEqual([]);
+      await expect(client().send(new GetChangeCommand({ Id: 'CNOSUCHCHANGE' }))).rejects.toMatchObject({
+        name: 'NoSuchChange',
+        $metadata: { httpStatusCode: 404 },
+      });
+    });
+
+    it('refuses an invalid batch with InvalidChangeBatch, all or nothing', async () => {
+      await change('CREATE', 'one.changes.internal', '10.0.0.3');
+      await expect(change('CREATE', 'one.changes.internal', '10.0.0.4')).rejects.toMatchObject({
+        name: 'InvalidChangeBatch',
+        message:
+          "[Tried to create resource record set [name='one.changes.internal.', type='A'] but it already exists]",
+      });
+      await expect(change('DELETE', 'two.changes.internal', '10.0.0.5')).rejects.toMatchObject({
+        name: 'InvalidChangeBatch',
+      });
+      await expect(change('DELETE', 'one.changes.internal', '10.9.9.9')).rejects.toMatchObject({
+        name: 'InvalidChangeBatch',
+      });
+      await expect(change('CREATE', 'elsewhere.example.com', '10.0.0.6')).rejects.toMatchObject({
+        name: 'InvalidChangeBatch',
+      });
+      await expect(
+        client().send(
+          new ChangeResourceRecordSetsCommand({
+            HostedZoneId: ids.changeZone,
+            ChangeBatch: {
+              Changes: [
+                {
+                  Action: 'CREATE',
+                  ResourceRecordSet: {
+                    Name: 'three.changes.internal',
+                    Type: 'A',
+                    TTL: 60,
+                    ResourceRecords: [{ Value: '10.0.0.7' }],
+                  },
+                },
+                {
+                  Action: 'DELETE',
+                  ResourceRecordSet: {
+                    Name: 'missing.changes.internal',
+                    Type: 'A',
+                    TTL: 60,
+                    ResourceRecords: [{ Value: '10.0.0.8' }],
+                  },
+                },
+              ],
+            },
+          }),
+        ),
+      ).rejects.toMatchObject({ name: 'InvalidChangeBatch' });
+      expect(await names()).toEqual(['one.changes.internal. 10.0.0.3']);
+      await expect(
+        change('CREATE', 'x.changes.internal', '10.0.0.9', 'ZNOSUCHZONE000000000'),
+      ).rejects.toMatchObject({ name: 'NoSuchHostedZone' });
+    });
+
+    it('answers PriorRequestNotComplete while a change to the zone is processing; the change is PENDING until then', async () => {
+      const account = sandbox.state.accounts.get(CLUSTER)!;
+      // A zone of its own: the fake clock leaves its changes PENDING in real time afterwards.
+      const busyZone = addHostedZone(sandbox.state, CLUSTER, {
+        name: 'busy.internal',
+        vpcs: [{ vpcId: ids.vpc }],
+      }).id;
+      const upsert = (value: string) => change('UPSERT', 'db.busy.internal', value, busyZone);
+      const realNow = sandbox.state.now;
+      let clock = Date.now();
+      sandbox.state.now = () => clock;
+      account.ec2.route53ChangeProcessingMs = 1000;
+      try {
+        const first = await upsert('10.0.1.1');
+        expect(first.ChangeInfo?.Status).toBe('PENDING');
+        await expect(upsert('10.0.1.2')).rejects.toMatchObject({
+          name: 'PriorRequestNotComplete',
+          $metadata: { httpStatusCode: 400 },
+        });
+        await expect(
+          client().send(new GetChangeCommand({ Id: first.ChangeInfo!.Id })),
+        ).resolves.toMatchObject({ ChangeInfo: { Status: 'PENDING' } });
+        clock += 1001;
+        await expect(
+          client().send(new GetChangeCommand({ Id: first.ChangeInfo!.Id })),
+        ).resolves.toMatchObject({ ChangeInfo: { Status: 'INSYNC' } });
+        await expect(upsert('10.0.1.2')).resolves.toMatchObject({
+          ChangeInfo: { Status: 'PENDING' },
+        });
+        clock += 1001;
+      } finally {
+        account.ec2.route53ChangeProcessingMs = 0;
+        sandbox.state.now = realNow;
+      }
+    });
+
+    it('refuses a malformed XML body with InvalidInput', async () => {
+      const out = await rawRoute53(
+        'POST',
+        `/2013-04-01/hostedzone/${ids.changeZone}/rrset`,
+        '<ChangeResourceRecordSetsRequest><ChangeBatch>',
+      );
+      expect(out.status).toBe(400);
+      expect(out.text).toContain('<Code>InvalidInput</Code>');
+      const empty = await rawRoute53(
+        'POST',
+        `/2013-04-01/hostedzone/${ids.changeZone}/rrset`,
+        '<ChangeResourceRecordSetsRequest><ChangeBatch/></ChangeResourceRecordSetsRequest>',
+      );
+      expect(empty.text).toContain('<Code>InvalidInput</Code>');
+    });
+  });
+
+  async function rawRoute53(
+    method: string,
+    path: string,
+    body = '',
+  ): Promise<{ status: number; text: string }> {
+    const url = new URL(sandbox.url);
+    const signer = new SignatureV4({
+      service: 'route53',
+      region: 'us-east-1',
+      credentials: keysCluster,
+      sha256: Sha256,
+    });
+    const signed = await signer.sign({
+      method,
+      protocol: 'http:',
+      hostname: url.hostname,
+      port: Number(url.port),
+      path,
+      headers: { host: url.host },
+      body,
+    });
+    return new Promise((resolve, reject) => {
+      const req = httpRequest(
+        { host: url.hostname, port: url.port, method, path, headers: signed.headers },
+        (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
   it('throttles with Throttling (400) in the Route 53 error shape', async () => {
     sandbox.faults.add({
       service: 'route53',
@@ -293,39 +485,7 @@ describe('Route 53 through @aws-sdk/client-route-53', () => {
   });
 
   it('an unknown path gets an InvalidInput error body, never a crash', async () => {
-    const url = new URL(sandbox.url);
-    const signer = new SignatureV4({
-      service: 'route53',
-      region: 'us-east-1',
-      credentials: keysCluster,
-      sha256: Sha256,
-    });
-    const signed = await signer.sign({
-      method: 'GET',
-      protocol: 'http:',
-      hostname: url.hostname,
-      port: Number(url.port),
-      path: '/2013-04-01/unicorns',
-      headers: { host: url.host },
-    });
-    const out = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = httpRequest(
-        {
-          host: url.hostname,
-          port: url.port,
-          method: 'GET',
-          path: '/2013-04-01/unicorns',
-          headers: signed.headers,
-        },
-        (res) => {
-          let text = '';
-          res.on('data', (c: Buffer) => (text += c.toString()));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-        },
-      );
-      req.on('error', reject);
-      req.end();
-    });
+    const out = await rawRoute53('GET', '/2013-04-01/unicorns');
     expect(out.status).toBe(400);
     expect(out.text).toMatch(
       /<ErrorResponse xmlns="https:\/\/route53\.amazonaws\.com\/doc\/2013-04-01\/"><Error><Type>Sender<\/Type><Code>InvalidInput<\/Code>/,

@@ -1,14 +1,16 @@
 /**
  * Route 53 over REST-XML (signing name `route53`, paths under `/2013-04-01/`): the private hosted zones of a VPC
  * and their records, which the product pages through by hand (neither call has an SDK paginator), so the paging
- * here is real: MaxItems/NextToken and IsTruncated/NextRecordName/NextRecordType. Element names follow the schemas
- * of the installed `@aws-sdk/client-route-53`.
+ * here is real: MaxItems/NextToken and IsTruncated/NextRecordName/NextRecordType. ChangeResourceRecordSets and
+ * GetChange edit records (all-or-nothing batches, PriorRequestNotComplete while a change to the zone is processing).
+ * Element names follow the schemas of the installed `@aws-sdk/client-route-53`.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { AwsError } from '../errors';
 import type { SandboxRequest, SandboxResponse } from '../http';
 import { escapeXml, toXml, type XmlObject } from '../protocols/xml';
-import type { HostedZone, ResourceRecord } from '../state/ec2';
+import type { HostedZone, ResourceRecord, Route53Change } from '../state/ec2';
 import type { ServiceContext, ServiceModule } from './module';
 import { canonicalRecordName } from './network-seed';
 
@@ -56,6 +58,12 @@ const ROUTES: Array<{ method: string; pattern: RegExp; operation: string }> = [
     operation: 'ListResourceRecordSets',
   },
   { method: 'GET', pattern: /^\/2013-04-01\/hostedzone\/([^/]+)$/, operation: 'GetHostedZone' },
+  {
+    method: 'POST',
+    pattern: /^\/2013-04-01\/hostedzone\/([^/]+)\/rrset\/?$/,
+    operation: 'ChangeResourceRecordSets',
+  },
+  { method: 'GET', pattern: /^\/2013-04-01\/change\/([^/]+)$/, operation: 'GetChange' },
 ];
 
 function route(request: SandboxRequest): { operation: string; label?: string } | undefined {
@@ -250,6 +258,157 @@ function getHostedZone(context: ServiceContext, id: string): SandboxResponse {
   });
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// ChangeResourceRecordSets and GetChange
+
+const xmlParser = new XMLParser({
+  ignoreAttributes: true,
+  parseTagValue: false,
+  trimValues: true,
+  isArray: (name) => name === 'Change' || name === 'ResourceRecord',
+});
+
+interface ParsedChange {
+  action: string;
+  record: ResourceRecord;
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
+}
+
+function parseChangeBatch(body: string): { comment?: string; changes: ParsedChange[] } {
+  if (body.trim() === '' || XMLValidator.validate(body) !== true)
+    throw invalidInput('The XML document is malformed');
+  const doc = xmlParser.parse(body) as Record<string, unknown>;
+  const root = doc.ChangeResourceRecordSetsRequest as Record<string, unknown> | undefined;
+  const batch = root?.ChangeBatch as Record<string, unknown> | undefined;
+  const changesNode = batch?.Changes as Record<string, unknown> | undefined;
+  const rawChanges = (changesNode?.Change ?? []) as Array<Record<string, unknown>>;
+  if (!batch || rawChanges.length === 0) {
+    throw invalidInput(
+      "1 validation error detected: Value null at 'changeBatch.changes' failed to satisfy constraint: Member must not be null",
+    );
+  }
+  const changes = rawChanges.map((change, i): ParsedChange => {
+    const action = text(change.Action);
+    const set = change.ResourceRecordSet as Record<string, unknown> | undefined;
+    const name = text(set?.Name);
+    const type = text(set?.Type);
+    if (!action || !['CREATE', 'DELETE', 'UPSERT'].includes(action) || !name || !type) {
+      throw invalidInput(
+        `Invalid change ${i + 1}: Action (CREATE, DELETE or UPSERT), Name and Type are required`,
+      );
+    }
+    if (!RECORD_TYPES.has(type)) throw invalidInput(`Invalid type: ${type}`);
+    const values = (
+      ((set?.ResourceRecords as Record<string, unknown> | undefined)?.ResourceRecord ?? []) as Array<
+        Record<string, unknown>
+      >
+    )
+      .map((r) => text(r.Value))
+      .filter((v): v is string => v !== undefined);
+    const ttl = text(set?.TTL);
+    return {
+      action,
+      record: {
+        name: canonicalRecordName(name),
+        type,
+        ...(ttl !== undefined ? { ttl: Number(ttl) } : {}),
+        values,
+      },
+    };
+  });
+  const comment = text(batch.Comment);
+  return { ...(comment !== undefined ? { comment } : {}), changes };
+}
+
+const describeSet = (r: { name: string; type: string }) => `[name='${r.name}', type='${r.type}']`;
+
+function changeInfo(change: Route53Change, now: number): XmlObject {
+  return {
+    Id: `/change/${change.id}`,
+    Status: now < change.insyncAt ? 'PENDING' : 'INSYNC',
+    SubmittedAt: new Date(change.submittedAt),
+    Comment: change.comment,
+  };
+}
+
+function changeResourceRecordSets(
+  request: SandboxRequest,
+  context: ServiceContext,
+  zoneId: string,
+): SandboxResponse {
+  const hostedZone = zone(context, zoneId);
+  const ec2 = context.account.ec2;
+  const now = context.state.now();
+  const batch = parseChangeBatch(request.body);
+  // Guess: Route 53 documents PriorRequestNotComplete as "Route 53 can't process a request before the next request
+  // arrives"; we model that as a change to the same zone arriving while the previous one is still processing
+  // (`route53ChangeProcessingMs`).
+  const busy = [...ec2.route53Changes.values()].some((c) => c.zoneId === hostedZone.id && now < c.insyncAt);
+  if (busy)
+    throw new AwsError(
+      400,
+      'PriorRequestNotComplete',
+      'The request was rejected because Route 53 was still processing a prior request.',
+    );
+  // The batch is all or nothing: validate every change against the zone as the earlier changes leave it, then apply.
+  let records = [...hostedZone.records];
+  const problems: string[] = [];
+  const zoneSuffix = `.${hostedZone.name}`;
+  for (const { action, record } of batch.changes) {
+    if (record.name !== hostedZone.name && !record.name.endsWith(zoneSuffix)) {
+      problems.push(`RRSet with DNS name ${record.name} is not permitted in zone ${hostedZone.name}`);
+      continue;
+    }
+    const existing = records.find((r) => r.name === record.name && r.type === record.type);
+    if (action === 'CREATE' && existing)
+      problems.push(`Tried to create resource record set ${describeSet(record)} but it already exists`);
+    else if (action === 'DELETE' && !existing)
+      problems.push(`Tried to delete resource record set ${describeSet(record)} but it was not found`);
+    else if (
+      action === 'DELETE' &&
+      existing &&
+      (existing.values.join('\n') !== record.values.join('\n') ||
+        (record.ttl !== undefined && existing.ttl !== record.ttl))
+    ) {
+      problems.push(
+        `Tried to delete resource record set ${describeSet(record)} but the values provided do not match the current values`,
+      );
+    } else if (action !== 'DELETE' && record.values.length === 0)
+      problems.push(`Invalid Resource Record: no value for ${describeSet(record)}`);
+    else {
+      records = records.filter((r) => !(r.name === record.name && r.type === record.type));
+      if (action !== 'DELETE') records.push(record);
+    }
+  }
+  // Route 53 sends InvalidChangeBatch with every problem, bracketed, in one message (as the CLI shows it).
+  if (problems.length > 0) throw new AwsError(400, 'InvalidChangeBatch', `[${problems.join(', ')}]`);
+  hostedZone.records = records;
+  const change: Route53Change = {
+    id: `C${randomBytes(16).toString('hex').toUpperCase().slice(0, 20)}`,
+    zoneId: hostedZone.id,
+    submittedAt: now,
+    insyncAt: now + ec2.route53ChangeProcessingMs,
+    ...(batch.comment !== undefined ? { comment: batch.comment } : {}),
+  };
+  ec2.route53Changes.set(change.id, change);
+  return xmlResponse('ChangeResourceRecordSetsResponse', {
+    ChangeInfo: changeInfo(change, now),
+  });
+}
+
+function getChange(context: ServiceContext, id: string): SandboxResponse {
+  const bare = id.replace(/^\/?change\//, '');
+  const change = context.account.ec2.route53Changes.get(bare);
+  if (!change)
+    throw new AwsError(404, 'NoSuchChange', `A change with the specified change ID does not exist: ${bare}`);
+  return xmlResponse('GetChangeResponse', {
+    ChangeInfo: changeInfo(change, context.state.now()),
+  });
+}
+
 function handle(request: SandboxRequest, context: ServiceContext): SandboxResponse {
   const matched = route(request);
   // Guess: Route 53's answer to a path it does not serve is undocumented; InvalidInput is its generic client error.
@@ -261,6 +420,10 @@ function handle(request: SandboxRequest, context: ServiceContext): SandboxRespon
       return listResourceRecordSets(request, context, matched.label ?? '');
     case 'GetHostedZone':
       return getHostedZone(context, matched.label ?? '');
+    case 'ChangeResourceRecordSets':
+      return changeResourceRecordSets(request, context, matched.label ?? '');
+    case 'GetChange':
+      return getChange(context, matched.label ?? '');
     default:
       throw invalidInput(`Unknown operation: ${matched.operation}`);
   }

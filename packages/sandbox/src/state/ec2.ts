@@ -107,6 +107,17 @@ export interface HostedZone {
   comment?: string;
 }
 
+/** A submitted ChangeResourceRecordSets batch (GetChange reads it). */
+export interface Route53Change {
+  /** Without the `/change/` prefix. */
+  id: string;
+  zoneId: string;
+  submittedAt: number;
+  /** When the change is INSYNC (submittedAt + the processing time in force when it was submitted). */
+  insyncAt: number;
+  comment?: string;
+}
+
 export interface AvailabilityZoneMapping {
   zoneName: string;
   zoneId: string;
@@ -126,6 +137,12 @@ export interface Ec2State {
   peeringConnections: Map<string, VpcPeeringConnection>;
   routeTables: Map<string, RouteTable>;
   hostedZones: Map<string, HostedZone>;
+  route53Changes: Map<string, Route53Change>;
+  /**
+   * How long Route 53 "processes" a change batch (ms): a change is PENDING that long, and another change to the same
+   * zone meanwhile gets PriorRequestNotComplete. 0 (default): changes are INSYNC at once and never collide.
+   */
+  route53ChangeProcessingMs: number;
 }
 
 export function emptyEc2State(): Ec2State {
@@ -137,5 +154,7 @@ export function emptyEc2State(): Ec2State {
     peeringConnections: new Map(),
     routeTables: new Map(),
     hostedZones: new Map(),
+    route53Changes: new Map(),
+    route53ChangeProcessingMs: 0,
   };
 }
