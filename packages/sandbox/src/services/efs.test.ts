@@ -226,6 +226,14 @@ describe('EFS through @aws-sdk/client-efs', () => {
       });
       await expect(put('{"hello": "world"}')).rejects.toMatchObject({ name: 'InvalidPolicyException' });
       await expect(put('[1, 2, 3]')).rejects.toMatchObject({ name: 'InvalidPolicyException' });
+      await expect(
+        put(
+          '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "elasticfilesystem:ClientMount"}]}',
+        ),
+      ).rejects.toMatchObject({
+        name: 'InvalidPolicyException',
+        message: expect.stringContaining('no Principal'),
+      });
 
       // Exactly at the limit is accepted; one character more is not.
       const base = allowRoot();

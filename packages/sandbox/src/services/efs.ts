@@ -320,8 +320,13 @@ function putFileSystemPolicy(
     throw invalidPolicy(`Policy is not valid JSON: ${(error as Error).message}`);
   }
   const document = normalizePolicy(parsed, { kind: 'aws', arn: fs.fileSystemArn });
-  if ((document.problems ?? []).length > 0)
-    throw invalidPolicy(`Policy is not a valid policy: ${(document.problems ?? []).join('; ')}`);
+  const problems = [...(document.problems ?? [])];
+  // A resource-based policy names whom each statement is about; IAM's validator refuses one without a principal.
+  document.statements.forEach((statement, index) => {
+    if (!statement.principal && !statement.notPrincipal)
+      problems.push(`Statement ${index + 1} has no Principal`);
+  });
+  if (problems.length > 0) throw invalidPolicy(`Policy is not a valid policy: ${problems.join('; ')}`);
   if (bypass !== true) {
     const why = locksOutCaller(policy, fs, context.caller);
     if (why) {
