@@ -2,7 +2,7 @@ import { evaluatePolicy } from '../policy/evaluate';
 import { fileSystemAllowStatement } from '../policy/generate';
 import { mountContext } from '../policy/decisions';
 import type { Rule, RuleFinding } from './rule';
-import { arnOf, at, CLIENT_MOUNT, fileSystemName, knownNodePrincipals, mountOf, statementsFor } from './support';
+import { arnOf, at, CLIENT_MOUNT, fileSystemName, mountOf, nodePrincipalsFor, statementsFor } from './support';
 
 /**
  * FS-02: a file system policy exists and does not explicitly Allow the node role ClientMount. With a policy in
@@ -15,13 +15,13 @@ export const FS02: Rule = {
   requires: ['S', 'A'],
   check({ view, config }) {
     const findings: RuleFinding[] = [];
-    const principals = knownNodePrincipals(view);
     for (const { fileSystem, policy } of view.fileSystemPolicies()) {
       if (fileSystem.type !== 'efs') continue;
+      const principals = nodePrincipalsFor(view, { fileSystem });
       const name = fileSystemName(fileSystem);
       const fsArn = arnOf(fileSystem);
       if (principals.length === 0) {
-        // The node role is not in the files: flag only a policy that allows ClientMount to nobody at all.
+        // No node role in the files is paired with it: flag only a policy that allows ClientMount to nobody at all.
         if (statementsFor(policy, 'Allow', CLIENT_MOUNT).length > 0) continue;
         const denies = statementsFor(policy, 'Deny', CLIENT_MOUNT).length;
         findings.push({

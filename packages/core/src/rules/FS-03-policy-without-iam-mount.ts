@@ -14,12 +14,14 @@ export const FS03: Rule = {
   requires: ['S', 'A'],
   check({ view, config }) {
     const findings: RuleFinding[] = [];
+    // One finding per volume, even when several files define a policy for its file system.
+    const reported = new Set<object>();
     for (const { fileSystem, policy } of view.fileSystemPolicies()) {
       if (fileSystem.type !== 'efs') continue;
       const name = fileSystemName(fileSystem);
       const fsArn = arnOf(fileSystem);
       for (const volume of view.volumesOn(fileSystem)) {
-        if (isS3FilesVolume(volume) || hasMountOption(volume, 'iam')) continue;
+        if (isS3FilesVolume(volume) || hasMountOption(volume, 'iam') || reported.has(volume)) continue;
         const mount = { ...mountOf(volume, fileSystem), iam: false };
         const result = decideClientAccess({
           principal: { kind: 'anonymous' },
@@ -31,6 +33,7 @@ export const FS03: Rule = {
           semantics: config.efsPolicySemantics,
         });
         if (result.decision === 'allow') continue;
+        reported.add(volume);
         const undecidable = result.decision === 'unknown';
         findings.push({
           message: undecidable

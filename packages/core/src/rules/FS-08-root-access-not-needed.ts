@@ -1,7 +1,7 @@
 import { evaluatePolicy } from '../policy/evaluate';
 import { mountContext } from '../policy/decisions';
 import type { Rule, RuleFinding } from './rule';
-import { arnOf, CLIENT_ROOT, fileSystemName, isStarPrincipal, knownNodePrincipals, statementName, statementsFor } from './support';
+import { arnOf, CLIENT_ROOT, fileSystemName, isStarPrincipal, nodePrincipalsFor, statementName, statementsFor } from './support';
 
 /**
  * FS-08: ClientRootAccess granted to the node role where no volume needs root. Volumes through access points run
@@ -14,9 +14,9 @@ export const FS08: Rule = {
   requires: ['S', 'A'],
   check({ view }) {
     const findings: RuleFinding[] = [];
-    const principals = knownNodePrincipals(view);
     for (const { fileSystem, policy } of view.fileSystemPolicies()) {
       if (fileSystem.type !== 'efs') continue;
+      const principals = nodePrincipalsFor(view, { fileSystem });
       const volumes = view.volumesOn(fileSystem);
       if (volumes.some((v) => !v.usesAccessPoint)) continue;
       const name = fileSystemName(fileSystem);

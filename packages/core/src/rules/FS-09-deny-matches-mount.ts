@@ -10,7 +10,7 @@ import {
   fileSystemName,
   hasMountOption,
   isS3FilesVolume,
-  knownNodePrincipals,
+  nodePrincipalsFor,
   mountOf,
   volumeTls,
 } from './support';
@@ -28,7 +28,6 @@ export const FS09: Rule = {
   requires: ['S', 'A'],
   check({ view }) {
     const findings: RuleFinding[] = [];
-    const nodePrincipals = knownNodePrincipals(view).map((p) => p.principal);
     for (const { fileSystem, policy } of view.fileSystemPolicies()) {
       if (fileSystem.type !== 'efs') continue;
       const name = fileSystemName(fileSystem);
@@ -36,6 +35,7 @@ export const FS09: Rule = {
       for (const volume of view.volumesOn(fileSystem)) {
         if (isS3FilesVolume(volume)) continue;
         const iam = hasMountOption(volume, 'iam');
+        const nodePrincipals = nodePrincipalsFor(view, { fileSystem, volume }).map((p) => p.principal);
         // With `iam` but no node role in the files, the principal's own keys are unknown rather than guessed.
         const principals: Array<RequestPrincipal | undefined> = !iam
           ? [{ kind: 'anonymous' }]

@@ -3,7 +3,7 @@ import { decideClientAccess, mountContext } from '../policy/decisions';
 import { evaluatePolicy } from '../policy/evaluate';
 import { nodePermissionsPolicy } from '../policy/generate';
 import type { Rule, RuleFinding } from './rule';
-import { at, CLIENT_MOUNT, CLIENT_WRITE, knownNodePrincipals, mountOf } from './support';
+import { at, CLIENT_MOUNT, CLIENT_WRITE, knownNodePrincipals, mountOf, nodePrincipalsFor } from './support';
 import { fileSystemArnFor, managedWithoutDocument } from './identity-support';
 
 /**
@@ -21,13 +21,15 @@ export const NI01: Rule = {
     const findings: RuleFinding[] = [];
     for (const { binding, principal } of knownNodePrincipals(view)) {
       const managed = managedWithoutDocument(binding.role);
-      const policies = [...view.identityPoliciesOf(binding.role), ...managed.documents];
+      const policies = [...view.identityPoliciesOf(binding.role, binding), ...managed.documents];
       // Nothing of the node role's permissions is in the inputs: absent, not wrong.
       if (policies.length === 0 && !binding.role) continue;
       const reported = new Set<string>();
       for (const volume of view.volumes.filter((v) => v.type === 'efs' && isKnown(v.fileSystemId))) {
         const id = volume.fileSystemId as string;
         const fileSystem = view.fileSystemsWithId(id)[0];
+        // Several clusters in one repository: only pair the role with volumes something connects it to.
+        if (!nodePrincipalsFor(view, { fileSystem, volume }).some((p) => p.principal === principal)) continue;
         const fsArn = fileSystemArnFor(view, id, principal.accountId, volume);
         const where = `${volume.resource} (${at(volume.origin)})`;
         if (!fsArn) {

@@ -19,7 +19,7 @@ export const NI02: Rule = {
     const policies = new Map<PolicyDocument, string>();
     for (const binding of view.nodeRoles) {
       const label = isKnown(binding.arn) ? binding.arn : 'the node role';
-      for (const p of view.identityPoliciesOf(binding.role)) if (!policies.has(p.document)) policies.set(p.document, label);
+      for (const p of view.identityPoliciesOf(binding.role, binding)) if (!policies.has(p.document)) policies.set(p.document, label);
     }
     // No node role binding in the files, but a node trust: the loose client policies are the node role's.
     if (view.nodeRoles.length === 0 && (nodeTrusts(view, 'pod-identity').length > 0 || nodeTrusts(view, 'irsa').length > 0)) {

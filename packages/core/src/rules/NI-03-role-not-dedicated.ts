@@ -19,16 +19,23 @@ export const NI03: Rule = {
     const findings: RuleFinding[] = [];
     const sa = view.nodeServiceAccount;
     const fix = `Give the node SA a role of its own, bound only to ${sa.namespace}/${sa.name} (and the controller its own role, bound to ${CONTROLLER_SA}).`;
+    const nodeAssociations = new Set(view.nodeAssociations);
+    const nodeServiceAccounts = new Set(view.nodeServiceAccounts);
+    const seen = new Set<string>();
     for (const binding of view.nodeRoles) {
       if (!isKnown(binding.arn) && !binding.role) continue;
+      // One finding per role, however many places bind it.
+      const roleKey = isKnown(binding.arn) ? binding.arn : (binding.role?.id as string);
+      if (seen.has(roleKey)) continue;
+      seen.add(roleKey);
       const same = (roleId: string | undefined, arn: unknown) =>
         (isKnown(binding.arn) && arn === binding.arn) || (!!binding.role && !!roleId && roleId === binding.role.id);
       const others = [
         ...view.snapshot.podIdentityAssociations
-          .filter((a) => !view.nodeAssociations.includes(a) && same(a.roleId, a.roleArn))
+          .filter((a) => !nodeAssociations.has(a) && same(a.roleId, a.roleArn))
           .map((a) => ({ who: `${show(a.namespace)}/${show(a.serviceAccount)}`, how: `Pod Identity association at ${at(a.origin)}`, name: a.serviceAccount })),
         ...view.snapshot.serviceAccounts
-          .filter((s) => !view.nodeServiceAccounts.includes(s) && s.annotations[IRSA_ANNOTATION] !== undefined && same(undefined, s.annotations[IRSA_ANNOTATION]))
+          .filter((s) => !nodeServiceAccounts.has(s) && s.annotations[IRSA_ANNOTATION] !== undefined && same(undefined, s.annotations[IRSA_ANNOTATION]))
           .map((s) => ({ who: `${show(s.namespace)}/${show(s.name)}`, how: `IRSA annotation at ${at(s.annotationOrigins?.[IRSA_ANNOTATION] ?? s.origin)}`, name: s.name })),
       ];
       if (others.length === 0) continue;

@@ -3,6 +3,7 @@ import { isKnown, isUnknown, show } from '../model/unknown';
 import type { Rule, RuleFinding } from './rule';
 import { at } from './support';
 import { describeAssociation } from './identity-support';
+import { isNear } from './view';
 
 /** An association meant for the node component: its SA name says efs + node, or it is the default node SA. */
 function meantForNode(association: PodIdentityAssociation, defaultName: string): boolean {
@@ -23,11 +24,17 @@ export const PI03: Rule = {
   check({ view, config }) {
     const findings: RuleFinding[] = [];
     const defaultName = config.nodeServiceAccount.name;
+    // A repository with several driver installations (clusters) pairs an association only with the DaemonSets near
+    // it (same directory, or one above the other), and reports each association once.
+    const several = view.driverDaemonSets.length > 1;
+    const reported = new Set<PodIdentityAssociation>();
     for (const ds of view.driverDaemonSets) {
+      const paired = (a: PodIdentityAssociation) => !reported.has(a) && (!several || isNear(a.origin, ds.origin));
       const dsName = `DaemonSet ${show(ds.namespace)}/${show(ds.name)} (${at(ds.serviceAccountOrigin ?? ds.origin)})`;
       const sameNamespace = (a: PodIdentityAssociation) => !isKnown(ds.namespace) || !isKnown(a.namespace) || a.namespace === ds.namespace;
       if (isUnknown(ds.serviceAccountName)) {
-        for (const a of view.snapshot.podIdentityAssociations.filter((x) => meantForNode(x, defaultName))) {
+        for (const a of view.snapshot.podIdentityAssociations.filter((x) => meantForNode(x, defaultName) && paired(x))) {
+          reported.add(a);
           findings.push({
             message: `cannot tell whether the ${describeAssociation(a)} is for the service account of ${dsName}: its serviceAccountName is ${show(ds.serviceAccountName)}`,
             origin: a.origin,
@@ -38,12 +45,15 @@ export const PI03: Rule = {
         continue;
       }
       const saName = ds.serviceAccountName;
-      const matches = view.snapshot.podIdentityAssociations.filter((a) => a.serviceAccount === saName && sameNamespace(a));
+      const matches = view.snapshot.podIdentityAssociations.filter(
+        (a) => a.serviceAccount === saName && sameNamespace(a) && (!several || isNear(a.origin, ds.origin)),
+      );
       if (matches.length > 0) continue;
       const misnamed = view.snapshot.podIdentityAssociations.filter(
-        (a) => meantForNode(a, defaultName) && !(a.serviceAccount === saName && sameNamespace(a)),
+        (a) => meantForNode(a, defaultName) && paired(a) && !(a.serviceAccount === saName && sameNamespace(a)),
       );
       for (const a of misnamed) {
+        reported.add(a);
         const wrongNamespace = a.serviceAccount === saName;
         findings.push({
           message:

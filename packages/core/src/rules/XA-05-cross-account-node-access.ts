@@ -4,7 +4,7 @@ import { evaluatePolicy } from '../policy/evaluate';
 import { fileSystemAllowStatement, nodePermissionsPolicy } from '../policy/generate';
 import { managedWithoutDocument } from './identity-support';
 import type { Rule, RuleFinding } from './rule';
-import { arnOf, at, CLIENT_MOUNT, fileSystemName, knownNodePrincipals, mountOf } from './support';
+import { arnOf, at, CLIENT_MOUNT, fileSystemName, knownNodePrincipals, mountOf, nodePrincipalsFor } from './support';
 
 /**
  * XA-05: the node role mounts a file system in another account. Cross-account EFS access needs an Allow in the
@@ -23,14 +23,16 @@ export const XA05: Rule = {
       // Managed policies attached by ARN without a document (live input): the AWS client policies are read as
       // their known grants; any other one might grant access, so a missing identity Allow becomes undecidable.
       const managed = managedWithoutDocument(binding.role);
-      const identity = [...view.identityPoliciesOf(binding.role), ...managed.documents];
+      const identity = [...view.identityPoliciesOf(binding.role, binding), ...managed.documents];
       for (const fileSystem of view.snapshot.fileSystems) {
         const fsArn = arnOf(fileSystem);
         if (
           fileSystem.type !== 'efs' ||
           !fsArn ||
           !isKnown(fileSystem.accountId) ||
-          fileSystem.accountId === principal.accountId
+          fileSystem.accountId === principal.accountId ||
+          // Several clusters in one repository: only the roles something connects to this file system.
+          !nodePrincipalsFor(view, { fileSystem }).some((p) => p.principal === principal)
         )
           continue;
         const volumes = view.volumesOn(fileSystem);

@@ -15,13 +15,141 @@ export const CLIENT_WRITE = 'elasticfilesystem:ClientWrite';
 export const CLIENT_ROOT = 'elasticfilesystem:ClientRootAccess';
 
 /** Node role bindings whose role ARN is known, as evaluator principals. */
+const principalsOfView = new WeakMap<NodeIdentityView, Array<{ binding: NodeRoleBinding; principal: RequestPrincipal & { kind: 'aws' } }>>();
+
 export function knownNodePrincipals(view: NodeIdentityView): Array<{ binding: NodeRoleBinding; principal: RequestPrincipal & { kind: 'aws' } }> {
-  const out: Array<{ binding: NodeRoleBinding; principal: RequestPrincipal & { kind: 'aws' } }> = [];
+  const cached = principalsOfView.get(view);
+  if (cached) return cached;
+  const computed = computeNodePrincipals(view);
+  principalsOfView.set(view, computed);
+  return computed;
+}
+
+function computeNodePrincipals(view: NodeIdentityView): Array<{ binding: NodeRoleBinding; principal: RequestPrincipal & { kind: 'aws' } }> {
+  // One entry per role: a repository often binds the same role in several places (clusters, environments).
+  const byArn = new Map<string, { binding: NodeRoleBinding; principal: RequestPrincipal & { kind: 'aws' } }>();
   for (const binding of view.nodeRoles) {
     const arn = isKnown(binding.arn) ? binding.arn : isKnown(binding.role?.arn) ? (binding.role?.arn as string) : undefined;
-    if (!arn || !parseRoleArn(arn)) continue;
-    out.push({ binding, principal: { kind: 'aws', arn, accountId: parseRoleArn(arn)?.accountId } });
+    if (!arn || !parseRoleArn(arn) || byArn.has(arn)) continue;
+    byArn.set(arn, { binding, principal: { kind: 'aws', arn, accountId: parseRoleArn(arn)?.accountId } });
   }
+  return [...byArn.values()];
+}
+
+/**
+ * The node principals to pair with a file system (or a volume on it). A repository that describes one cluster has
+ * one node role and it is paired with everything. A repository that describes several clusters binds several node
+ * roles, and pairing each with every file system would report, for every cluster, the file systems of all the others.
+ * There a role is paired only with what something connects it to: its identity policy or the file system policy
+ * names the other, or their files sit in the same directory or one below the other (a cluster's folder).
+ */
+export function nodePrincipalsFor(
+  view: NodeIdentityView,
+  target: { fileSystem?: FileSystem; volume?: DriverVolume },
+): Array<{ binding: NodeRoleBinding; principal: RequestPrincipal & { kind: 'aws' } }> {
+  const all = knownNodePrincipals(view);
+  if (all.length <= 1) return all;
+  const cache = pairingCache(view);
+  const key = (target.volume ?? target.fileSystem) as object | undefined;
+  const cached = key ? cache.results.get(key) : undefined;
+  if (cached) return cached;
+  const fileSystem = target.fileSystem;
+  const fsId =
+    fileSystem && isKnown(fileSystem.id)
+      ? fileSystem.id
+      : target.volume && isKnown(target.volume.fileSystemId)
+        ? target.volume.fileSystemId
+        : undefined;
+  const targetOrigins = [fileSystem?.origin, fileSystem?.policy?.origin, target.volume?.origin].filter((o): o is Origin => !!o);
+  const volumeOrigins = fileSystem && !target.volume ? view.volumesOn(fileSystem).map((v) => v.origin) : [];
+  const fsPolicyText = fileSystem?.policy ? policyText(cache, fileSystem.policy) : '';
+  // Directories of the target and all their ancestors: a role is near when one of its directories is among them
+  // (same directory or above), or one of its ancestors is a target directory (below).
+  const targetDirs = new Set<string>();
+  const targetAncestry = new Set<string>();
+  let live = false;
+  for (const origin of [...targetOrigins, ...volumeOrigins]) {
+    if (origin.kind !== 'file') {
+      live = true;
+      continue;
+    }
+    const dir = directoryOf(origin.file);
+    targetDirs.add(dir);
+    for (const a of ancestry(dir)) targetAncestry.add(a);
+  }
+  const result = all.filter(({ binding, principal }) => {
+    const roleName = parseRoleArn(principal.arn)?.name ?? '';
+    if (fsPolicyText && (fsPolicyText.includes(principal.arn) || fsPolicyText.includes(`role/${roleName}`))) return true;
+    if (fsId && identityText(cache, view, binding).includes(fsId)) return true;
+    for (const origin of [binding.origin, binding.role?.origin]) {
+      if (!origin) continue;
+      if (origin.kind !== 'file' || live) return true;
+      const dir = directoryOf(origin.file);
+      if (targetAncestry.has(dir)) return true;
+      if (ancestry(dir).some((a) => targetDirs.has(a))) return true;
+    }
+    return false;
+  });
+  if (key) cache.results.set(key, result);
+  return result;
+}
+
+interface PairingCache {
+  results: WeakMap<object, Array<{ binding: NodeRoleBinding; principal: RequestPrincipal & { kind: 'aws' } }>>;
+  texts: WeakMap<PolicyDocument, string>;
+  identity: Map<NodeRoleBinding, string>;
+}
+
+const pairingCaches = new WeakMap<NodeIdentityView, PairingCache>();
+
+function pairingCache(view: NodeIdentityView): PairingCache {
+  let cache = pairingCaches.get(view);
+  if (!cache) {
+    cache = { results: new WeakMap(), texts: new WeakMap(), identity: new Map() };
+    pairingCaches.set(view, cache);
+  }
+  return cache;
+}
+
+/** Every string of a policy (principals, resources, condition values), joined: what it names. */
+function policyText(cache: PairingCache, policy: PolicyDocument): string {
+  let text = cache.texts.get(policy);
+  if (text === undefined) {
+    const values: string[] = [];
+    for (const statement of policy.statements) {
+      const all = [...Object.values(statement.principal ?? {}).flat(), ...(statement.resource ?? []), ...statement.conditions.flatMap((c) => c.values)];
+      for (const value of all) if (typeof value === 'string') values.push(value);
+    }
+    text = values.join('\n');
+    cache.texts.set(policy, text);
+  }
+  return text;
+}
+
+/** Everything the identity policies of a binding's role name. */
+function identityText(cache: PairingCache, view: NodeIdentityView, binding: NodeRoleBinding): string {
+  let text = cache.identity.get(binding);
+  if (text === undefined) {
+    text = view
+      .identityPoliciesOf(binding.role, binding)
+      .map((p) => policyText(cache, p.document))
+      .join('\n');
+    cache.identity.set(binding, text);
+  }
+  return text;
+}
+
+/** `a/b/c.yaml` → `a/b`; a file at the root → ``. */
+function directoryOf(file: string): string {
+  const slash = file.lastIndexOf('/');
+  return slash < 0 ? '' : file.slice(0, slash);
+}
+
+/** `a/b` → [`a/b`, `a`, ``]: the directory and every directory above it (the root `` is above everything). */
+function ancestry(dir: string): string[] {
+  const out = [dir];
+  for (let i = dir.lastIndexOf('/'); i > 0; i = dir.lastIndexOf('/', i - 1)) out.push(dir.slice(0, i));
+  if (dir !== '') out.push('');
   return out;
 }
 

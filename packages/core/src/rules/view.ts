@@ -174,10 +174,12 @@ export class NodeIdentityView {
   }
 
   /**
-   * The identity policies of a node role, for evaluation. When the repository defines no role for the binding,
-   * the loose identity policy files that grant EFS or S3 Files client actions stand in for it.
+   * The identity policies of a node role, for evaluation. When the repository defines no role for the binding, the
+   * loose identity policy files that grant EFS or S3 Files client actions stand in for it: all of them when the
+   * repository binds one node role, and only those near the binding (same directory, or one above or below the
+   * other) when it binds several, since a loose policy cannot belong to every cluster's role.
    */
-  identityPoliciesOf(role: Role | undefined): NamedPolicy[] {
+  identityPoliciesOf(role: Role | undefined, binding?: NodeRoleBinding): NamedPolicy[] {
     if (role) {
       return [...role.inlinePolicies, ...role.managedPolicies]
         .filter((p) => p.document)
@@ -186,12 +188,16 @@ export class NodeIdentityView {
           document: p.document as PolicyDocument,
         }));
     }
-    return this.looseClientPolicies();
+    const loose = this.looseClientPolicies();
+    if (!binding || this.distinctNodeRoleCount() <= 1) return loose;
+    return loose.filter((p) => isNear(p.document.origin, binding.origin));
   }
+
+  private looseCache?: NamedPolicy[];
 
   /** Loose identity policies that grant EFS / S3 Files client actions. */
   looseClientPolicies(): NamedPolicy[] {
-    return this.snapshot.loosePolicies
+    this.looseCache ??= this.snapshot.loosePolicies
       .filter((p) => p.kind === 'identity')
       .filter((p) =>
         p.document.statements.some((s) =>
@@ -199,13 +205,33 @@ export class NodeIdentityView {
         ),
       )
       .map((p) => ({ name: `identity policy (${describeFile(p.document.origin)})`, document: p.document }));
+    return this.looseCache;
+  }
+
+  private distinctRoles?: number;
+
+  /** How many different roles the node SA is bound to across the inputs (one per cluster in a multi-cluster repo). */
+  distinctNodeRoleCount(): number {
+    this.distinctRoles ??= new Set(this.nodeRoles.map((b) => (isKnown(b.arn) ? b.arn : (b.role?.id ?? b.arn.expression)))).size;
+    return this.distinctRoles;
   }
 
   /** File system facts for an ID. */
   fileSystemsWithId(id: Maybe<string> | undefined): FileSystem[] {
     if (!isKnown(id)) return [];
-    return this.snapshot.fileSystems.filter((f) => f.id === id);
+    if (!this.fileSystemIndex) {
+      this.fileSystemIndex = new Map();
+      for (const f of this.snapshot.fileSystems) {
+        if (!isKnown(f.id)) continue;
+        const list = this.fileSystemIndex.get(f.id) ?? [];
+        list.push(f);
+        this.fileSystemIndex.set(f.id, list);
+      }
+    }
+    return this.fileSystemIndex.get(id) ?? [];
   }
+
+  private fileSystemIndex?: Map<string, FileSystem[]>;
 
   /** Every file system policy in the snapshot, with its file system. */
   fileSystemPolicies(): Array<{ fileSystem: FileSystem; policy: PolicyDocument }> {
@@ -216,8 +242,28 @@ export class NodeIdentityView {
 
   /** Volumes on a file system. */
   volumesOn(fileSystem: FileSystem): DriverVolume[] {
-    if (!isKnown(fileSystem.id)) return this.volumes.filter((v) => v.type === fileSystem.type);
-    return this.volumes.filter((v) => v.fileSystemId === fileSystem.id);
+    if (!isKnown(fileSystem.id)) {
+      // A file system whose ID is known only after apply: when it is the only one, every volume without a known
+      // file system may be on it; with several, only volumes whose file system is unknown too.
+      const alone = this.snapshot.fileSystems.filter((f) => f.type === fileSystem.type).length === 1;
+      return this.volumes.filter((v) => v.type === fileSystem.type && (alone || !isKnown(v.fileSystemId)));
+    }
+    return this.volumesByFileSystemId().get(fileSystem.id) ?? [];
+  }
+
+  private volumeIndex?: Map<string, DriverVolume[]>;
+
+  private volumesByFileSystemId(): Map<string, DriverVolume[]> {
+    if (!this.volumeIndex) {
+      this.volumeIndex = new Map();
+      for (const volume of this.volumes) {
+        if (!isKnown(volume.fileSystemId)) continue;
+        const list = this.volumeIndex.get(volume.fileSystemId) ?? [];
+        list.push(volume);
+        this.volumeIndex.set(volume.fileSystemId, list);
+      }
+    }
+    return this.volumeIndex;
   }
 
   private storageClassVolumes(): DriverVolume[] {
@@ -310,4 +356,12 @@ function hasOption(mountOptions: string[], name: string): boolean {
 
 function describeFile(origin: Origin): string {
   return origin.kind === 'file' ? origin.file : origin.kind === 'aws' ? origin.arn : origin.ref;
+}
+
+/** Two origins in the same directory, or one in a directory above the other; live origins are one cluster. */
+export function isNear(a: Origin, b: Origin): boolean {
+  if (a.kind !== 'file' || b.kind !== 'file') return true;
+  const dirA = a.file.includes('/') ? a.file.slice(0, a.file.lastIndexOf('/')) : '';
+  const dirB = b.file.includes('/') ? b.file.slice(0, b.file.lastIndexOf('/')) : '';
+  return dirA === dirB || dirA === '' || dirB === '' || dirB.startsWith(`${dirA}/`) || dirA.startsWith(`${dirB}/`);
 }
