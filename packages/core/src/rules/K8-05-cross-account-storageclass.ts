@@ -24,9 +24,9 @@ export const K805: Rule = {
   requires: ['S', 'K'],
   check({ view }) {
     const findings: RuleFinding[] = [];
-    const clusterAccount = clusterAccountOf(view);
     for (const volume of view.volumes) {
       if (volume.kind !== 'StorageClass' || isS3FilesVolume(volume)) continue;
+      const clusterAccount = clusterAccountOf(view, volume.origin);
       const ref = provisionerSecretOf(view, volume);
       const fsAccount = view
         .fileSystemsWithId(volume.fileSystemId)

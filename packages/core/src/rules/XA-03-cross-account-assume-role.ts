@@ -28,11 +28,11 @@ export const XA03: Rule = {
   check({ view }) {
     const findings: RuleFinding[] = [];
     const controllers = controllerRoles(view).filter((c) => isKnown(c.arn) && parseRoleArn(c.arn));
-    const clusterAccount =
-      clusterAccountOf(view) ??
-      (controllers[0] ? parseRoleArn(controllers[0].arn as string)?.accountId : undefined);
     for (const volume of view.volumes) {
       if (isS3FilesVolume(volume)) continue;
+      const clusterAccount =
+        clusterAccountOf(view, volume.origin) ??
+        (controllers[0] ? parseRoleArn(controllers[0].arn as string)?.accountId : undefined);
       const secret = provisionerSecretOf(view, volume)?.secret;
       const target = secret?.data.awsRoleArn;
       if (!secret || !isKnown(target) || !parseRoleArn(target)) continue;

@@ -7,6 +7,7 @@ import type { MountFacts } from '../policy/decisions';
 import type { RequestPrincipal } from '../policy/evaluate';
 import { globMatch } from '../policy/match';
 import type { DriverVolume, NodeIdentityView, NodeRoleBinding } from './view';
+import { isNear } from './view';
 
 /** Shared helpers for rules: small questions many rules ask of the view. */
 
@@ -317,15 +318,20 @@ export function attributeOf(volume: DriverVolume, key: string): { key: string; v
 }
 
 /** The cluster's account: a cluster fact, else the account of a known node role ARN. */
-export function clusterAccountOf(view: NodeIdentityView): string | undefined {
-  for (const cluster of view.snapshot.clusters) {
+export function clusterAccountOf(view: NodeIdentityView, near?: Origin): string | undefined {
+  // With several clusters in one repository, the cluster of a volume is the one defined near it.
+  const clusters = view.snapshot.clusters.filter((c) => !near || view.snapshot.clusters.length <= 1 || isNear(c.origin, near));
+  for (const cluster of clusters) {
     if (isKnown(cluster.accountId)) return cluster.accountId;
     if (isKnown(cluster.arn)) {
       const account = cluster.arn.split(':')[4];
       if (account) return account;
     }
   }
-  return knownNodePrincipals(view)[0]?.principal.accountId;
+  const principals = knownNodePrincipals(view);
+  const nearby = near && principals.length > 1 ? principals.filter((p) => isNear(p.binding.origin, near)) : principals;
+  const accounts = new Set(nearby.map((p) => p.principal.accountId));
+  return accounts.size === 1 ? [...accounts][0] : undefined;
 }
 
 export const PROVISIONER_SECRET_NAME = 'csi.storage.k8s.io/provisioner-secret-name';
