@@ -28,12 +28,13 @@ export const PI03: Rule = {
     // it (same directory, or one above the other), and reports each association once.
     const several = view.driverDaemonSets.length > 1;
     const reported = new Set<PodIdentityAssociation>();
+    const forNode = view.snapshot.podIdentityAssociations.filter((x) => meantForNode(x, defaultName));
     for (const ds of view.driverDaemonSets) {
       const paired = (a: PodIdentityAssociation) => !reported.has(a) && (!several || isNear(a.origin, ds.origin));
       const dsName = `DaemonSet ${show(ds.namespace)}/${show(ds.name)} (${at(ds.serviceAccountOrigin ?? ds.origin)})`;
       const sameNamespace = (a: PodIdentityAssociation) => !isKnown(ds.namespace) || !isKnown(a.namespace) || a.namespace === ds.namespace;
       if (isUnknown(ds.serviceAccountName)) {
-        for (const a of view.snapshot.podIdentityAssociations.filter((x) => meantForNode(x, defaultName) && paired(x))) {
+        for (const a of forNode.filter(paired)) {
           reported.add(a);
           findings.push({
             message: `cannot tell whether the ${describeAssociation(a)} is for the service account of ${dsName}: its serviceAccountName is ${show(ds.serviceAccountName)}`,
@@ -49,9 +50,7 @@ export const PI03: Rule = {
         (a) => a.serviceAccount === saName && sameNamespace(a) && (!several || isNear(a.origin, ds.origin)),
       );
       if (matches.length > 0) continue;
-      const misnamed = view.snapshot.podIdentityAssociations.filter(
-        (a) => meantForNode(a, defaultName) && paired(a) && !(a.serviceAccount === saName && sameNamespace(a)),
-      );
+      const misnamed = forNode.filter((a) => paired(a) && !(a.serviceAccount === saName && sameNamespace(a)));
       for (const a of misnamed) {
         reported.add(a);
         const wrongNamespace = a.serviceAccount === saName;

@@ -7,7 +7,7 @@ import type { MountFacts } from '../policy/decisions';
 import type { RequestPrincipal } from '../policy/evaluate';
 import { globMatch } from '../policy/match';
 import type { DriverVolume, NodeIdentityView, NodeRoleBinding } from './view';
-import { isNear } from './view';
+import { directoryOf, isNear } from './view';
 
 /** Shared helpers for rules: small questions many rules ask of the view. */
 
@@ -74,28 +74,50 @@ export function nodePrincipalsFor(
       live = true;
       continue;
     }
-    const dir = directoryOf(origin.file);
+    const dir = directoryOf(origin);
     targetDirs.add(dir);
     for (const a of ancestry(dir)) targetAncestry.add(a);
   }
-  const result = all.filter(({ binding, principal }) => {
-    const roleName = parseRoleArn(principal.arn)?.name ?? '';
-    if (fsPolicyText && (fsPolicyText.includes(principal.arn) || fsPolicyText.includes(`role/${roleName}`))) return true;
+  const result = all.filter((entry) => {
+    const { binding, principal } = entry;
+    const facts = principalFacts(cache, entry);
+    if (fsPolicyText && (fsPolicyText.includes(principal.arn) || fsPolicyText.includes(facts.roleRef))) return true;
     if (fsId && identityText(cache, view, binding).includes(fsId)) return true;
-    for (const origin of [binding.origin, binding.role?.origin]) {
-      if (!origin) continue;
-      if (origin.kind !== 'file' || live) return true;
-      const dir = directoryOf(origin.file);
-      if (targetAncestry.has(dir)) return true;
-      if (ancestry(dir).some((a) => targetDirs.has(a))) return true;
-    }
-    return false;
+    if (facts.live || live) return true;
+    return facts.dirs.some((dir) => targetAncestry.has(dir)) || facts.ancestors.some((a) => targetDirs.has(a));
   });
   if (key) cache.results.set(key, result);
   return result;
 }
 
+interface PrincipalFacts {
+  /** `role/<name>`, as policies that name the role by ARN pattern contain it. */
+  roleRef: string;
+  /** Directories of the binding and the role definition, and every directory above them. */
+  dirs: string[];
+  ancestors: string[];
+  /** Bound or defined outside files (live): near everything. */
+  live: boolean;
+}
+
+function principalFacts(cache: PairingCache, entry: { binding: NodeRoleBinding; principal: RequestPrincipal & { kind: 'aws' } }): PrincipalFacts {
+  let facts = cache.principals.get(entry.binding);
+  if (!facts) {
+    const origins = [entry.binding.origin, entry.binding.role?.origin].filter((o): o is Origin => !!o);
+    const dirs = origins.filter((o) => o.kind === 'file').map((o) => directoryOf(o));
+    facts = {
+      roleRef: `role/${parseRoleArn(entry.principal.arn)?.name ?? '\u0000'}`,
+      dirs,
+      ancestors: dirs.flatMap((d) => ancestry(d)),
+      live: origins.some((o) => o.kind !== 'file'),
+    };
+    cache.principals.set(entry.binding, facts);
+  }
+  return facts;
+}
+
 interface PairingCache {
+  principals: Map<NodeRoleBinding, PrincipalFacts>;
   results: WeakMap<object, Array<{ binding: NodeRoleBinding; principal: RequestPrincipal & { kind: 'aws' } }>>;
   texts: WeakMap<PolicyDocument, string>;
   identity: Map<NodeRoleBinding, string>;
@@ -106,7 +128,7 @@ const pairingCaches = new WeakMap<NodeIdentityView, PairingCache>();
 function pairingCache(view: NodeIdentityView): PairingCache {
   let cache = pairingCaches.get(view);
   if (!cache) {
-    cache = { results: new WeakMap(), texts: new WeakMap(), identity: new Map() };
+    cache = { principals: new Map(), results: new WeakMap(), texts: new WeakMap(), identity: new Map() };
     pairingCaches.set(view, cache);
   }
   return cache;
@@ -138,12 +160,6 @@ function identityText(cache: PairingCache, view: NodeIdentityView, binding: Node
     cache.identity.set(binding, text);
   }
   return text;
-}
-
-/** `a/b/c.yaml` → `a/b`; a file at the root → ``. */
-function directoryOf(file: string): string {
-  const slash = file.lastIndexOf('/');
-  return slash < 0 ? '' : file.slice(0, slash);
 }
 
 /** `a/b` → [`a/b`, `a`, ``]: the directory and every directory above it (the root `` is above everything). */
@@ -283,8 +299,15 @@ export { isWebIdentityStatement, namesService, PODS_SERVICE };
  * The mount options a volume passes, as driver v3 sees them: each entry lower-cased (NodePublishVolume lower-cases
  * every mount flag) and split on commas, since an entry `tls,iam` reaches the mount helper as two options.
  */
+const optionNames = new WeakMap<DriverVolume, string[]>();
+
 export function mountOptionNames(volume: DriverVolume): string[] {
-  return volume.mountOptions.flatMap((o) => o.toLowerCase().split(',')).map((o) => o.trim().split('=')[0]);
+  let names = optionNames.get(volume);
+  if (!names) {
+    names = volume.mountOptions.flatMap((o) => o.toLowerCase().split(',')).map((o) => o.trim().split('=')[0]);
+    optionNames.set(volume, names);
+  }
+  return names;
 }
 
 export function hasMountOption(volume: DriverVolume, name: string): boolean {
@@ -318,7 +341,20 @@ export function attributeOf(volume: DriverVolume, key: string): { key: string; v
 }
 
 /** The cluster's account: a cluster fact, else the account of a known node role ARN. */
+const clusterAccounts = new WeakMap<NodeIdentityView, Map<string, string | undefined>>();
+
 export function clusterAccountOf(view: NodeIdentityView, near?: Origin): string | undefined {
+  // Everything in one directory belongs to the same cluster: answer once per directory.
+  const key = near ? (near.kind === 'file' ? directoryOf(near) : '\u0000live') : '\u0000all';
+  let cache = clusterAccounts.get(view);
+  if (!cache) clusterAccounts.set(view, (cache = new Map()));
+  if (cache.has(key)) return cache.get(key);
+  const account = computeClusterAccount(view, near);
+  cache.set(key, account);
+  return account;
+}
+
+function computeClusterAccount(view: NodeIdentityView, near?: Origin): string | undefined {
   // With several clusters in one repository, the cluster of a volume is the one defined near it.
   const clusters = view.snapshot.clusters.filter((c) => !near || view.snapshot.clusters.length <= 1 || isNear(c.origin, near));
   for (const cluster of clusters) {

@@ -361,7 +361,20 @@ function describeFile(origin: Origin): string {
 /** Two origins in the same directory, or one in a directory above the other; live origins are one cluster. */
 export function isNear(a: Origin, b: Origin): boolean {
   if (a.kind !== 'file' || b.kind !== 'file') return true;
-  const dirA = a.file.includes('/') ? a.file.slice(0, a.file.lastIndexOf('/')) : '';
-  const dirB = b.file.includes('/') ? b.file.slice(0, b.file.lastIndexOf('/')) : '';
+  const dirA = directoryOf(a);
+  const dirB = directoryOf(b);
   return dirA === dirB || dirA === '' || dirB === '' || dirB.startsWith(`${dirA}/`) || dirA.startsWith(`${dirB}/`);
+}
+
+const directories = new WeakMap<Origin, string>();
+
+/** The directory of a file origin (`a/b` for `a/b/c.yaml`, `` at the root), cached: rules ask it often. */
+export function directoryOf(origin: Origin): string {
+  let dir = directories.get(origin);
+  if (dir === undefined) {
+    const file = origin.kind === 'file' ? origin.file : '';
+    dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '';
+    directories.set(origin, dir);
+  }
+  return dir;
 }
