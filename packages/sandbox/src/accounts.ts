@@ -15,3 +15,16 @@ export function addAccount(state: SandboxState, accountId: string): { account: A
   });
   return { account, accessKeyId, secretAccessKey };
 }
+
+/**
+ * The long-term keys of an account's `sandbox-admin` user (what `addAccount` made), for clients and the printed env;
+ * undefined when the account does not exist.
+ */
+export function adminCredentials(state: SandboxState, accountId: string): { accessKeyId: string; secretAccessKey: string } | undefined {
+  for (const credential of state.credentials.values()) {
+    if (credential.accountId === accountId && !credential.sessionToken && credential.principalArn === `arn:aws:iam::${accountId}:user/sandbox-admin`) {
+      return { accessKeyId: credential.accessKeyId, secretAccessKey: credential.secretAccessKey };
+    }
+  }
+  return undefined;
+}

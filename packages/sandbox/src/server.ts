@@ -5,7 +5,10 @@ import { AwsError } from './errors';
 import { credentialScope, type SandboxRequest, type SandboxResponse } from './http';
 import { Faults } from './faults';
 import { CallLog } from './log';
+import { enforcePermissions } from './permissions';
 import { ROUTES } from './routes';
+import { loadScenario, readScenario } from './scenarios/load';
+import type { ScenarioData } from './scenarios/schema';
 import { SERVICES } from './services';
 import type { ServiceModule } from './services/module';
 import { newState, type SandboxState } from './state/account';
@@ -16,9 +19,19 @@ const MAX_BODY_BYTES = 8 * 1024 * 1024;
 export interface SandboxOptions {
   /** Port on 127.0.0.1; 0 (default) picks a free one. */
   port?: number;
-  /** Seeds the state before the server listens (scenarios use this). */
+  /**
+   * A scenario to load: the name of a bundled one (`scenarios/<name>.yaml`) or parsed scenario data. Loaded after the
+   * server listens (cluster endpoints need its URL) and before `seed`.
+   */
+  scenario?: string | ScenarioData;
+  /** Seeds the state once the server listens and before the first request is answered (after `scenario`). */
   seed?: (state: SandboxState) => void;
   region?: string;
+  /**
+   * Judge every AWS call against the caller's identity policies (`state.settings.enforcePermissions`); overrides the
+   * scenario's setting when given.
+   */
+  enforcePermissions?: boolean;
 }
 
 export interface Sandbox {
@@ -32,6 +45,8 @@ export interface Sandbox {
 
 /** Starts the sandbox: one HTTP server on 127.0.0.1 for every service. */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  // Read and validate the scenario before listening, so a bad name or file fails without a server to clean up.
+  const scenario = typeof options.scenario === 'string' ? readScenario(options.scenario) : options.scenario;
   const state = newState(options.region);
   const log = new CallLog();
   const faults = new Faults();
@@ -45,7 +60,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   });
   const { port } = server.address() as AddressInfo;
   state.baseUrl = `http://127.0.0.1:${port}`;
-  options.seed?.(state);
+  try {
+    if (scenario) loadScenario(state, scenario, typeof options.scenario === 'string' ? `${options.scenario}.yaml` : 'scenario');
+    options.seed?.(state);
+  } catch (error) {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw error;
+  }
+  if (options.enforcePermissions !== undefined) state.settings.enforcePermissions = options.enforcePermissions;
   return {
     url: state.baseUrl,
     port,
@@ -151,7 +174,10 @@ async function dispatch(
     accountId = caller.accountId;
     const account = state.accounts.get(caller.accountId);
     if (!account) throw new AwsError(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
-    response = await module.handle(request, { state, caller, account, region: request.region ?? state.defaultRegion, log });
+    const region = request.region ?? state.defaultRegion;
+    // After authentication and faults, before the service: a refused call changes nothing, as in AWS.
+    enforcePermissions(state, module.signingName, operation, request, caller, region);
+    response = await module.handle(request, { state, caller, account, region, log });
   } catch (error) {
     const awsError =
       error instanceof AwsError

@@ -266,8 +266,22 @@ export function identityPolicies(state: SandboxState, caller: Credential): { nam
  * stored IAM documents do not have) counts as not matching.
  */
 export function identityAllows(state: SandboxState, caller: Credential, action: string, resource = '*', context: Record<string, ContextValue> = {}): boolean {
+  return identityDecision(state, caller, action, resource, context) === 'allow';
+}
+
+/**
+ * Like {@link identityAllows}, but says why a call is refused: `explicitDeny` (a Deny matched) or `implicitDeny`
+ * (nothing allowed it). AWS words its AccessDenied messages differently for the two.
+ */
+export function identityDecision(
+  state: SandboxState,
+  caller: Credential,
+  action: string,
+  resource = '*',
+  context: Record<string, ContextValue> = {},
+): 'allow' | 'explicitDeny' | 'implicitDeny' {
   const policies = identityPolicies(state, caller);
-  if (!policies) return true;
+  if (!policies) return 'allow';
   const request = {
     principal: { kind: 'aws' as const, arn: caller.principalArn, accountId: caller.accountId },
     action,
@@ -277,10 +291,10 @@ export function identityAllows(state: SandboxState, caller: Credential, action: 
   let allowed = false;
   for (const { name, document } of policies) {
     const outcome = evaluatePolicy(document, request, { name, hasPrincipals: false });
-    if (outcome.denies === true) return false;
+    if (outcome.denies === true) return 'explicitDeny';
     if (outcome.allows === true) allowed = true;
   }
-  return allowed;
+  return allowed ? 'allow' : 'implicitDeny';
 }
 
 // ---------------------------------------------------------------------------------------------------------------

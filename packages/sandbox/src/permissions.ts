@@ -1,0 +1,205 @@
+/**
+ * The permission-enforcement switch (`state.settings.enforcePermissions`): before a service handles an AWS call, the
+ * caller's identity policies are asked whether they allow `<service>:<Operation>` on the call's resource, with the
+ * core evaluator (services/iam.ts `identityDecision`). A refused call gets the service's own AccessDenied error, so the
+ * product's documented least-privilege policies can be tested against the sandbox.
+ *
+ * What is modelled, and what is not (simplifications; the real authorisation is richer):
+ * - Identity policies only: no resource policies (a trust policy is still checked by AssumeRole itself), no
+ *   permissions boundaries, session policies or SCPs. The `sandbox-admin` user of an account has no IAM record unless
+ *   the scenario gives it policies, and is then never refused (AdministratorAccess-like).
+ * - The action is `<IAM prefix>:<Operation>`. Some AWS operations need other or extra actions (e.g. EKS
+ *   CreatePodIdentityAssociation also needs `iam:PassRole`; DescribeAddonVersions is `eks:DescribeAddonVersions`):
+ *   the sandbox asks only for the operation's own action.
+ * - The resource is the ARN the operation names where that is easy to know (an IAM role, policy or OIDC provider; an
+ *   EKS cluster, add-on, association or node group; an EFS file system; a Route 53 hosted zone or change; the role of
+ *   AssumeRole). Everything else, and all of EC2 (whose Describe calls support no resource-level permissions), is
+ *   judged against `*`.
+ * - `sts:GetCallerIdentity` is never refused (AWS: no permission is required for it).
+ * - Kubernetes API calls are not covered (they are authorised by access entries and static tokens, kube/auth.ts).
+ */
+import { AwsError } from './errors';
+import type { SandboxRequest } from './http';
+import { identityDecision } from './services/iam';
+import type { Credential, SandboxState } from './state/account';
+
+/** What a call needs: an IAM action on a resource ARN (or `*`). */
+export interface RequiredPermission {
+  action: string;
+  resource: string;
+}
+
+function param(request: SandboxRequest, name: string): string | undefined {
+  return (request.form ?? request.query).get(name) ?? undefined;
+}
+
+function segment(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+function iamResource(state: SandboxState, request: SandboxRequest, accountId: string): string {
+  const roleName = param(request, 'RoleName');
+  if (roleName !== undefined) {
+    const path =
+      param(request, 'Path') ?? state.accounts.get(accountId)?.iam.roles.get(roleName)?.path ?? '/';
+    return `arn:aws:iam::${accountId}:role${path}${roleName}`;
+  }
+  const arn = param(request, 'PolicyArn') ?? param(request, 'OpenIDConnectProviderArn');
+  if (arn !== undefined) return arn;
+  const url = param(request, 'Url');
+  if (url !== undefined) return `arn:aws:iam::${accountId}:oidc-provider/${url.replace(/^https:\/\//, '')}`;
+  const profile = param(request, 'InstanceProfileName');
+  if (profile !== undefined) return `arn:aws:iam::${accountId}:instance-profile/${profile}`;
+  return '*';
+}
+
+function eksResource(
+  state: SandboxState,
+  request: SandboxRequest,
+  accountId: string,
+  region: string,
+): string {
+  const m = /^\/clusters\/([^/]+)(?:\/(addons|pod-identity-associations|node-groups)\/([^/]+))?/.exec(
+    request.path,
+  );
+  if (!m) return '*';
+  const clusterName = segment(m[1])!;
+  const clusterArn = `arn:aws:eks:${region}:${accountId}:cluster/${clusterName}`;
+  const cluster = state.accounts.get(accountId)?.eks.clusters.get(clusterName);
+  const name = segment(m[3]);
+  if (m[2] === 'addons' && name !== undefined) return cluster?.addons.get(name)?.addonArn ?? clusterArn;
+  if (m[2] === 'node-groups' && name !== undefined)
+    return cluster?.nodegroups.get(name)?.nodegroupArn ?? clusterArn;
+  if (m[2] === 'pod-identity-associations' && name !== undefined) {
+    return `arn:aws:eks:${region}:${accountId}:podidentityassociation/${clusterName}/${name}`;
+  }
+  return clusterArn;
+}
+
+function efsResource(
+  state: SandboxState,
+  request: SandboxRequest,
+  accountId: string,
+  region: string,
+): string {
+  const fsArn = (id: string) =>
+    state.accounts.get(accountId)?.efs.fileSystems.get(id)?.fileSystemArn ??
+    `arn:aws:elasticfilesystem:${region}:${accountId}:file-system/${id}`;
+  const inPath = /^\/2015-02-01\/file-systems\/([^/]+)/.exec(request.path)?.[1];
+  if (inPath !== undefined) return fsArn(segment(inPath)!);
+  const mountTargetId =
+    /^\/2015-02-01\/mount-targets\/([^/]+)/.exec(request.path)?.[1] ??
+    request.query.get('MountTargetId') ??
+    undefined;
+  if (mountTargetId !== undefined) {
+    const fsId = state.accounts.get(accountId)?.efs.mountTargets.get(segment(mountTargetId)!)?.fileSystemId;
+    return fsId !== undefined ? fsArn(fsId) : '*';
+  }
+  const fsId = request.query.get('FileSystemId');
+  return fsId !== null ? fsArn(fsId) : '*';
+}
+
+function route53Resource(request: SandboxRequest): string {
+  const zone = /^\/2013-04-01\/hostedzone\/([^/]+)/.exec(request.path)?.[1];
+  if (zone !== undefined) return `arn:aws:route53:::hostedzone/${segment(zone)}`;
+  const change = /^\/2013-04-01\/change\/([^/]+)/.exec(request.path)?.[1];
+  if (change !== undefined) return `arn:aws:route53:::change/${segment(change)}`;
+  return '*';
+}
+
+/** The IAM action prefix of a SigV4 signing name (they coincide for every service the sandbox serves). */
+const PREFIX: Record<string, string> = {
+  iam: 'iam',
+  sts: 'sts',
+  eks: 'eks',
+  elasticfilesystem: 'elasticfilesystem',
+  ec2: 'ec2',
+  route53: 'route53',
+};
+
+/** The permission a call needs, or undefined when it needs none the sandbox checks. */
+export function requiredPermission(
+  state: SandboxState,
+  service: string,
+  operation: string,
+  request: SandboxRequest,
+  caller: Credential,
+  region: string,
+): RequiredPermission | undefined {
+  const prefix = PREFIX[service];
+  if (!prefix || operation === 'Unknown') return undefined;
+  if (service === 'sts' && operation === 'GetCallerIdentity') return undefined;
+  const action = `${prefix}:${operation}`;
+  const account = caller.accountId;
+  switch (service) {
+    case 'iam':
+      return { action, resource: iamResource(state, request, account) };
+    case 'sts':
+      return { action, resource: param(request, 'RoleArn') ?? '*' };
+    case 'eks':
+      return { action, resource: eksResource(state, request, account, region) };
+    case 'elasticfilesystem':
+      return { action, resource: efsResource(state, request, account, region) };
+    case 'route53':
+      return { action, resource: route53Resource(request) };
+    default:
+      return { action, resource: '*' };
+  }
+}
+
+/**
+ * The error a service answers when the caller may not make the call. The message follows AWS's current shape
+ * ("User: <arn> is not authorized to perform: <action> on resource: <arn> because no identity-based policy allows the
+ * <action> action"). Guess: each service's exact wording (EFS sometimes says "on the specified resource"; EC2 may add
+ * an encoded authorization message) is not reproduced.
+ */
+export function accessDenied(
+  service: string,
+  caller: Credential,
+  permission: RequiredPermission,
+  why: 'explicitDeny' | 'implicitDeny',
+): AwsError {
+  const reason =
+    why === 'explicitDeny'
+      ? 'with an explicit deny in an identity-based policy'
+      : `because no identity-based policy allows the ${permission.action} action`;
+  const onResource = permission.resource === '*' ? '' : ` on resource: ${permission.resource}`;
+  const message = `User: ${caller.principalArn} is not authorized to perform: ${permission.action}${onResource} ${reason}`;
+  switch (service) {
+    case 'eks':
+    case 'elasticfilesystem':
+      return new AwsError(403, 'AccessDeniedException', message);
+    case 'ec2':
+      return new AwsError(
+        403,
+        'UnauthorizedOperation',
+        `You are not authorized to perform this operation. ${message}`,
+      );
+    default:
+      // IAM, STS and Route 53.
+      return new AwsError(403, 'AccessDenied', message);
+  }
+}
+
+/** Throws the service's AccessDenied when enforcement is on and the caller's identity policies refuse the call. */
+export function enforcePermissions(
+  state: SandboxState,
+  service: string,
+  operation: string,
+  request: SandboxRequest,
+  caller: Credential,
+  region: string,
+): void {
+  if (!state.settings.enforcePermissions) return;
+  const permission = requiredPermission(state, service, operation, request, caller, region);
+  if (!permission) return;
+  const decision = identityDecision(state, caller, permission.action, permission.resource, {
+    'aws:requestedregion': region,
+  });
+  if (decision !== 'allow') throw accessDenied(service, caller, permission, decision);
+}
