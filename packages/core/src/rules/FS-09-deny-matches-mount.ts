@@ -1,3 +1,4 @@
+import type { PolicyDocument } from '../model/policy';
 import type { TraceStep } from '../model/finding';
 import { unknown } from '../model/unknown';
 import { mountContext } from '../policy/decisions';
@@ -28,6 +29,7 @@ export const FS09: Rule = {
   requires: ['S', 'A'],
   check({ view }) {
     const findings: RuleFinding[] = [];
+    const outcomesByPolicy = new Map<object, Map<string, ReturnType<typeof evaluatePolicy>>>();
     for (const { fileSystem, policy } of view.fileSystemPolicies()) {
       if (fileSystem.type !== 'efs') continue;
       const name = fileSystemName(fileSystem);
@@ -40,7 +42,10 @@ export const FS09: Rule = {
         const principals: Array<RequestPrincipal | undefined> = !iam
           ? [{ kind: 'anonymous' }]
           : nodePrincipals.length > 0
-            ? nodePrincipals
+            ? // When no Deny depends on who the principal is, one node role answers for all of them.
+              principalBlindDenies(policy)
+              ? nodePrincipals.slice(0, 1)
+              : nodePrincipals
             : [undefined];
         const tls = volumeTls(volume);
         const actions = volume.readWrite ? [CLIENT_MOUNT, CLIENT_WRITE] : [CLIENT_MOUNT];
@@ -48,6 +53,12 @@ export const FS09: Rule = {
           for (const action of actions) {
             const outcomes = (tls === 'unknown' ? [true, false] : [tls]).map((t) => {
               const mount = { ...mountOf(volume, fileSystem), tls: t, iam };
+              // Volumes with the same mount get the same answer from one policy: evaluate each once.
+              const memoKey = `${principal?.kind === 'aws' ? principal.arn : (principal?.kind ?? '-')}|${action}|${t}|${iam}|${mount.accessPointArn ?? ''}`;
+              let memo = outcomesByPolicy.get(policy);
+              if (!memo) outcomesByPolicy.set(policy, (memo = new Map()));
+              const known = memo.get(memoKey);
+              if (known) return known;
               const context = mountContext(mount, principal?.kind === 'aws' ? principal : undefined);
               if (!principal) {
                 for (const key of ['aws:principalarn', 'aws:principalaccount'])
@@ -57,11 +68,13 @@ export const FS09: Rule = {
                 kind: 'aws',
                 arn: 'arn:aws:iam::000000000000:role/(node role not in these files)',
               };
-              return evaluatePolicy(
+              const outcome = evaluatePolicy(
                 policy,
                 { principal: who, action, ...(fsArn ? { resource: fsArn } : {}), context },
                 { name: 'file system policy', hasPrincipals: true },
               );
+              memo.set(memoKey, outcome);
+              return outcome;
             });
             const denies = outcomes.map((o) => o.denies);
             if (!denies.includes(true) && !denies.includes('unknown')) continue;
@@ -96,3 +109,22 @@ export const FS09: Rule = {
     return findings;
   },
 };
+
+const blind = new WeakMap<object, boolean>();
+
+/** Every Deny names Principal "*" and no condition key of the principal: the principal cannot change a Deny. */
+function principalBlindDenies(policy: PolicyDocument): boolean {
+  let answer = blind.get(policy);
+  if (answer === undefined) {
+    answer = policy.statements
+      .filter((s) => s.effect !== 'Allow')
+      .every(
+        (s) =>
+          !s.notPrincipal &&
+          (s.principal?.AWS ?? []).includes('*') &&
+          !s.conditions.some((c) => c.keyUnknown || /^aws:(principal|userid|username|sourceidentity)/i.test(c.key)),
+      );
+    blind.set(policy, answer);
+  }
+  return answer;
+}

@@ -1,9 +1,9 @@
 import { isKnown } from '../model/unknown';
-import { decideClientAccess, mountContext } from '../policy/decisions';
+import { decideClientAccess, mountContext, type NamedPolicy } from '../policy/decisions';
 import { evaluatePolicy } from '../policy/evaluate';
 import { nodePermissionsPolicy } from '../policy/generate';
 import type { Rule, RuleFinding } from './rule';
-import { at, CLIENT_MOUNT, CLIENT_WRITE, knownNodePrincipals, mountOf, nodePrincipalsFor } from './support';
+import { at, CLIENT_MOUNT, CLIENT_WRITE, mountOf, nodePrincipalsFor } from './support';
 import { fileSystemArnFor, managedWithoutDocument } from './identity-support';
 
 /**
@@ -19,17 +19,22 @@ export const NI01: Rule = {
   requires: ['S', 'A'],
   check({ view, config }) {
     const findings: RuleFinding[] = [];
-    for (const { binding, principal } of knownNodePrincipals(view)) {
-      const managed = managedWithoutDocument(binding.role);
-      const policies = [...view.identityPoliciesOf(binding.role, binding), ...managed.documents];
-      // Nothing of the node role's permissions is in the inputs: absent, not wrong.
-      if (policies.length === 0 && !binding.role) continue;
-      const reported = new Set<string>();
-      for (const volume of view.volumes.filter((v) => v.type === 'efs' && isKnown(v.fileSystemId))) {
-        const id = volume.fileSystemId as string;
-        const fileSystem = view.fileSystemsWithId(id)[0];
-        // Several clusters in one repository: only pair the role with volumes something connects it to.
-        if (!nodePrincipalsFor(view, { fileSystem, volume }).some((p) => p.principal === principal)) continue;
+    // What each node role's identity policies are, computed once per role.
+    const roles = new Map<object, { managed: ReturnType<typeof managedWithoutDocument>; policies: NamedPolicy[]; reported: Set<string> }>();
+    for (const volume of view.volumes.filter((v) => v.type === 'efs' && isKnown(v.fileSystemId))) {
+      const id = volume.fileSystemId as string;
+      const fileSystem = view.fileSystemsWithId(id)[0];
+      // Several clusters in one repository: only the roles something connects to this volume.
+      for (const { binding, principal } of nodePrincipalsFor(view, { fileSystem, volume })) {
+        let role = roles.get(principal);
+        if (!role) {
+          const managed = managedWithoutDocument(binding.role);
+          role = { managed, policies: [...view.identityPoliciesOf(binding.role, binding), ...managed.documents], reported: new Set() };
+          roles.set(principal, role);
+        }
+        const { managed, policies, reported } = role;
+        // Nothing of the node role's permissions is in the inputs: absent, not wrong.
+        if (policies.length === 0 && !binding.role) continue;
         const fsArn = fileSystemArnFor(view, id, principal.accountId, volume);
         const where = `${volume.resource} (${at(volume.origin)})`;
         if (!fsArn) {

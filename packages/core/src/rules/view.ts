@@ -245,13 +245,20 @@ export class NodeIdentityView {
     if (!isKnown(fileSystem.id)) {
       // A file system whose ID is known only after apply: when it is the only one, every volume without a known
       // file system may be on it; with several, only volumes whose file system is unknown too.
-      const alone = this.snapshot.fileSystems.filter((f) => f.type === fileSystem.type).length === 1;
-      return this.volumes.filter((v) => v.type === fileSystem.type && (alone || !isKnown(v.fileSystemId)));
+      const key = fileSystem.type;
+      let list = this.unknownIdVolumes.get(key);
+      if (!list) {
+        const alone = this.snapshot.fileSystems.filter((f) => f.type === fileSystem.type).length === 1;
+        list = this.volumes.filter((v) => v.type === fileSystem.type && (alone || !isKnown(v.fileSystemId)));
+        this.unknownIdVolumes.set(key, list);
+      }
+      return list;
     }
     return this.volumesByFileSystemId().get(fileSystem.id) ?? [];
   }
 
   private volumeIndex?: Map<string, DriverVolume[]>;
+  private readonly unknownIdVolumes = new Map<string, DriverVolume[]>();
 
   private volumesByFileSystemId(): Map<string, DriverVolume[]> {
     if (!this.volumeIndex) {
