@@ -218,6 +218,12 @@ export function simulate(input: unknown): SimulationAnswer {
     }
     q = parsed.data;
   }
+  const identity = q.identityPolicies.map((p, i) => policyFrom(p, `identityPolicies[${i}]`));
+  const fileSystemPolicy = q.fileSystemPolicy === null || q.fileSystemPolicy === undefined ? null : policyFrom(q.fileSystemPolicy, 'fileSystemPolicy');
+  return answer(q, identity, fileSystemPolicy);
+}
+
+function answer(q: ParsedCase, identity: PolicyDocument[], fileSystemPolicy: PolicyDocument | null): SimulationAnswer {
   const options = q.mountOptions.map((o) => o.trim().toLowerCase());
   const s3 = q.action.startsWith('s3files:');
   const iam = s3 || options.includes('iam');
@@ -226,8 +232,8 @@ export function simulate(input: unknown): SimulationAnswer {
     principal,
     action: q.action,
     fileSystemArn: q.fileSystem,
-    identityPolicies: q.identityPolicies.map((p, i) => ({ name: `identity policy #${i + 1}`, document: policyFrom(p, `identityPolicies[${i}]`) })),
-    fileSystemPolicy: q.fileSystemPolicy === null || q.fileSystemPolicy === undefined ? null : policyFrom(q.fileSystemPolicy, 'fileSystemPolicy'),
+    identityPolicies: identity.map((document, i) => ({ name: `identity policy #${i + 1}`, document })),
+    fileSystemPolicy,
     context: mountContext(
       { tls: s3 || options.includes('tls') || !!q.accessPoint, iam, ...(q.accessPoint ? { accessPointArn: q.accessPoint } : {}) },
       principal.kind === 'aws' ? principal : undefined,
@@ -245,4 +251,9 @@ export function simulate(input: unknown): SimulationAnswer {
       return step;
     }),
   };
+}
+
+/** One `simulate --cases` line in, one answer line out (without the newline). */
+export function simulateLine(line: string): string {
+  return JSON.stringify(simulate(JSON.parse(line)));
 }

@@ -1,6 +1,7 @@
-import { promises as fs } from 'node:fs';
+import { createReadStream, promises as fs } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import { parseArgs } from 'node:util';
-import { simulate, SimulationInputError, type SimulationCase } from '@efs-node-identity/core';
+import { simulate, simulateLine, SimulationInputError, type SimulationCase } from '@efs-node-identity/core';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io';
 
 export const SIMULATE_HELP = `Usage: efs-node-identity simulate [options]
@@ -86,39 +87,53 @@ async function readPolicyFile(file: string): Promise<unknown> {
   }
 }
 
-/** Reads JSON lines and answers each in order; a bad line gets an {"error"} line and exit code 2 at the end. */
+/**
+ * Reads JSON lines and answers each in order, streaming: a line is answered as soon as it is complete, so memory stays
+ * flat however long the input. A bad line gets an {"error"} line and exit code 2 at the end.
+ */
 async function simulateCases(source: string, io: CliIo): Promise<number> {
-  const chunks: string[] = [];
-  if (source === '-') {
-    for await (const chunk of io.stdin()) chunks.push(typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
-  } else {
+  let input: AsyncIterable<string | Buffer>;
+  if (source === '-') input = io.stdin();
+  else {
     try {
-      chunks.push(await fs.readFile(source, 'utf8'));
+      await fs.access(source);
     } catch (error) {
       throw new UsageError(`cannot read ${source}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }
+    input = createReadStream(source, { highWaterMark: 1 << 20 });
   }
-  const lines = chunks.join('').split('\n');
   let failed = false;
+  let lineNumber = 0;
+  let pending = '';
   const out: string[] = [];
-  const flush = () => {
-    if (out.length > 0) io.stdout(out.join(''));
-    out.length = 0;
-  };
-  lines.forEach((line, index) => {
+  const answerLine = (line: string) => {
+    lineNumber++;
     if (line.trim() === '') return;
-    let answer: unknown;
     try {
-      answer = simulate(JSON.parse(line));
+      out.push(simulateLine(line) + '\n');
     } catch (error) {
-      failed = true;
-      const reason = error instanceof SyntaxError ? `not valid JSON: ${error.message}` : (error as Error).message;
       if (!(error instanceof SyntaxError) && !(error instanceof SimulationInputError)) throw error;
-      answer = { error: `line ${index + 1}: ${reason}` };
+      failed = true;
+      const reason = error instanceof SyntaxError ? `not valid JSON: ${error.message}` : error.message;
+      out.push(JSON.stringify({ error: `line ${lineNumber}: ${reason}` }) + '\n');
     }
-    out.push(JSON.stringify(answer) + '\n');
-    if (out.length >= 1000) flush();
-  });
-  flush();
+  };
+  const decoder = new StringDecoder('utf8');
+  for await (const chunk of input) {
+    const text = pending + (typeof chunk === 'string' ? chunk : decoder.write(chunk));
+    let start = 0;
+    for (let newline = text.indexOf('\n'); newline >= 0; newline = text.indexOf('\n', start)) {
+      answerLine(text.slice(start, newline));
+      start = newline + 1;
+    }
+    pending = text.slice(start);
+    if (out.length > 0) {
+      io.stdout(out.join(''));
+      out.length = 0;
+    }
+  }
+  pending += decoder.end();
+  if (pending !== '') answerLine(pending);
+  if (out.length > 0) io.stdout(out.join(''));
   return failed ? EXIT_USAGE : EXIT_OK;
 }
