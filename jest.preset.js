@@ -11,4 +11,6 @@ module.exports = {
     '^@efs-node-identity/(core|cli)$': path.join(__dirname, 'packages/$1/src/index.ts'),
   },
   testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+  // CI runs the packages' suites side by side on two cores; tests that start processes or servers need headroom.
+  testTimeout: 30_000,
 };
