@@ -9,6 +9,8 @@ for (const name of readdirSync(examples).sort()) {
   const dir = join(examples, name);
   if (!statSync(dir).isDirectory()) continue;
   process.stdout.write(`\n$ efs-node-identity check examples/${name}\n\n`);
-  const result = spawnSync(process.execPath, [bin, 'check', dir, '--format', 'text', '--fail-on', 'never'], { stdio: 'inherit' });
+  const result = spawnSync(process.execPath, [bin, 'check', dir, '--format', 'text', '--fail-on', 'never'], {
+    stdio: 'inherit',
+  });
   if (result.status !== 0) process.exit(result.status ?? 2);
 }

@@ -46,7 +46,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   } catch (error) {
     const err = error as Error & { code?: string };
     if (error instanceof UsageError || err.code?.startsWith('ERR_PARSE_ARGS')) {
-      io.stderr(`efs-node-identity ${command}: ${err.message}\nRun efs-node-identity ${command} --help for usage.\n`);
+      io.stderr(
+        `efs-node-identity ${command}: ${err.message}\nRun efs-node-identity ${command} --help for usage.\n`,
+      );
       return EXIT_USAGE;
     }
     if (error instanceof ConfigError || error instanceof InputPathError) {

@@ -14,20 +14,29 @@ interface JsonFinding {
 describe('check on bad input', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'eni-bad-'));
   cpSync(`${SHARED_FIXTURES}/seed-deny-only`, dir, { recursive: true });
-  writeFileSync(path.join(dir, 'invalid.json'), '{\n  "Version": "2012-10-17",\n  "Statement": [\n    { "Effect": "Allow", }\n  ]\n}\n');
-  writeFileSync(path.join(dir, 'invalid.yaml'), 'apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: [unclosed\n');
+  writeFileSync(
+    path.join(dir, 'invalid.json'),
+    '{\n  "Version": "2012-10-17",\n  "Statement": [\n    { "Effect": "Allow", }\n  ]\n}\n',
+  );
+  writeFileSync(
+    path.join(dir, 'invalid.yaml'),
+    'apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: [unclosed\n',
+  );
   writeFileSync(path.join(dir, 'empty.yaml'), '');
   writeFileSync(path.join(dir, 'binary.json'), Buffer.from([0x7b, 0x00, 0xff, 0xfe, 0x00, 0x01]));
   writeFileSync(path.join(dir, 'huge.json'), Buffer.alloc(11 * 1024 * 1024, 0x20));
   writeFileSync(path.join(dir, 'deep.json'), '['.repeat(100_000) + ']'.repeat(100_000));
-  writeFileSync(path.join(dir, 'bomb.yaml'), [
-    'a: &a ["x","x","x","x","x","x","x","x","x","x"]',
-    'b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]',
-    'c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]',
-    'd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]',
-    'e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]',
-    'f: [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]',
-  ].join('\n'));
+  writeFileSync(
+    path.join(dir, 'bomb.yaml'),
+    [
+      'a: &a ["x","x","x","x","x","x","x","x","x","x"]',
+      'b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]',
+      'c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]',
+      'd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]',
+      'e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]',
+      'f: [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]',
+    ].join('\n'),
+  );
   writeFileSync(path.join(dir, 'broken.tf'), 'resource "aws_iam_role" "x" {\n  name = \n}\n');
 
   const { code, stdout, stderr } = runCli(['check', dir, '--format', 'json']);
@@ -57,15 +66,24 @@ describe('check on bad input', () => {
   });
 
   it('the real problem is the only error, and the good files get no SRC finding', () => {
-    expect(findings.filter((f) => (f as JsonFinding & { severity?: string }).severity === 'error').map((f) => f.ruleId)).toEqual(['FS-02']);
-    const good = findings.filter((f) => f.file === 'storageclass.yaml' || f.file === 'efs-file-system-policy.json');
+    expect(
+      findings
+        .filter((f) => (f as JsonFinding & { severity?: string }).severity === 'error')
+        .map((f) => f.ruleId),
+    ).toEqual(['FS-02']);
+    const good = findings.filter(
+      (f) => f.file === 'storageclass.yaml' || f.file === 'efs-file-system-policy.json',
+    );
     expect(good.some((f) => f.ruleId.startsWith('SRC-'))).toBe(false);
   });
 
   it('a YAML indentation error is reported on its line', () => {
     const sub = mkdtempSync(path.join(tmpdir(), 'eni-bad-yaml-'));
     // Line 5 is indented one column less than its sibling key.
-    writeFileSync(path.join(sub, 'sa.yaml'), 'apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: efs-csi-node-sa\n namespace: kube-system\n');
+    writeFileSync(
+      path.join(sub, 'sa.yaml'),
+      'apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: efs-csi-node-sa\n namespace: kube-system\n',
+    );
     const result = runCli(['check', sub, '--format', 'json']);
     expect(result.stderr).toBe('');
     const list = (JSON.parse(result.stdout).findings as JsonFinding[]).filter((f) => f.file === 'sa.yaml');

@@ -47,7 +47,9 @@ describe('efs-node-identity check', () => {
     const dir = `${SHARED_FIXTURES}/seed-corrected-policy`;
     expect(runCli(['check', dir, '--format', 'json']).code).toBe(0);
     expect(runCli(['check', dir, '--format', 'json', '--fail-on', 'warning']).code).toBe(1);
-    expect(runCli(['check', `${SHARED_FIXTURES}/seed-deny-only`, '--format', 'json', '--fail-on', 'never']).code).toBe(0);
+    expect(
+      runCli(['check', `${SHARED_FIXTURES}/seed-deny-only`, '--format', 'json', '--fail-on', 'never']).code,
+    ).toBe(0);
   });
 
   it('prints text with the rule, the location and the fix', () => {
@@ -65,7 +67,10 @@ describe('efs-node-identity check', () => {
     const rule = run.tool.driver.rules.find((r: { id: string }) => r.id === 'K8-03');
     expect(rule.help.text).toMatch(/docs\/rules\/K8-03\.md/);
     const result = run.results.find((r: { ruleId: string }) => r.ruleId === 'K8-03');
-    expect(result.locations[0].physicalLocation).toMatchObject({ artifactLocation: { uri: 'sc.yaml' }, region: { startLine: 9 } });
+    expect(result.locations[0].physicalLocation).toMatchObject({
+      artifactLocation: { uri: 'sc.yaml' },
+      region: { startLine: 9 },
+    });
     expect(run.tool.driver.rules[result.ruleIndex].id).toBe('K8-03');
     // The same problem two lines further down keeps its fingerprint.
     writeFileSync(path.join(dir, 'sc.yaml'), `# comment\n# another\n${CROSSACCOUNT_SC}`);
@@ -89,20 +94,39 @@ describe('efs-node-identity check', () => {
     );
     const ok = JSON.parse(runCli(['check', tempRepo({ 'sc.yaml': suppressed }), '--format', 'json']).stdout);
     expect(ok.findings.map((f: { ruleId: string }) => f.ruleId)).not.toContain('K8-03');
-    expect(ok.suppressed[0]).toMatchObject({ ruleId: 'K8-03', suppression: { reason: 'driver v2 until the upgrade' } });
+    expect(ok.suppressed[0]).toMatchObject({
+      ruleId: 'K8-03',
+      suppression: { reason: 'driver v2 until the upgrade' },
+    });
 
     const expired = JSON.parse(
-      runCli(['check', tempRepo({ 'sc.yaml': suppressed.replace('2099-01-31', '2020-01-31') }), '--format', 'json']).stdout,
+      runCli([
+        'check',
+        tempRepo({ 'sc.yaml': suppressed.replace('2099-01-31', '2020-01-31') }),
+        '--format',
+        'json',
+      ]).stdout,
     );
-    expect(expired.findings.map((f: { ruleId: string }) => f.ruleId)).toEqual(expect.arrayContaining(['K8-03', 'SRC-03']));
-    expect(expired.findings.find((f: { ruleId: string }) => f.ruleId === 'SRC-03').message).toMatch(/expired on 2020-01-31/);
+    expect(expired.findings.map((f: { ruleId: string }) => f.ruleId)).toEqual(
+      expect.arrayContaining(['K8-03', 'SRC-03']),
+    );
+    expect(expired.findings.find((f: { ruleId: string }) => f.ruleId === 'SRC-03').message).toMatch(
+      /expired on 2020-01-31/,
+    );
   });
 
   it('refuses a suppression without a reason', () => {
-    const noReason = CROSSACCOUNT_SC.replace('  - crossaccount', '  - crossaccount # efs-node-identity:ignore K8-03');
+    const noReason = CROSSACCOUNT_SC.replace(
+      '  - crossaccount',
+      '  - crossaccount # efs-node-identity:ignore K8-03',
+    );
     const out = JSON.parse(runCli(['check', tempRepo({ 'sc.yaml': noReason }), '--format', 'json']).stdout);
-    expect(out.findings.map((f: { ruleId: string }) => f.ruleId)).toEqual(expect.arrayContaining(['K8-03', 'SRC-03']));
-    expect(out.findings.find((f: { ruleId: string }) => f.ruleId === 'SRC-03').message).toMatch(/has no reason/);
+    expect(out.findings.map((f: { ruleId: string }) => f.ruleId)).toEqual(
+      expect.arrayContaining(['K8-03', 'SRC-03']),
+    );
+    expect(out.findings.find((f: { ruleId: string }) => f.ruleId === 'SRC-03').message).toMatch(
+      /has no reason/,
+    );
   });
 
   it('reads .efs-node-identity.yaml: suppressions by resource and severity overrides', () => {
@@ -121,7 +145,10 @@ describe('efs-node-identity check', () => {
   });
 
   it('names the file, line and setting of an invalid config file', () => {
-    const dir = tempRepo({ 'sc.yaml': CROSSACCOUNT_SC, '.efs-node-identity.yaml': 'efsPolicySemantics: lenient\n' });
+    const dir = tempRepo({
+      'sc.yaml': CROSSACCOUNT_SC,
+      '.efs-node-identity.yaml': 'efsPolicySemantics: lenient\n',
+    });
     const { code, stderr } = runCli(['check', dir]);
     expect(code).toBe(2);
     expect(stderr).toMatch(/\.efs-node-identity\.yaml:1: efsPolicySemantics: /);

@@ -12,7 +12,8 @@ describe('rule documentation', () => {
     const page = path.join(REPO_ROOT, 'docs', 'rules', `${id}.md`);
     expect(existsSync(page)).toBe(true);
     const text = readFileSync(page, 'utf8');
-    for (const section of ['## What it checks', '## Why it matters', '## How to fix', '## Sources']) expect(text).toContain(section);
+    for (const section of ['## What it checks', '## Why it matters', '## How to fix', '## Sources'])
+      expect(text).toContain(section);
     expect(readme).toContain(`[${id}](docs/rules/${id}.md)`);
   });
 });

@@ -2,7 +2,10 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 
 /** Runs the built CLI as a process, as a user would (the build runs before the tests). */
-export function runCli(args: string[], options: { cwd?: string; input?: string; env?: Record<string, string> } = {}) {
+export function runCli(
+  args: string[],
+  options: { cwd?: string; input?: string; env?: Record<string, string> } = {},
+) {
   const bin = path.join(__dirname, '..', 'dist', 'bin.js');
   const result = spawnSync(process.execPath, [bin, ...args], {
     cwd: options.cwd ?? path.join(__dirname, '..'),

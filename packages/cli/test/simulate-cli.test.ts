@@ -10,9 +10,12 @@ describe('efs-node-identity simulate', () => {
   it('denies the node role on the Deny-only policy and says which rule of evaluation decides', () => {
     const { code, stdout } = runCli([
       'simulate',
-      '--principal', ROLE,
-      '--file-system', FS_ARN,
-      '--file-system-policy', `${SHARED_FIXTURES}/seed-deny-only/efs-file-system-policy.json`,
+      '--principal',
+      ROLE,
+      '--file-system',
+      FS_ARN,
+      '--file-system-policy',
+      `${SHARED_FIXTURES}/seed-deny-only/efs-file-system-policy.json`,
     ]);
     expect(code).toBe(1);
     expect(stdout.split('\n')[0]).toBe('implicitDeny');
@@ -22,49 +25,105 @@ describe('efs-node-identity simulate', () => {
   it('allows the node role on the corrected policy, naming the statement that allows', () => {
     const { code, stdout } = runCli([
       'simulate',
-      '--principal', ROLE,
-      '--file-system', FS_ARN,
-      '--file-system-policy', `${SHARED_FIXTURES}/seed-corrected-policy/efs-file-system-policy.json`,
+      '--principal',
+      ROLE,
+      '--file-system',
+      FS_ARN,
+      '--file-system-policy',
+      `${SHARED_FIXTURES}/seed-corrected-policy/efs-file-system-policy.json`,
     ]);
     expect(code).toBe(0);
     expect(stdout.split('\n')[0]).toBe('allow');
     expect(stdout).toMatch(/statement `AllowEFSCSINodeRole` allows/);
   });
 
-  it('denies a mount without TLS through the corrected policy\'s Deny', () => {
+  it("denies a mount without TLS through the corrected policy's Deny", () => {
     const { stdout } = runCli([
       'simulate',
-      '--principal', ROLE,
-      '--file-system', FS_ARN,
-      '--mount-options', 'iam',
-      '--file-system-policy', `${SHARED_FIXTURES}/seed-corrected-policy/efs-file-system-policy.json`,
+      '--principal',
+      ROLE,
+      '--file-system',
+      FS_ARN,
+      '--mount-options',
+      'iam',
+      '--file-system-policy',
+      `${SHARED_FIXTURES}/seed-corrected-policy/efs-file-system-policy.json`,
     ]);
     expect(stdout.split('\n')[0]).toBe('explicitDeny');
     expect(stdout).toMatch(/aws:SecureTransport: "false" matches false/);
   });
 
   it('answers JSON lines in order, with an error line for a bad question', () => {
-    const fsPolicy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: ROLE }, Action: 'elasticfilesystem:ClientMount' }] };
-    const identity = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'elasticfilesystem:Client*', Resource: FS_ARN }] };
+    const fsPolicy = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: ROLE }, Action: 'elasticfilesystem:ClientMount' }],
+    };
+    const identity = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 'elasticfilesystem:Client*', Resource: FS_ARN }],
+    };
     const lines = [
-      { principal: ROLE, action: 'elasticfilesystem:ClientMount', fileSystem: FS_ARN, identityPolicies: [], fileSystemPolicy: fsPolicy, mountOptions: ['tls', 'iam'] },
-      { principal: ROLE, action: 'elasticfilesystem:ClientWrite', fileSystem: FS_ARN, identityPolicies: [identity], fileSystemPolicy: fsPolicy, mountOptions: ['tls', 'iam'] },
-      { principal: ROLE, action: 'elasticfilesystem:ClientWrite', fileSystem: FS_ARN, identityPolicies: [identity], fileSystemPolicy: fsPolicy, mountOptions: ['tls', 'iam'], semantics: 'documented' },
-      { principal: ROLE, action: 'elasticfilesystem:ClientMount', fileSystem: FS_ARN, fileSystemPolicy: null, mountOptions: ['tls'] },
+      {
+        principal: ROLE,
+        action: 'elasticfilesystem:ClientMount',
+        fileSystem: FS_ARN,
+        identityPolicies: [],
+        fileSystemPolicy: fsPolicy,
+        mountOptions: ['tls', 'iam'],
+      },
+      {
+        principal: ROLE,
+        action: 'elasticfilesystem:ClientWrite',
+        fileSystem: FS_ARN,
+        identityPolicies: [identity],
+        fileSystemPolicy: fsPolicy,
+        mountOptions: ['tls', 'iam'],
+      },
+      {
+        principal: ROLE,
+        action: 'elasticfilesystem:ClientWrite',
+        fileSystem: FS_ARN,
+        identityPolicies: [identity],
+        fileSystemPolicy: fsPolicy,
+        mountOptions: ['tls', 'iam'],
+        semantics: 'documented',
+      },
+      {
+        principal: ROLE,
+        action: 'elasticfilesystem:ClientMount',
+        fileSystem: FS_ARN,
+        fileSystemPolicy: null,
+        mountOptions: ['tls'],
+      },
       { principal: 'not-an-arn', action: 'elasticfilesystem:ClientMount', fileSystem: FS_ARN },
     ].map((l) => JSON.stringify(l));
     const dir = mkdtempSync(path.join(tmpdir(), 'eni-sim-'));
     writeFileSync(path.join(dir, 'cases.jsonl'), [...lines, '{broken'].join('\n'));
     const { code, stdout } = runCli(['simulate', '--cases', path.join(dir, 'cases.jsonl')]);
-    const answers = stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(answers.map((a) => a.decision ?? 'error')).toEqual(['allow', 'implicitDeny', 'allow', 'allow', 'error', 'error']);
+    const answers = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(answers.map((a) => a.decision ?? 'error')).toEqual([
+      'allow',
+      'implicitDeny',
+      'allow',
+      'allow',
+      'error',
+      'error',
+    ]);
     expect(answers[4].error).toMatch(/^line 5: principal: an IAM role ARN/);
     expect(answers[5].error).toMatch(/^line 6: not valid JSON/);
     expect(code).toBe(2);
   });
 
   it('reads questions from stdin with --cases -', () => {
-    const line = JSON.stringify({ principal: ROLE, action: 'elasticfilesystem:ClientMount', fileSystem: FS_ARN, fileSystemPolicy: null });
+    const line = JSON.stringify({
+      principal: ROLE,
+      action: 'elasticfilesystem:ClientMount',
+      fileSystem: FS_ARN,
+      fileSystemPolicy: null,
+    });
     const { code, stdout } = runCli(['simulate', '--cases', '-'], { input: `${line}\n${line}\n` });
     expect(code).toBe(0);
     expect(stdout.trim().split('\n')).toHaveLength(2);

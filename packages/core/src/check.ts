@@ -39,9 +39,12 @@ export async function loadConfigFor(root: string, configPath?: string): Promise<
     text = await fs.readFile(file, 'utf8');
   } catch (error) {
     if (configPath) {
-      throw new ConfigError(`cannot read the config file ${configPath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
-        cause: error,
-      });
+      throw new ConfigError(
+        `cannot read the config file ${configPath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
     }
     return defaultConfig();
   }

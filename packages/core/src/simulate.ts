@@ -12,7 +12,12 @@ import { normalizePolicy } from './policy/normalize';
  */
 const caseSchema = z.object({
   principal: z.string().regex(ROLE_ARN, 'an IAM role ARN').nullable().optional(),
-  action: z.string().regex(/^(elasticfilesystem|s3files):Client(Mount|Write|RootAccess)$/, 'elasticfilesystem:ClientMount, ClientWrite or ClientRootAccess'),
+  action: z
+    .string()
+    .regex(
+      /^(elasticfilesystem|s3files):Client(Mount|Write|RootAccess)$/,
+      'elasticfilesystem:ClientMount, ClientWrite or ClientRootAccess',
+    ),
   fileSystem: z.string().refine((v) => !!parseFileSystemArn(v), 'a file system ARN'),
   identityPolicies: z.array(z.unknown()).default([]),
   fileSystemPolicy: z.unknown().nullable().default(null),
@@ -25,7 +30,13 @@ export type SimulationCase = z.input<typeof caseSchema>;
 
 export interface SimulationAnswer {
   decision: Decision | 'unknown';
-  trace: Array<{ outcome: TraceStep['outcome']; message: string; policy?: string; sid?: string; location?: string }>;
+  trace: Array<{
+    outcome: TraceStep['outcome'];
+    message: string;
+    policy?: string;
+    sid?: string;
+    location?: string;
+  }>;
 }
 
 export class SimulationInputError extends Error {}
@@ -49,7 +60,8 @@ function policyFrom(raw: unknown, label: string): PolicyDocument {
     for (const entry of bucket) if (entry.label === label && jsonEqual(entry.raw, raw)) return entry.document;
   }
   const document = normalizePolicy(raw, { kind: 'file', file: label });
-  if (document.problems.length > 0) throw new SimulationInputError(`${label} is not a valid policy: ${document.problems.join('; ')}`);
+  if (document.problems.length > 0)
+    throw new SimulationInputError(`${label} is not a valid policy: ${document.problems.join('; ')}`);
   if (hash === undefined) return document;
   // Only a policy seen twice is cached: copying every one-off policy cost more than the cache saved.
   if (!seenOnce.has(hash)) {
@@ -151,7 +163,8 @@ function jsonEqual(a: unknown, b: unknown): boolean {
   if (ka.length !== kb.length) return false;
   for (let i = 0; i < ka.length; i++) {
     if (ka[i] !== kb[i]) return false;
-    if (!jsonEqual((a as Record<string, unknown>)[ka[i]], (b as Record<string, unknown>)[kb[i]])) return false;
+    if (!jsonEqual((a as Record<string, unknown>)[ka[i]], (b as Record<string, unknown>)[kb[i]]))
+      return false;
   }
   return true;
 }
@@ -165,10 +178,25 @@ const ACTION = /^(elasticfilesystem|s3files):Client(Mount|Write|RootAccess)$/;
  * question). Anything unusual returns undefined and goes through zod, so errors and edge cases are zod's own.
  */
 function quickParse(input: unknown): ParsedCase | undefined {
-  if (typeof input !== 'object' || input === null || Object.getPrototypeOf(input) !== Object.prototype) return undefined;
+  if (typeof input !== 'object' || input === null || Object.getPrototypeOf(input) !== Object.prototype)
+    return undefined;
   const o = input as Record<string, unknown>;
-  const { principal, action, fileSystem, identityPolicies, fileSystemPolicy, mountOptions, accessPoint, semantics } = o;
-  if (!(principal === undefined || principal === null || (typeof principal === 'string' && ROLE_ARN.test(principal)))) return undefined;
+  const {
+    principal,
+    action,
+    fileSystem,
+    identityPolicies,
+    fileSystemPolicy,
+    mountOptions,
+    accessPoint,
+    semantics,
+  } = o;
+  if (!(
+    principal === undefined ||
+    principal === null ||
+    (typeof principal === 'string' && ROLE_ARN.test(principal))
+  ))
+    return undefined;
   if (typeof action !== 'string' || !ACTION.test(action)) return undefined;
   if (typeof fileSystem !== 'string' || !parseFileSystemArn(fileSystem)) return undefined;
   if (identityPolicies !== undefined && !Array.isArray(identityPolicies)) return undefined;
@@ -178,7 +206,8 @@ function quickParse(input: unknown): ParsedCase | undefined {
     for (let i = 0; i < mountOptions.length; i++) if (typeof mountOptions[i] !== 'string') return undefined;
     options = mountOptions as string[];
   }
-  if (!(accessPoint === undefined || accessPoint === null || typeof accessPoint === 'string')) return undefined;
+  if (!(accessPoint === undefined || accessPoint === null || typeof accessPoint === 'string'))
+    return undefined;
   if (!(semantics === undefined || semantics === 'strict' || semantics === 'documented')) return undefined;
   const policies: unknown[] = [];
   if (identityPolicies) for (let i = 0; i < identityPolicies.length; i++) policies.push(identityPolicies[i]);
@@ -202,7 +231,8 @@ const locations = new WeakMap<Origin, string>();
 function locationOf(origin: Origin): string {
   let location = locations.get(origin);
   if (location === undefined) {
-    location = origin.kind === 'file' && origin.path ? `${origin.file} ${origin.path}` : describeOrigin(origin);
+    location =
+      origin.kind === 'file' && origin.path ? `${origin.file} ${origin.path}` : describeOrigin(origin);
     locations.set(origin, location);
   }
   return location;
@@ -219,15 +249,25 @@ export function simulate(input: unknown): SimulationAnswer {
     q = parsed.data;
   }
   const identity = q.identityPolicies.map((p, i) => policyFrom(p, `identityPolicies[${i}]`));
-  const fileSystemPolicy = q.fileSystemPolicy === null || q.fileSystemPolicy === undefined ? null : policyFrom(q.fileSystemPolicy, 'fileSystemPolicy');
+  const fileSystemPolicy =
+    q.fileSystemPolicy === null || q.fileSystemPolicy === undefined
+      ? null
+      : policyFrom(q.fileSystemPolicy, 'fileSystemPolicy');
   return answer(q, identity, fileSystemPolicy);
 }
 
-function answer(q: ParsedCase, identity: PolicyDocument[], fileSystemPolicy: PolicyDocument | null): SimulationAnswer {
+function answer(
+  q: ParsedCase,
+  identity: PolicyDocument[],
+  fileSystemPolicy: PolicyDocument | null,
+): SimulationAnswer {
   const options = q.mountOptions.map((o) => o.trim().toLowerCase());
   const s3 = q.action.startsWith('s3files:');
   const iam = s3 || options.includes('iam');
-  const principal = iam && q.principal ? { kind: 'aws' as const, arn: q.principal, accountId: q.principal.split(':')[4] } : { kind: 'anonymous' as const };
+  const principal =
+    iam && q.principal
+      ? { kind: 'aws' as const, arn: q.principal, accountId: q.principal.split(':')[4] }
+      : { kind: 'anonymous' as const };
   const result = decideClientAccess({
     principal,
     action: q.action,
@@ -235,7 +275,11 @@ function answer(q: ParsedCase, identity: PolicyDocument[], fileSystemPolicy: Pol
     identityPolicies: identity.map((document, i) => ({ name: `identity policy #${i + 1}`, document })),
     fileSystemPolicy,
     context: mountContext(
-      { tls: s3 || options.includes('tls') || !!q.accessPoint, iam, ...(q.accessPoint ? { accessPointArn: q.accessPoint } : {}) },
+      {
+        tls: s3 || options.includes('tls') || !!q.accessPoint,
+        iam,
+        ...(q.accessPoint ? { accessPointArn: q.accessPoint } : {}),
+      },
       principal.kind === 'aws' ? principal : undefined,
     ),
     semantics: q.semantics as EfsPolicySemantics,

@@ -25,7 +25,8 @@ const MISMATCH_MESSAGE =
  */
 export function authenticate(request: SandboxRequest, state: SandboxState): Credential {
   const scope = credentialScope(request.headers, request.query);
-  if (!scope) throw new AwsError(403, 'MissingAuthenticationToken', 'Request is missing Authentication Token');
+  if (!scope)
+    throw new AwsError(403, 'MissingAuthenticationToken', 'Request is missing Authentication Token');
   const credential = state.credentials.get(scope.accessKeyId);
   if (!credential) {
     throw new AwsError(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
@@ -33,10 +34,20 @@ export function authenticate(request: SandboxRequest, state: SandboxState): Cred
   if (credential.expiresAt !== undefined && credential.expiresAt < state.now()) {
     throw new AwsError(400, 'ExpiredToken', 'The security token included in the request is expired');
   }
-  if (credential.sessionToken && request.headers['x-amz-security-token'] !== credential.sessionToken && request.query.get('X-Amz-Security-Token') !== credential.sessionToken) {
+  if (
+    credential.sessionToken &&
+    request.headers['x-amz-security-token'] !== credential.sessionToken &&
+    request.query.get('X-Amz-Security-Token') !== credential.sessionToken
+  ) {
     throw new AwsError(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
   }
-  verifySignature(request, credential, scope, state.now(), signatureErrorCode(request.service ?? scope.service));
+  verifySignature(
+    request,
+    credential,
+    scope,
+    state.now(),
+    signatureErrorCode(request.service ?? scope.service),
+  );
   return credential;
 }
 
@@ -46,12 +57,17 @@ export function authenticate(request: SandboxRequest, state: SandboxState): Cred
  * convention (other REST-JSON services such as Lambda do); not seen from them directly.
  */
 function signatureErrorCode(service: string): string {
-  return service === 'eks' || service === 'elasticfilesystem' ? 'InvalidSignatureException' : 'SignatureDoesNotMatch';
+  return service === 'eks' || service === 'elasticfilesystem'
+    ? 'InvalidSignatureException'
+    : 'SignatureDoesNotMatch';
 }
 
 /** RFC 3986 encoding as SigV4 wants it: everything but `A-Z a-z 0-9 - _ . ~` as `%XX` (upper-case hex). */
 export function uriEncode(text: string): string {
-  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return encodeURIComponent(text).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
 
 /**
@@ -83,7 +99,10 @@ function canonicalQuery(query: URLSearchParams, presigned: boolean): string {
 function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];
   if (value === undefined) return undefined;
-  return (Array.isArray(value) ? value.join(',') : value).replace(/[\r\n]/g, ' ').replace(/[ \t]+/g, ' ').trim();
+  return (Array.isArray(value) ? value.join(',') : value)
+    .replace(/[\r\n]/g, ' ')
+    .replace(/[ \t]+/g, ' ')
+    .trim();
 }
 
 function hmac(key: Buffer | string, data: string): Buffer {
@@ -128,16 +147,29 @@ function signatureParts(request: SandboxRequest, code: string): SignatureParts {
   }
   const auth = headerValue(request.headers, 'authorization') ?? '';
   if (!auth.startsWith(`${ALGORITHM} `)) {
-    throw new AwsError(400, 'IncompleteSignature', `Authorization header requires the ${ALGORITHM} algorithm`);
+    throw new AwsError(
+      400,
+      'IncompleteSignature',
+      `Authorization header requires the ${ALGORITHM} algorithm`,
+    );
   }
   const field = (name: string) => new RegExp(`${name}=([^,\\s]+)`).exec(auth)?.[1];
   const signedHeaders = field('SignedHeaders');
   const signature = field('Signature');
   if (!signedHeaders || !signature) {
-    throw new AwsError(400, 'IncompleteSignature', "Authorization header requires 'SignedHeaders' and 'Signature' parameters.");
+    throw new AwsError(
+      400,
+      'IncompleteSignature',
+      "Authorization header requires 'SignedHeaders' and 'Signature' parameters.",
+    );
   }
   const amzDate = headerValue(request.headers, 'x-amz-date');
-  if (!amzDate) throw new AwsError(403, code, 'Authorization header requires existence of either a \'X-Amz-Date\' or a \'Date\' header.');
+  if (!amzDate)
+    throw new AwsError(
+      403,
+      code,
+      "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
+    );
   return { amzDate, signedHeaders: signedHeaders.split(';'), signature, presigned: false };
 }
 
@@ -146,7 +178,13 @@ function signatureParts(request: SandboxRequest, code: string): SignatureParts {
  * service's signature error when it does not verify, and when a presigned URL is past `X-Amz-Expires` (guess: AWS's
  * exact code for an expired presigned non-S3 URL is not documented; S3 says AccessDenied "Request has expired").
  */
-function verifySignature(request: SandboxRequest, credential: Credential, scope: CredentialScope, now: number, code: string): void {
+function verifySignature(
+  request: SandboxRequest,
+  credential: Credential,
+  scope: CredentialScope,
+  now: number,
+  code: string,
+): void {
   const parts = signatureParts(request, code);
   const signedAt = parseAmzDate(parts.amzDate);
   if (signedAt === undefined || parts.amzDate.slice(0, 8) !== scope.date) {
@@ -155,10 +193,18 @@ function verifySignature(request: SandboxRequest, credential: Credential, scope:
   if (parts.presigned) {
     const expires = parts.expiresSeconds;
     if (expires === undefined || !Number.isInteger(expires) || expires < 1 || expires > 604800) {
-      throw new AwsError(400, 'AuthorizationQueryParametersError', 'X-Amz-Expires must be an integer between 1 and 604800 seconds');
+      throw new AwsError(
+        400,
+        'AuthorizationQueryParametersError',
+        'X-Amz-Expires must be an integer between 1 and 604800 seconds',
+      );
     }
     if (now > signedAt + expires * 1000) {
-      throw new AwsError(403, code, `Signature expired: ${parts.amzDate} is now earlier than ${new Date(now - expires * 1000).toISOString()}`);
+      throw new AwsError(
+        403,
+        code,
+        `Signature expired: ${parts.amzDate} is now earlier than ${new Date(now - expires * 1000).toISOString()}`,
+      );
     }
   }
   if (!parts.signedHeaders.includes('host')) throw new AwsError(403, code, MISMATCH_MESSAGE);
@@ -168,11 +214,17 @@ function verifySignature(request: SandboxRequest, credential: Credential, scope:
     if (value === undefined) throw new AwsError(403, code, MISMATCH_MESSAGE);
     canonicalHeaders.push(`${name.toLowerCase()}:${value}\n`);
   }
-  const bodyHash = request.body === '' ? EMPTY_SHA256 : createHash('sha256').update(request.body, 'utf8').digest('hex');
+  const bodyHash =
+    request.body === '' ? EMPTY_SHA256 : createHash('sha256').update(request.body, 'utf8').digest('hex');
   // The SDK signs the body through `x-amz-content-sha256`: the claim must match the body that arrived, or a body
   // changed in flight would verify. (Guess: non-S3 services answer that with the signature error; S3 has its own code.)
   const claimedHash = headerValue(request.headers, 'x-amz-content-sha256');
-  if (claimedHash !== undefined && claimedHash !== 'UNSIGNED-PAYLOAD' && !claimedHash.startsWith('STREAMING-') && claimedHash !== bodyHash) {
+  if (
+    claimedHash !== undefined &&
+    claimedHash !== 'UNSIGNED-PAYLOAD' &&
+    !claimedHash.startsWith('STREAMING-') &&
+    claimedHash !== bodyHash
+  ) {
     throw new AwsError(403, code, MISMATCH_MESSAGE);
   }
   const payloadHash = claimedHash ?? bodyHash;
@@ -185,9 +237,19 @@ function verifySignature(request: SandboxRequest, credential: Credential, scope:
     payloadHash,
   ].join('\n');
   const credentialScopeText = `${scope.date}/${scope.region}/${scope.service}/aws4_request`;
-  const stringToSign = [ALGORITHM, parts.amzDate, credentialScopeText, createHash('sha256').update(canonicalRequest, 'utf8').digest('hex')].join('\n');
-  const expected = hmac(signingKey(credential.secretAccessKey, scope.date, scope.region, scope.service), stringToSign);
-  const provided = /^[0-9a-f]{64}$/.test(parts.signature) ? Buffer.from(parts.signature, 'hex') : Buffer.alloc(0);
+  const stringToSign = [
+    ALGORITHM,
+    parts.amzDate,
+    credentialScopeText,
+    createHash('sha256').update(canonicalRequest, 'utf8').digest('hex'),
+  ].join('\n');
+  const expected = hmac(
+    signingKey(credential.secretAccessKey, scope.date, scope.region, scope.service),
+    stringToSign,
+  );
+  const provided = /^[0-9a-f]{64}$/.test(parts.signature)
+    ? Buffer.from(parts.signature, 'hex')
+    : Buffer.alloc(0);
   if (provided.length !== expected.length || !timingSafeEqual(provided, expected)) {
     throw new AwsError(403, code, MISMATCH_MESSAGE);
   }
@@ -227,22 +289,33 @@ export function verifyPresignedGetCallerIdentity(
     throw new AwsError(403, 'AccessDenied', 'the token is not a presigned URL');
   }
   const query = parsed.searchParams;
-  if (query.get('Action') !== 'GetCallerIdentity') throw new AwsError(403, 'AccessDenied', 'the token is not a presigned GetCallerIdentity URL');
+  if (query.get('Action') !== 'GetCallerIdentity')
+    throw new AwsError(403, 'AccessDenied', 'the token is not a presigned GetCallerIdentity URL');
   const signed = (query.get('X-Amz-SignedHeaders') ?? '').split(';');
   const lowered: IncomingHttpHeaders = { host: parsed.host };
   for (const [name, value] of Object.entries(headers)) {
-    if (!signed.includes(name.toLowerCase())) throw new AwsError(403, 'AccessDenied', `the token is not signed with the ${name} header`);
+    if (!signed.includes(name.toLowerCase()))
+      throw new AwsError(403, 'AccessDenied', `the token is not signed with the ${name} header`);
     lowered[name.toLowerCase()] = value;
   }
   const scope = credentialScope({}, query);
-  if (!scope || scope.service !== 'sts') throw new AwsError(403, 'AccessDenied', 'the token is not signed for STS');
+  if (!scope || scope.service !== 'sts')
+    throw new AwsError(403, 'AccessDenied', 'the token is not signed for STS');
   const signedAt = parseAmzDate(query.get('X-Amz-Date') ?? undefined);
   if (signedAt === undefined) throw new AwsError(403, 'SignatureDoesNotMatch', MISMATCH_MESSAGE);
   const maxAgeMs = options.maxAgeMs ?? EKS_TOKEN_MAX_AGE_MS;
   if (state.now() > signedAt + maxAgeMs) throw new AwsError(403, 'ExpiredToken', 'the token is expired');
-  const request: SandboxRequest = { method: 'GET', path: parsed.pathname, query, headers: lowered, body: '', service: 'sts' };
+  const request: SandboxRequest = {
+    method: 'GET',
+    path: parsed.pathname,
+    query,
+    headers: lowered,
+    body: '',
+    service: 'sts',
+  };
   const credential = state.credentials.get(scope.accessKeyId);
-  if (!credential) throw new AwsError(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
+  if (!credential)
+    throw new AwsError(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
   if (credential.expiresAt !== undefined && credential.expiresAt < state.now()) {
     throw new AwsError(400, 'ExpiredToken', 'The security token included in the request is expired');
   }

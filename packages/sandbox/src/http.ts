@@ -30,10 +30,15 @@ export interface CredentialScope {
 }
 
 /** Reads `Credential=AKID/20261126/us-east-1/iam/aws4_request` from a SigV4 Authorization header or presigned query. */
-export function credentialScope(headers: IncomingHttpHeaders, query: URLSearchParams): CredentialScope | undefined {
+export function credentialScope(
+  headers: IncomingHttpHeaders,
+  query: URLSearchParams,
+): CredentialScope | undefined {
   const auth = headers.authorization;
   const credential =
-    (typeof auth === 'string' ? /Credential=([^,\s]+)/.exec(auth)?.[1] : undefined) ?? query.get('X-Amz-Credential') ?? undefined;
+    (typeof auth === 'string' ? /Credential=([^,\s]+)/.exec(auth)?.[1] : undefined) ??
+    query.get('X-Amz-Credential') ??
+    undefined;
   if (!credential) return undefined;
   const [accessKeyId, date, region, service] = credential.split('/');
   if (!accessKeyId || !date || !region || !service) return undefined;

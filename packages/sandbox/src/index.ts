@@ -8,7 +8,14 @@ export type * from './state/iam';
 export type * from './state/eks';
 export type * from './state/efs';
 export type * from './state/ec2';
-export { SANDBOX_ADMIN_TOKEN, SANDBOX_READONLY_TOKEN, type KubeObject, type KubeState, type KubeSettings, type StaticToken } from './state/kube';
+export {
+  SANDBOX_ADMIN_TOKEN,
+  SANDBOX_READONLY_TOKEN,
+  type KubeObject,
+  type KubeState,
+  type KubeSettings,
+  type StaticToken,
+} from './state/kube';
 export { iamId, newRole } from './state/iam';
 // Scenarios.
 export {

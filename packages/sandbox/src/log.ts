@@ -23,14 +23,17 @@ export class CallLog {
   /** Number of calls, optionally of one service and/or operation. */
   count(filter: { service?: string; operation?: string } = {}): number {
     return this.calls.filter(
-      (c) => (!filter.service || c.service === filter.service) && (!filter.operation || c.operation === filter.operation),
+      (c) =>
+        (!filter.service || c.service === filter.service) &&
+        (!filter.operation || c.operation === filter.operation),
     ).length;
   }
 
   /** `{ 'iam:GetRole': 3, … }` */
   summary(): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const c of this.calls) out[`${c.service}:${c.operation}`] = (out[`${c.service}:${c.operation}`] ?? 0) + 1;
+    for (const c of this.calls)
+      out[`${c.service}:${c.operation}`] = (out[`${c.service}:${c.operation}`] ?? 0) + 1;
     return out;
   }
 }

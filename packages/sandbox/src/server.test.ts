@@ -18,19 +18,30 @@ describe('the sandbox server', () => {
 
   it('answers STS GetCallerIdentity through the real SDK client and logs the call', async () => {
     const identity = await client().send(new GetCallerIdentityCommand({}));
-    expect(identity).toMatchObject({ Account: '111111111111', Arn: 'arn:aws:iam::111111111111:user/sandbox-admin' });
+    expect(identity).toMatchObject({
+      Account: '111111111111',
+      Arn: 'arn:aws:iam::111111111111:user/sandbox-admin',
+    });
     expect(sandbox.log.count({ service: 'sts', operation: 'GetCallerIdentity' })).toBe(1);
   });
 
   it('refuses unknown keys with InvalidClientTokenId', async () => {
-    await expect(client({ accessKeyId: 'AKIANOTKNOWN0000000', secretAccessKey: 'x' }).send(new GetCallerIdentityCommand({}))).rejects.toMatchObject({
+    await expect(
+      client({ accessKeyId: 'AKIANOTKNOWN0000000', secretAccessKey: 'x' }).send(
+        new GetCallerIdentityCommand({}),
+      ),
+    ).rejects.toMatchObject({
       name: 'InvalidClientTokenId',
     });
   });
 
-  it('throttles with the service\'s own error on demand', async () => {
+  it("throttles with the service's own error on demand", async () => {
     sandbox.faults.add({ service: 'sts', fail: 'throttle', times: 1 });
-    await expect(client().send(new GetCallerIdentityCommand({}))).rejects.toMatchObject({ name: 'Throttling' });
-    await expect(client().send(new GetCallerIdentityCommand({}))).resolves.toMatchObject({ Account: '111111111111' });
+    await expect(client().send(new GetCallerIdentityCommand({}))).rejects.toMatchObject({
+      name: 'Throttling',
+    });
+    await expect(client().send(new GetCallerIdentityCommand({}))).resolves.toMatchObject({
+      Account: '111111111111',
+    });
   });
 });

@@ -61,14 +61,20 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const { port } = server.address() as AddressInfo;
   state.baseUrl = `http://127.0.0.1:${port}`;
   try {
-    if (scenario) loadScenario(state, scenario, typeof options.scenario === 'string' ? `${options.scenario}.yaml` : 'scenario');
+    if (scenario)
+      loadScenario(
+        state,
+        scenario,
+        typeof options.scenario === 'string' ? `${options.scenario}.yaml` : 'scenario',
+      );
     options.seed?.(state);
   } catch (error) {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     throw error;
   }
-  if (options.enforcePermissions !== undefined) state.settings.enforcePermissions = options.enforcePermissions;
+  if (options.enforcePermissions !== undefined)
+    state.settings.enforcePermissions = options.enforcePermissions;
   return {
     url: state.baseUrl,
     port,
@@ -96,11 +102,20 @@ async function readBody(req: IncomingMessage): Promise<string> {
 
 function send(res: ServerResponse, response: SandboxResponse): void {
   if (res.headersSent || res.destroyed) return;
-  res.writeHead(response.status, { ...response.headers, 'content-length': Buffer.byteLength(response.body).toString() });
+  res.writeHead(response.status, {
+    ...response.headers,
+    'content-length': Buffer.byteLength(response.body).toString(),
+  });
   res.end(response.body);
 }
 
-async function serve(req: IncomingMessage, res: ServerResponse, state: SandboxState, log: CallLog, faults: Faults): Promise<void> {
+async function serve(
+  req: IncomingMessage,
+  res: ServerResponse,
+  state: SandboxState,
+  log: CallLog,
+  faults: Faults,
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   let request: SandboxRequest;
   try {
@@ -112,7 +127,8 @@ async function serve(req: IncomingMessage, res: ServerResponse, state: SandboxSt
       body: await readBody(req),
     };
   } catch (error) {
-    const e = error instanceof AwsError ? error : new AwsError(400, 'BadRequest', 'could not read the request');
+    const e =
+      error instanceof AwsError ? error : new AwsError(400, 'BadRequest', 'could not read the request');
     send(res, { status: e.status, headers: { 'content-type': 'text/plain' }, body: e.message });
     return;
   }
@@ -125,7 +141,11 @@ async function serve(req: IncomingMessage, res: ServerResponse, state: SandboxSt
       }
     }
   } catch (error) {
-    send(res, { status: 500, headers: { 'content-type': 'text/plain' }, body: `sandbox error: ${(error as Error).message}` });
+    send(res, {
+      status: 500,
+      headers: { 'content-type': 'text/plain' },
+      body: `sandbox error: ${(error as Error).message}`,
+    });
     return;
   }
   const scope = credentialScope(request.headers, request.query);
@@ -134,7 +154,9 @@ async function serve(req: IncomingMessage, res: ServerResponse, state: SandboxSt
     send(res, {
       status: 400,
       headers: { 'content-type': 'application/json', 'x-amzn-errortype': 'UnknownOperationException' },
-      body: JSON.stringify({ message: scope ? `no such service: ${scope.service}` : 'the request is not signed with SigV4' }),
+      body: JSON.stringify({
+        message: scope ? `no such service: ${scope.service}` : 'the request is not signed with SigV4',
+      }),
     });
     return;
   }
@@ -164,16 +186,32 @@ async function dispatch(
     const fault = faults.match(module.signingName, operation);
     if (fault.latencyMs > 0) await new Promise((r) => setTimeout(r, fault.latencyMs));
     if (fault.fail === 'timeout') {
-      log.record({ at: state.now(), service: module.signingName, operation, status: 0, errorCode: 'Timeout' });
+      log.record({
+        at: state.now(),
+        service: module.signingName,
+        operation,
+        status: 0,
+        errorCode: 'Timeout',
+      });
       return; // Never answer: the client's own timeout fires.
     }
     if (fault.fail === 'throttle') throw module.throttlingError();
-    if (fault.fail === 'server') throw new AwsError(500, 'InternalFailure', 'The request processing has failed because of an unknown error.');
+    if (fault.fail === 'server')
+      throw new AwsError(
+        500,
+        'InternalFailure',
+        'The request processing has failed because of an unknown error.',
+      );
     const caller = authenticate(request, state);
     callerArn = caller.principalArn;
     accountId = caller.accountId;
     const account = state.accounts.get(caller.accountId);
-    if (!account) throw new AwsError(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
+    if (!account)
+      throw new AwsError(
+        403,
+        'InvalidClientTokenId',
+        'The security token included in the request is invalid.',
+      );
     const region = request.region ?? state.defaultRegion;
     // After authentication and faults, before the service: a refused call changes nothing, as in AWS.
     enforcePermissions(state, module.signingName, operation, request, caller, region);
@@ -182,12 +220,31 @@ async function dispatch(
     const awsError =
       error instanceof AwsError
         ? error
-        : new AwsError(500, 'InternalFailure', `sandbox error in ${module.signingName}:${operation}: ${(error as Error).message}`);
+        : new AwsError(
+            500,
+            'InternalFailure',
+            `sandbox error in ${module.signingName}:${operation}: ${(error as Error).message}`,
+          );
     response = module.error(awsError);
-    log.record({ at: state.now(), service: module.signingName, operation, accountId, principalArn: callerArn, status: response.status, errorCode: awsError.code });
+    log.record({
+      at: state.now(),
+      service: module.signingName,
+      operation,
+      accountId,
+      principalArn: callerArn,
+      status: response.status,
+      errorCode: awsError.code,
+    });
     send(res, response);
     return;
   }
-  log.record({ at: state.now(), service: module.signingName, operation, accountId, principalArn: callerArn, status: response.status });
+  log.record({
+    at: state.now(),
+    service: module.signingName,
+    operation,
+    accountId,
+    principalArn: callerArn,
+    status: response.status,
+  });
   send(res, response);
 }

@@ -1,5 +1,12 @@
 import { parseArgs } from 'node:util';
-import { countBySeverity, renderJson, renderMarkdown, renderSarif, renderText, runCheck } from '@efs-node-identity/core';
+import {
+  countBySeverity,
+  renderJson,
+  renderMarkdown,
+  renderSarif,
+  renderText,
+  runCheck,
+} from '@efs-node-identity/core';
 import { EXIT_FINDINGS, EXIT_OK, UsageError, type CliIo } from '../io';
 import { VERSION } from '../version';
 

@@ -54,8 +54,13 @@ export async function simulateCommand(args: string[], io: CliIo): Promise<number
     action: values.action as string,
     fileSystem: values['file-system'],
     identityPolicies: await Promise.all((values['identity-policy'] as string[]).map(readPolicyFile)),
-    fileSystemPolicy: values['file-system-policy'] ? await readPolicyFile(values['file-system-policy']) : null,
-    mountOptions: (values['mount-options'] as string).split(',').map((o) => o.trim()).filter(Boolean),
+    fileSystemPolicy: values['file-system-policy']
+      ? await readPolicyFile(values['file-system-policy'])
+      : null,
+    mountOptions: (values['mount-options'] as string)
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
     accessPoint: values['access-point'] ?? null,
     semantics: values.semantics as 'strict' | 'documented',
   };
@@ -78,7 +83,9 @@ async function readPolicyFile(file: string): Promise<unknown> {
   try {
     text = await fs.readFile(file, 'utf8');
   } catch (error) {
-    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new UsageError(
+      `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
   try {
     return JSON.parse(text);
@@ -98,7 +105,9 @@ async function simulateCases(source: string, io: CliIo): Promise<number> {
     try {
       await fs.access(source);
     } catch (error) {
-      throw new UsageError(`cannot read ${source}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw new UsageError(
+        `cannot read ${source}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      );
     }
     input = createReadStream(source, { highWaterMark: 1 << 20 });
   }

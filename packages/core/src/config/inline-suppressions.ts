@@ -8,7 +8,11 @@ const RULE_ID = /^[A-Z0-9]+-\d{2}$/;
  * covers the next non-comment line and, when that line opens a block, the whole block, so it can sit above a
  * resource, a YAML document or a single key.
  */
-export function findInlineSuppressions(file: string, text: string, style: 'yaml' | 'hcl'): InlineSuppression[] {
+export function findInlineSuppressions(
+  file: string,
+  text: string,
+  style: 'yaml' | 'hcl',
+): InlineSuppression[] {
   if (!text.includes('efs-node-identity:ignore')) return [];
   const lines = text.split(/\r?\n/);
   const out: InlineSuppression[] = [];
@@ -44,7 +48,11 @@ function parseDirective(rest: string): { rules: string[]; reason?: string; until
     .split(/[\s,]+/)
     .map((r) => r.trim())
     .filter((r) => RULE_ID.test(r));
-  return { rules, ...(reason !== undefined && reason.trim() !== '' ? { reason } : {}), ...(until ? { until } : {}) };
+  return {
+    rules,
+    ...(reason !== undefined && reason.trim() !== '' ? { reason } : {}),
+    ...(until ? { until } : {}),
+  };
 }
 
 function isComment(line: string): boolean {
@@ -63,7 +71,9 @@ function blockEnd(lines: string[], start: number, style: 'yaml' | 'hcl'): number
   const first = lines[start];
   const indent = indentOf(first);
   const startsDocument =
-    style === 'yaml' && indent === 0 && (start === 0 || lines.slice(0, start).every((l) => isComment(l) || l.startsWith('---')));
+    style === 'yaml' &&
+    indent === 0 &&
+    (start === 0 || lines.slice(0, start).every((l) => isComment(l) || l.startsWith('---')));
   let end = start;
   for (let i = start + 1; i < lines.length; i++) {
     const line = lines[i];
@@ -73,7 +83,12 @@ function blockEnd(lines: string[], start: number, style: 'yaml' | 'hcl'): number
       end = i;
       continue;
     }
-    const deeper = indentOf(line) > indent || (style === 'yaml' && line.trimStart().startsWith('- ') && indentOf(line) === indent && first.trimEnd().endsWith(':'));
+    const deeper =
+      indentOf(line) > indent ||
+      (style === 'yaml' &&
+        line.trimStart().startsWith('- ') &&
+        indentOf(line) === indent &&
+        first.trimEnd().endsWith(':'));
     if (deeper) end = i;
     else if (style === 'hcl' && indentOf(line) === indent && /^\s*[\]})]/.test(line)) {
       end = i;

@@ -12,7 +12,9 @@ const schema = z
       .object({ namespace: z.string().min(1).default('kube-system'), name: z.string().min(1) })
       .strict()
       .optional(),
-    severities: z.record(z.string().regex(RULE_ID, 'a rule ID such as FS-05'), z.union([severity, z.literal('off')])).optional(),
+    severities: z
+      .record(z.string().regex(RULE_ID, 'a rule ID such as FS-05'), z.union([severity, z.literal('off')]))
+      .optional(),
     undecidableSeverity: severity.optional(),
     suppressions: z
       .array(
@@ -29,7 +31,10 @@ const schema = z
           .strict(),
       )
       .optional(),
-    allowlists: z.object({ nodeInstanceRolePolicies: z.array(z.string()).optional() }).strict().optional(),
+    allowlists: z
+      .object({ nodeInstanceRolePolicies: z.array(z.string()).optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -18,7 +18,9 @@ export interface PolicyDocument {
 export type Effect = 'Allow' | 'Deny';
 
 /** `{ AWS: [...], Service: [...], Federated: [...] }`; the JSON `"*"` principal is `{ AWS: ["*"] }`. */
-export type PrincipalBlock = Partial<Record<'AWS' | 'Service' | 'Federated' | 'CanonicalUser', Maybe<string>[]>>;
+export type PrincipalBlock = Partial<
+  Record<'AWS' | 'Service' | 'Federated' | 'CanonicalUser', Maybe<string>[]>
+>;
 
 export interface ConditionEntry {
   /** The operator as written, e.g. `StringEquals`, `ForAnyValue:StringLike`, `ArnLikeIfExists`. */

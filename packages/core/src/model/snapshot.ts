@@ -271,7 +271,13 @@ export interface SecurityGroupFacts {
   id: string;
   vpcId?: string;
   accountId?: string;
-  ingress: Array<{ protocol: string; fromPort?: number; toPort?: number; cidr?: string; sourceSecurityGroupId?: string }>;
+  ingress: Array<{
+    protocol: string;
+    fromPort?: number;
+    toPort?: number;
+    cidr?: string;
+    sourceSecurityGroupId?: string;
+  }>;
   origin: Origin;
 }
 

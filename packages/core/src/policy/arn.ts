@@ -19,7 +19,10 @@ export interface ParsedFileSystemArn {
 
 /** Parses `arn:aws:elasticfilesystem:<region>:<account>:file-system/fs-…` and the `s3files` equivalent. */
 export function parseFileSystemArn(arn: string): ParsedFileSystemArn | undefined {
-  const match = /^arn:(aws[\w-]*):(elasticfilesystem|s3files):([a-z0-9-]+):(\d{12}):file-system\/(fs-[0-9a-f]+)$/.exec(arn);
+  const match =
+    /^arn:(aws[\w-]*):(elasticfilesystem|s3files):([a-z0-9-]+):(\d{12}):file-system\/(fs-[0-9a-f]+)$/.exec(
+      arn,
+    );
   if (!match) return undefined;
   return {
     partition: match[1],

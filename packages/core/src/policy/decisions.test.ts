@@ -1,16 +1,43 @@
 import { fileOrigin } from '../model/origin';
 import { unknown } from '../model/unknown';
-import { decideClientAccess, decideTrust, mountContext, podIdentityContext, webIdentityContext, type ClientAccessQuestion } from './decisions';
+import {
+  decideClientAccess,
+  decideTrust,
+  mountContext,
+  podIdentityContext,
+  webIdentityContext,
+  type ClientAccessQuestion,
+} from './decisions';
 import { evaluateCondition } from './evaluate';
 import { normalizePolicy } from './normalize';
 
 const FS = 'arn:aws:elasticfilesystem:eu-west-1:210987654321:file-system/fs-0d2c4b6a8e1f3a5b7';
 const ROLE = 'arn:aws:iam::210987654321:role/efs-csi-node';
 const OTHER_ACCOUNT_ROLE = 'arn:aws:iam::111111111111:role/efs-csi-node';
-const policy = (statements: unknown[]) => normalizePolicy({ Version: '2012-10-17', Statement: statements }, fileOrigin('p.json'));
-const allowRole = (role = ROLE, extra: object = {}) => ({ Effect: 'Allow', Principal: { AWS: role }, Action: 'elasticfilesystem:Client*', Resource: FS, ...extra });
-const denyInsecure = { Sid: 'DenyInsecure', Effect: 'Deny', Principal: '*', Action: '*', Resource: FS, Condition: { Bool: { 'aws:SecureTransport': 'false' } } };
-const identityAllow = policy([{ Effect: 'Allow', Action: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'], Resource: FS }]);
+const policy = (statements: unknown[]) =>
+  normalizePolicy({ Version: '2012-10-17', Statement: statements }, fileOrigin('p.json'));
+const allowRole = (role = ROLE, extra: object = {}) => ({
+  Effect: 'Allow',
+  Principal: { AWS: role },
+  Action: 'elasticfilesystem:Client*',
+  Resource: FS,
+  ...extra,
+});
+const denyInsecure = {
+  Sid: 'DenyInsecure',
+  Effect: 'Deny',
+  Principal: '*',
+  Action: '*',
+  Resource: FS,
+  Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+};
+const identityAllow = policy([
+  {
+    Effect: 'Allow',
+    Action: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'],
+    Resource: FS,
+  },
+]);
 
 function ask(overrides: Partial<ClientAccessQuestion>) {
   const principal = { kind: 'aws' as const, arn: ROLE };
@@ -33,20 +60,32 @@ describe('EFS client decisions', () => {
   });
 
   it('needs an explicit Allow in the file system policy under strict semantics, even with an identity Allow', () => {
-    expect(ask({ fileSystemPolicy: policy([denyInsecure]), identityPolicies: [{ name: 'id', document: identityAllow }] })).toBe('implicitDeny');
+    expect(
+      ask({
+        fileSystemPolicy: policy([denyInsecure]),
+        identityPolicies: [{ name: 'id', document: identityAllow }],
+      }),
+    ).toBe('implicitDeny');
     expect(ask({ fileSystemPolicy: policy([allowRole(), denyInsecure]) })).toBe('allow');
   });
 
   it('accepts an Allow in either policy for the same account under documented semantics', () => {
     expect(
-      ask({ semantics: 'documented', fileSystemPolicy: policy([denyInsecure]), identityPolicies: [{ name: 'id', document: identityAllow }] }),
+      ask({
+        semantics: 'documented',
+        fileSystemPolicy: policy([denyInsecure]),
+        identityPolicies: [{ name: 'id', document: identityAllow }],
+      }),
     ).toBe('allow');
   });
 
   it('lets an explicit Deny win over every Allow', () => {
     const principal = { kind: 'aws' as const, arn: ROLE };
     expect(
-      ask({ fileSystemPolicy: policy([allowRole(), denyInsecure]), context: mountContext({ tls: false, iam: true }, principal) }),
+      ask({
+        fileSystemPolicy: policy([allowRole(), denyInsecure]),
+        context: mountContext({ tls: false, iam: true }, principal),
+      }),
     ).toBe('explicitDeny');
   });
 
@@ -54,15 +93,28 @@ describe('EFS client decisions', () => {
     const principal = { kind: 'aws' as const, arn: OTHER_ACCOUNT_ROLE };
     const context = mountContext({ tls: true, iam: true }, principal);
     const fsPolicy = policy([allowRole(OTHER_ACCOUNT_ROLE)]);
-    expect(ask({ principal, context, fileSystemPolicy: fsPolicy, semantics: 'documented' })).toBe('implicitDeny');
-    expect(ask({ principal, context, fileSystemPolicy: fsPolicy, identityPolicies: [{ name: 'id', document: identityAllow }] })).toBe('allow');
+    expect(ask({ principal, context, fileSystemPolicy: fsPolicy, semantics: 'documented' })).toBe(
+      'implicitDeny',
+    );
+    expect(
+      ask({
+        principal,
+        context,
+        fileSystemPolicy: fsPolicy,
+        identityPolicies: [{ name: 'id', document: identityAllow }],
+      }),
+    ).toBe('allow');
   });
 
   it('treats a mount without iam as anonymous: only Principal "*" Allows apply', () => {
     const anonymous = { kind: 'anonymous' as const };
     const context = mountContext({ tls: true, iam: false });
-    expect(ask({ principal: anonymous, context, fileSystemPolicy: policy([allowRole()]) })).toBe('implicitDeny');
-    expect(ask({ principal: anonymous, context, fileSystemPolicy: policy([{ ...allowRole(), Principal: '*' }]) })).toBe('allow');
+    expect(ask({ principal: anonymous, context, fileSystemPolicy: policy([allowRole()]) })).toBe(
+      'implicitDeny',
+    );
+    expect(
+      ask({ principal: anonymous, context, fileSystemPolicy: policy([{ ...allowRole(), Principal: '*' }]) }),
+    ).toBe('allow');
     // The accepted Principal "*" + aws:PrincipalArn form does not admit anonymous clients in our evaluation.
     const arnLike = { ...allowRole(), Principal: '*', Condition: { ArnLike: { 'aws:PrincipalArn': ROLE } } };
     expect(ask({ principal: anonymous, context, fileSystemPolicy: policy([arnLike]) })).toBe('implicitDeny');
@@ -70,15 +122,34 @@ describe('EFS client decisions', () => {
   });
 
   it('honours NotAction, NotPrincipal and NotResource', () => {
-    expect(ask({ fileSystemPolicy: policy([{ ...allowRole(), Action: undefined, NotAction: 'elasticfilesystem:ClientRootAccess' }]) })).toBe('allow');
     expect(
-      ask({ action: 'elasticfilesystem:ClientRootAccess', fileSystemPolicy: policy([{ ...allowRole(), Action: undefined, NotAction: 'elasticfilesystem:ClientRootAccess' }]) }),
+      ask({
+        fileSystemPolicy: policy([
+          { ...allowRole(), Action: undefined, NotAction: 'elasticfilesystem:ClientRootAccess' },
+        ]),
+      }),
+    ).toBe('allow');
+    expect(
+      ask({
+        action: 'elasticfilesystem:ClientRootAccess',
+        fileSystemPolicy: policy([
+          { ...allowRole(), Action: undefined, NotAction: 'elasticfilesystem:ClientRootAccess' },
+        ]),
+      }),
     ).toBe('implicitDeny');
     const denyOthers = { Effect: 'Deny', NotPrincipal: { AWS: ROLE }, Action: '*', Resource: FS };
     expect(ask({ fileSystemPolicy: policy([allowRole(), denyOthers]) })).toBe('allow');
     const principal = { kind: 'aws' as const, arn: 'arn:aws:iam::210987654321:role/other' };
-    expect(ask({ principal, context: mountContext({ tls: true, iam: true }, principal), fileSystemPolicy: policy([allowRole('*'), denyOthers]) })).toBe('explicitDeny');
-    expect(ask({ fileSystemPolicy: policy([{ ...allowRole(), Resource: undefined, NotResource: FS }]) })).toBe('implicitDeny');
+    expect(
+      ask({
+        principal,
+        context: mountContext({ tls: true, iam: true }, principal),
+        fileSystemPolicy: policy([allowRole('*'), denyOthers]),
+      }),
+    ).toBe('explicitDeny');
+    expect(
+      ask({ fileSystemPolicy: policy([{ ...allowRole(), Resource: undefined, NotResource: FS }]) }),
+    ).toBe('implicitDeny');
   });
 
   it('says unknown when a value the decision depends on is unknown', () => {
@@ -99,7 +170,11 @@ describe('EFS client decisions', () => {
       semantics: 'strict',
     });
     expect(result.trace).toContainEqual(
-      expect.objectContaining({ outcome: 'deny', sid: 'DenyInsecure', message: expect.stringMatching(/aws:SecureTransport: "false" matches false/) }),
+      expect.objectContaining({
+        outcome: 'deny',
+        sid: 'DenyInsecure',
+        message: expect.stringMatching(/aws:SecureTransport: "false" matches false/),
+      }),
     );
   });
 });
@@ -111,34 +186,72 @@ describe('conditions', () => {
     expect(evaluateCondition(entry('StringEquals', 'aws:SourceVpc', ['vpc-1']), {}).match).toBe(false);
     expect(evaluateCondition(entry('StringNotEquals', 'aws:SourceVpc', ['vpc-1']), {}).match).toBe(true);
     expect(evaluateCondition(entry('Null', 'aws:SourceVpc', ['true']), {}).match).toBe(true);
-    expect(evaluateCondition(entry('Null', 'aws:SourceVpc', ['false']), { 'aws:sourcevpc': 'vpc-1' }).match).toBe(true);
+    expect(
+      evaluateCondition(entry('Null', 'aws:SourceVpc', ['false']), { 'aws:sourcevpc': 'vpc-1' }).match,
+    ).toBe(true);
   });
 
   it('evaluates ForAnyValue and ForAllValues over multi-valued keys', () => {
     const context = { 'aws:tagkeys': ['a', 'b'] };
-    expect(evaluateCondition(entry('ForAnyValue:StringEquals', 'aws:TagKeys', ['b', 'z']), context).match).toBe(true);
-    expect(evaluateCondition(entry('ForAllValues:StringEquals', 'aws:TagKeys', ['b', 'z']), context).match).toBe(false);
-    expect(evaluateCondition(entry('ForAllValues:StringEquals', 'aws:TagKeys', ['a', 'b', 'c']), context).match).toBe(true);
+    expect(
+      evaluateCondition(entry('ForAnyValue:StringEquals', 'aws:TagKeys', ['b', 'z']), context).match,
+    ).toBe(true);
+    expect(
+      evaluateCondition(entry('ForAllValues:StringEquals', 'aws:TagKeys', ['b', 'z']), context).match,
+    ).toBe(false);
+    expect(
+      evaluateCondition(entry('ForAllValues:StringEquals', 'aws:TagKeys', ['a', 'b', 'c']), context).match,
+    ).toBe(true);
     expect(evaluateCondition(entry('ForAllValues:StringEquals', 'aws:TagKeys', ['a']), {}).match).toBe(true);
   });
 
   it('matches ArnLike per field and StringLike with wildcards', () => {
-    expect(evaluateCondition(entry('ArnLike', 'aws:PrincipalArn', ['arn:aws:iam::*:role/efs-*']), { 'aws:principalarn': ROLE }).match).toBe(true);
-    expect(evaluateCondition(entry('StringLike', 'k', ['system:serviceaccount:kube-system:efs-csi-*']), { k: 'system:serviceaccount:kube-system:efs-csi-node-sa' }).match).toBe(true);
-    expect(evaluateCondition(entry('StringEquals', 'k', ['system:serviceaccount:kube-system:efs-csi-*']), { k: 'system:serviceaccount:kube-system:efs-csi-node-sa' }).match).toBe(false);
+    expect(
+      evaluateCondition(entry('ArnLike', 'aws:PrincipalArn', ['arn:aws:iam::*:role/efs-*']), {
+        'aws:principalarn': ROLE,
+      }).match,
+    ).toBe(true);
+    expect(
+      evaluateCondition(entry('StringLike', 'k', ['system:serviceaccount:kube-system:efs-csi-*']), {
+        k: 'system:serviceaccount:kube-system:efs-csi-node-sa',
+      }).match,
+    ).toBe(true);
+    expect(
+      evaluateCondition(entry('StringEquals', 'k', ['system:serviceaccount:kube-system:efs-csi-*']), {
+        k: 'system:serviceaccount:kube-system:efs-csi-node-sa',
+      }).match,
+    ).toBe(false);
   });
 
   it('does not guess an operator it does not know', () => {
-    expect(evaluateCondition(entry('DateGreaterThan', 'aws:CurrentTime', ['2020-01-01T00:00:00Z']), {}).match).toBe('unknown');
+    expect(
+      evaluateCondition(entry('DateGreaterThan', 'aws:CurrentTime', ['2020-01-01T00:00:00Z']), {}).match,
+    ).toBe('unknown');
   });
 });
 
 describe('trust decisions', () => {
   it('needs both AssumeRole and TagSession for Pod Identity', () => {
-    const context = podIdentityContext({ namespace: 'kube-system', serviceAccount: 'efs-csi-node-sa', sessionTags: true });
-    const both = policy([{ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] }]);
-    const one = policy([{ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
-    const question = { principal: { kind: 'service' as const, service: 'pods.eks.amazonaws.com' }, actions: ['sts:AssumeRole', 'sts:TagSession'], context };
+    const context = podIdentityContext({
+      namespace: 'kube-system',
+      serviceAccount: 'efs-csi-node-sa',
+      sessionTags: true,
+    });
+    const both = policy([
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'pods.eks.amazonaws.com' },
+        Action: ['sts:AssumeRole', 'sts:TagSession'],
+      },
+    ]);
+    const one = policy([
+      { Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: 'sts:AssumeRole' },
+    ]);
+    const question = {
+      principal: { kind: 'service' as const, service: 'pods.eks.amazonaws.com' },
+      actions: ['sts:AssumeRole', 'sts:TagSession'],
+      context,
+    };
     expect(decideTrust({ ...question, trustPolicy: both }).decision).toBe('allow');
     const partial = decideTrust({ ...question, trustPolicy: one });
     expect(partial.decision).toBe('implicitDeny');
@@ -147,7 +260,12 @@ describe('trust decisions', () => {
 
   it('matches session tags in trust conditions', () => {
     const trust = policy([
-      { Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'], Condition: { StringEquals: { 'aws:RequestTag/kubernetes-service-account': 'efs-csi-node-sa' } } },
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'pods.eks.amazonaws.com' },
+        Action: ['sts:AssumeRole', 'sts:TagSession'],
+        Condition: { StringEquals: { 'aws:RequestTag/kubernetes-service-account': 'efs-csi-node-sa' } },
+      },
     ]);
     const question = (serviceAccount: string, sessionTags = true) => ({
       trustPolicy: trust,
@@ -164,7 +282,17 @@ describe('trust decisions', () => {
     const issuer = 'oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789';
     const provider = `arn:aws:iam::210987654321:oidc-provider/${issuer}`;
     const trust = policy([
-      { Effect: 'Allow', Principal: { Federated: provider }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { [`${issuer}:sub`]: 'system:serviceaccount:kube-system:efs-csi-node-sa', [`${issuer}:aud`]: 'sts.amazonaws.com' } } },
+      {
+        Effect: 'Allow',
+        Principal: { Federated: provider },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: {
+          StringEquals: {
+            [`${issuer}:sub`]: 'system:serviceaccount:kube-system:efs-csi-node-sa',
+            [`${issuer}:aud`]: 'sts.amazonaws.com',
+          },
+        },
+      },
     ]);
     const question = (sa: string) => ({
       trustPolicy: trust,

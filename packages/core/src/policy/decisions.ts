@@ -48,7 +48,10 @@ export interface MountFacts {
  * elasticfilesystem:AccessedViaMountTarget=true; an access point ⇒ elasticfilesystem:AccessPointArn. With `iam`,
  * the principal's own keys are present too (we accept aws:PrincipalArn, see FS-04).
  */
-export function mountContext(mount: MountFacts, principal?: { arn: string; accountId?: string }): Record<string, ContextValue> {
+export function mountContext(
+  mount: MountFacts,
+  principal?: { arn: string; accountId?: string },
+): Record<string, ContextValue> {
   const context: Record<string, ContextValue> = {
     'aws:securetransport': mount.tls ? 'true' : 'false',
     'elasticfilesystem:accessedviamounttarget': 'true',
@@ -84,8 +87,12 @@ export function decideClientAccess(question: ClientAccessQuestion): DecisionResu
     context: question.context,
   };
   const anonymous = question.principal.kind === 'anonymous';
-  const principalAccount = question.principal.kind === 'aws' ? (question.principal.accountId ?? accountOf(question.principal.arn)) : undefined;
-  const crossAccount = principalAccount !== undefined && principalAccount !== accountOf(question.fileSystemArn);
+  const principalAccount =
+    question.principal.kind === 'aws'
+      ? (question.principal.accountId ?? accountOf(question.principal.arn))
+      : undefined;
+  const crossAccount =
+    principalAccount !== undefined && principalAccount !== accountOf(question.fileSystemArn);
   const s3files = question.action.toLowerCase().startsWith('s3files:');
   const semantics: EfsPolicySemantics = s3files ? 'documented' : question.semantics;
 
@@ -106,7 +113,10 @@ export function decideClientAccess(question: ClientAccessQuestion): DecisionResu
       trace.push({ outcome: 'note', message: 'no identity policy of the principal is known' });
     }
   } else {
-    trace.push({ outcome: 'note', message: 'the mount has no `iam` option: EFS sees an anonymous client, identity policies do not apply' });
+    trace.push({
+      outcome: 'note',
+      message: 'the mount has no `iam` option: EFS sees an anonymous client, identity policies do not apply',
+    });
   }
 
   let fsAllows: Tri;
@@ -115,14 +125,18 @@ export function decideClientAccess(question: ClientAccessQuestion): DecisionResu
     fsAllows = true;
     trace.push({
       outcome: 'default',
-      message: 'the file system has no policy: EFS grants full access to every client that can reach a mount target',
+      message:
+        'the file system has no policy: EFS grants full access to every client that can reach a mount target',
       policy: 'file system policy',
     });
     if (anonymous || !crossAccount) {
       return finish(identityDenies, true, trace, 'no file system policy');
     }
   } else {
-    const outcome = evaluatePolicy(question.fileSystemPolicy, request, { name: 'file system policy', hasPrincipals: true });
+    const outcome = evaluatePolicy(question.fileSystemPolicy, request, {
+      name: 'file system policy',
+      hasPrincipals: true,
+    });
     trace.push(...outcome.trace);
     fsAllows = outcome.allows;
     fsDenies = outcome.denies;
@@ -160,7 +174,10 @@ function finish(denies: Tri, allowed: Tri, trace: TraceStep[], rule: string): De
     trace.push({ outcome: 'no-match', message: `implicitly denied (${rule})` });
     return { decision: 'implicitDeny', trace };
   }
-  trace.push({ outcome: 'unknown', message: `undecidable: a value the decision depends on is unknown (${rule})` });
+  trace.push({
+    outcome: 'unknown',
+    message: `undecidable: a value the decision depends on is unknown (${rule})`,
+  });
   return { decision: 'unknown', trace };
 }
 
@@ -183,7 +200,9 @@ export interface TrustQuestion {
 }
 
 /** May this principal assume the role with this trust policy? All actions must be allowed. */
-export function decideTrust(question: TrustQuestion): DecisionResult & { perAction: Record<string, Decision | 'unknown'> } {
+export function decideTrust(
+  question: TrustQuestion,
+): DecisionResult & { perAction: Record<string, Decision | 'unknown'> } {
   const trace: TraceStep[] = [];
   const perAction: Record<string, Decision | 'unknown'> = {};
   const results: DecisionResult[] = [];
@@ -232,13 +251,24 @@ export function podIdentityContext(tags: {
   put('eks-cluster-arn', tags.clusterArn);
   put('kubernetes-namespace', tags.namespace);
   put('kubernetes-service-account', tags.serviceAccount);
-  const keys = ['eks-cluster-arn', 'eks-cluster-name', 'kubernetes-namespace', 'kubernetes-service-account', 'kubernetes-pod-name', 'kubernetes-pod-uid'];
+  const keys = [
+    'eks-cluster-arn',
+    'eks-cluster-name',
+    'kubernetes-namespace',
+    'kubernetes-service-account',
+    'kubernetes-pod-name',
+    'kubernetes-pod-uid',
+  ];
   context['aws:tagkeys'] = keys;
   return context;
 }
 
 /** The context of AssumeRoleWithWebIdentity for a service account token from an EKS OIDC issuer. */
-export function webIdentityContext(issuerHostPath: string, namespace: string, serviceAccount: string): Record<string, ContextValue> {
+export function webIdentityContext(
+  issuerHostPath: string,
+  namespace: string,
+  serviceAccount: string,
+): Record<string, ContextValue> {
   const prefix = issuerHostPath.replace(/^https:\/\//, '').toLowerCase();
   return {
     [`${prefix}:sub`]: `system:serviceaccount:${namespace}:${serviceAccount}`,

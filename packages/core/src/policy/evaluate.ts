@@ -39,7 +39,11 @@ export interface PolicyLabel {
 }
 
 /** Evaluates one policy document against a request, statement by statement, and says why. */
-export function evaluatePolicy(policy: PolicyDocument, request: AuthzRequest, label: PolicyLabel): PolicyOutcome {
+export function evaluatePolicy(
+  policy: PolicyDocument,
+  request: AuthzRequest,
+  label: PolicyLabel,
+): PolicyOutcome {
   // The hot loop of `simulate --cases`: plain loops and running three-valued ORs instead of per-statement closures
   // and arrays; the trace is the same, step for step.
   let allows: Tri = false;
@@ -55,30 +59,51 @@ export function evaluatePolicy(policy: PolicyDocument, request: AuthzRequest, la
       if (match !== false) {
         allows = orTri(allows, 'unknown');
         denies = orTri(denies, 'unknown');
-        trace.push(traceStep(statement, label, 'unknown', `statement ${name} has an unknown effect (${effect.expression})`));
+        trace.push(
+          traceStep(
+            statement,
+            label,
+            'unknown',
+            `statement ${name} has an unknown effect (${effect.expression})`,
+          ),
+        );
       }
       continue;
     }
     if (match === false) {
-      trace.push(traceStep(statement, label, 'no-match', `statement ${name} (${effect}) does not apply: ${reason}`));
+      trace.push(
+        traceStep(statement, label, 'no-match', `statement ${name} (${effect}) does not apply: ${reason}`),
+      );
       continue;
     }
     if (match === 'unknown') {
       if (effect === 'Allow') allows = orTri(allows, 'unknown');
       else denies = orTri(denies, 'unknown');
-      trace.push(traceStep(statement, label, 'unknown', `statement ${name} (${effect}) may apply: ${reason}`));
+      trace.push(
+        traceStep(statement, label, 'unknown', `statement ${name} (${effect}) may apply: ${reason}`),
+      );
       continue;
     }
     if (effect === 'Allow') allows = true;
     else denies = true;
     trace.push(
-      traceStep(statement, label, effect === 'Allow' ? 'allow' : 'deny', `statement ${name} ${effect === 'Allow' ? 'allows' : 'denies'}: ${reason}`),
+      traceStep(
+        statement,
+        label,
+        effect === 'Allow' ? 'allow' : 'deny',
+        `statement ${name} ${effect === 'Allow' ? 'allows' : 'denies'}: ${reason}`,
+      ),
     );
   }
   return { allows, denies, trace };
 }
 
-function traceStep(statement: Statement, label: PolicyLabel, outcome: TraceStep['outcome'], message: string): TraceStep {
+function traceStep(
+  statement: Statement,
+  label: PolicyLabel,
+  outcome: TraceStep['outcome'],
+  message: string,
+): TraceStep {
   return statement.sid
     ? { outcome, message, policy: label.name, sid: statement.sid, origin: statement.origin }
     : { outcome, message, policy: label.name, origin: statement.origin };
@@ -168,10 +193,12 @@ function principalMatchesBlock(block: PrincipalBlock, principal: RequestPrincipa
     else results.push(value === principal.arn);
   }
   if (principal.kind === 'service') {
-    for (const value of block.Service ?? []) results.push(isUnknown(value) ? 'unknown' : value === principal.service);
+    for (const value of block.Service ?? [])
+      results.push(isUnknown(value) ? 'unknown' : value === principal.service);
   }
   if (principal.kind === 'federated') {
-    for (const value of block.Federated ?? []) results.push(isUnknown(value) ? 'unknown' : value === principal.provider);
+    for (const value of block.Federated ?? [])
+      results.push(isUnknown(value) ? 'unknown' : value === principal.provider);
   }
   return triOr(results);
 }
@@ -218,7 +245,9 @@ function matchAction(statement: Statement, action: string): StatementMatch {
 function matchResource(statement: Statement, resource: string | undefined): StatementMatch {
   if (resource === undefined) return { match: true, reason: '' };
   if (statement.resource) {
-    const match = anyValue(statement.resource, (r) => (r.startsWith('arn:') ? arnLike(r, resource) : globMatch(r, resource)));
+    const match = anyValue(statement.resource, (r) =>
+      r.startsWith('arn:') ? arnLike(r, resource) : globMatch(r, resource),
+    );
     return { match, reason: match === false ? `Resource does not cover ${resource}` : '' };
   }
   if (statement.notResource) {
@@ -229,7 +258,10 @@ function matchResource(statement: Statement, resource: string | undefined): Stat
   return { match: true, reason: '' };
 }
 
-function matchConditions(conditions: ConditionEntry[], context: Record<string, ContextValue>): StatementMatch {
+function matchConditions(
+  conditions: ConditionEntry[],
+  context: Record<string, ContextValue>,
+): StatementMatch {
   const parts: StatementMatch[] = [];
   for (const entry of conditions) {
     const result = evaluateCondition(entry, context);
@@ -264,7 +296,10 @@ const STRING_OPERATORS: Record<string, { compare: Comparator; negated: boolean }
 
 /** Operators this evaluator knows; any other makes the statement undecidable rather than guessed. */
 export function isKnownOperator(operator: string): boolean {
-  const base = operator.replace(/^(ForAnyValue|ForAllValues):/i, '').replace(/IfExists$/i, '').toLowerCase();
+  const base = operator
+    .replace(/^(ForAnyValue|ForAllValues):/i, '')
+    .replace(/IfExists$/i, '')
+    .toLowerCase();
   return base === 'null' || base in STRING_OPERATORS;
 }
 
@@ -297,7 +332,10 @@ function parseOperator(text: string): ParsedOperator {
 }
 
 /** Evaluates one condition key of one operator block, with IfExists, ForAnyValue/ForAllValues and Null. */
-export function evaluateCondition(entry: ConditionEntry, context: Record<string, ContextValue>): StatementMatch {
+export function evaluateCondition(
+  entry: ConditionEntry,
+  context: Record<string, ContextValue>,
+): StatementMatch {
   const label = `${entry.operator} ${entry.key}`;
   const { setOperator, ifExists, base } = parseOperator(entry.operator);
   const requestValue = context[entry.key.toLowerCase()];
@@ -316,9 +354,13 @@ export function evaluateCondition(entry: ConditionEntry, context: Record<string,
     if (ifExists) return done(true, 'the key is absent (IfExists)');
     if (setOperator === 'all') return done(true, 'the key is absent (ForAllValues holds on an empty set)');
     if (setOperator === 'any') return done(false, 'the key is absent');
-    return done(spec.negated, spec.negated ? 'the key is absent (negated operator holds)' : 'the key is absent');
+    return done(
+      spec.negated,
+      spec.negated ? 'the key is absent (negated operator holds)' : 'the key is absent',
+    );
   }
-  if (isUnknown(requestValue)) return done('unknown', `the request value is unknown (${requestValue.expression})`);
+  if (isUnknown(requestValue))
+    return done('unknown', `the request value is unknown (${requestValue.expression})`);
   const requestValues = Array.isArray(requestValue) ? requestValue : [requestValue];
   const matchesOne = (r: string): Tri => anyValue(entry.values, (p) => spec.compare(p, r));
   let positive: Tri;
@@ -328,5 +370,10 @@ export function evaluateCondition(entry: ConditionEntry, context: Record<string,
   // Only this message shows the values, so they are rendered only here.
   const shown = JSON.stringify(requestValue);
   const wanted = entry.values.map((v) => (isUnknown(v) ? `(${v.expression})` : v)).join(' | ');
-  return done(match, match === true ? `${shown} matches ${spec.negated ? 'not ' : ''}${wanted}` : `${shown} does not satisfy ${wanted}`);
+  return done(
+    match,
+    match === true
+      ? `${shown} matches ${spec.negated ? 'not ' : ''}${wanted}`
+      : `${shown} does not satisfy ${wanted}`,
+  );
 }

@@ -24,7 +24,8 @@ export interface JsonPolicy {
 }
 
 const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
-const OIDC_PROVIDER_ARN = /^arn:aws[\w-]*:iam::\d{12}:oidc-provider\/oidc\.eks\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/id\/[0-9A-Fa-f]{8,40}$/;
+const OIDC_PROVIDER_ARN =
+  /^arn:aws[\w-]*:iam::\d{12}:oidc-provider\/oidc\.eks\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/id\/[0-9A-Fa-f]{8,40}$/;
 const K8S_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 function requireRoleArn(arn: string): string {
@@ -42,12 +43,16 @@ function requireFileSystemArn(arn: string): string {
 }
 
 function requireClusterName(name: string): string {
-  if (!CLUSTER_NAME.test(name)) throw new InvalidPolicyInputError(`not an EKS cluster name: ${JSON.stringify(name)}`);
+  if (!CLUSTER_NAME.test(name))
+    throw new InvalidPolicyInputError(`not an EKS cluster name: ${JSON.stringify(name)}`);
   return name;
 }
 
 /** Client actions for an access level, for EFS (`elasticfilesystem:`) or S3 Files (`s3files:`). */
-export function clientActions(access: Access, service: 'elasticfilesystem' | 's3files' = 'elasticfilesystem'): string[] {
+export function clientActions(
+  access: Access,
+  service: 'elasticfilesystem' | 's3files' = 'elasticfilesystem',
+): string[] {
   const actions = [`${service}:ClientMount`];
   if (access === 'write' || access === 'root') actions.push(`${service}:ClientWrite`);
   if (access === 'root') actions.push(`${service}:ClientRootAccess`);
@@ -86,26 +91,42 @@ export function fileSystemAllowStatement(input: {
 
 /** The node role's identity policy: client actions on the named file systems only. */
 export function nodePermissionsPolicy(input: { fileSystemArns: string[]; access: Access }): JsonPolicy {
-  if (input.fileSystemArns.length === 0) throw new InvalidPolicyInputError('at least one file system ARN is needed');
+  if (input.fileSystemArns.length === 0)
+    throw new InvalidPolicyInputError('at least one file system ARN is needed');
   const arns = input.fileSystemArns.map(requireFileSystemArn);
   const efs = arns.filter((a) => a.includes(':elasticfilesystem:'));
   const s3 = arns.filter((a) => a.includes(':s3files:'));
   const statements: JsonStatement[] = [];
   if (efs.length > 0) {
-    statements.push({ Sid: 'EfsClientAccess', Effect: 'Allow', Action: clientActions(input.access), Resource: efs });
+    statements.push({
+      Sid: 'EfsClientAccess',
+      Effect: 'Allow',
+      Action: clientActions(input.access),
+      Resource: efs,
+    });
   }
   if (s3.length > 0) {
-    statements.push({ Sid: 'S3FilesClientAccess', Effect: 'Allow', Action: clientActions(input.access, 's3files'), Resource: s3 });
+    statements.push({
+      Sid: 'S3FilesClientAccess',
+      Effect: 'Allow',
+      Action: clientActions(input.access, 's3files'),
+      Resource: s3,
+    });
   }
   return { Version: '2012-10-17', Statement: statements };
 }
 
 /** Trust for EKS Pod Identity: the service principal with AssumeRole and TagSession, scoped to the account. */
 export function podIdentityTrustPolicy(input: { accountId: string; clusterArn?: string }): JsonPolicy {
-  if (!/^\d{12}$/.test(input.accountId)) throw new InvalidPolicyInputError(`not an AWS account ID: ${JSON.stringify(input.accountId)}`);
-  const condition: Record<string, Record<string, string>> = { StringEquals: { 'aws:SourceAccount': input.accountId } };
+  if (!/^\d{12}$/.test(input.accountId))
+    throw new InvalidPolicyInputError(`not an AWS account ID: ${JSON.stringify(input.accountId)}`);
+  const condition: Record<string, Record<string, string>> = {
+    StringEquals: { 'aws:SourceAccount': input.accountId },
+  };
   if (input.clusterArn !== undefined) {
-    if (!/^arn:aws[\w-]*:eks:[a-z0-9-]+:\d{12}:cluster\/[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/.test(input.clusterArn)) {
+    if (
+      !/^arn:aws[\w-]*:eks:[a-z0-9-]+:\d{12}:cluster\/[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/.test(input.clusterArn)
+    ) {
       throw new InvalidPolicyInputError(`not an EKS cluster ARN: ${JSON.stringify(input.clusterArn)}`);
     }
     condition.ArnEquals = { 'aws:SourceArn': input.clusterArn };
@@ -125,12 +146,20 @@ export function podIdentityTrustPolicy(input: { accountId: string; clusterArn?: 
 }
 
 /** Trust for IRSA: the cluster's OIDC provider, the node SA's exact `sub`, and `aud` sts.amazonaws.com. */
-export function irsaTrustPolicy(input: { oidcProviderArn: string; namespace: string; serviceAccount: string }): JsonPolicy {
+export function irsaTrustPolicy(input: {
+  oidcProviderArn: string;
+  namespace: string;
+  serviceAccount: string;
+}): JsonPolicy {
   if (!OIDC_PROVIDER_ARN.test(input.oidcProviderArn)) {
-    throw new InvalidPolicyInputError(`not an EKS OIDC provider ARN: ${JSON.stringify(input.oidcProviderArn)}`);
+    throw new InvalidPolicyInputError(
+      `not an EKS OIDC provider ARN: ${JSON.stringify(input.oidcProviderArn)}`,
+    );
   }
   if (!K8S_NAME.test(input.namespace) || !K8S_NAME.test(input.serviceAccount)) {
-    throw new InvalidPolicyInputError(`not a Kubernetes name: ${JSON.stringify(`${input.namespace}/${input.serviceAccount}`)}`);
+    throw new InvalidPolicyInputError(
+      `not a Kubernetes name: ${JSON.stringify(`${input.namespace}/${input.serviceAccount}`)}`,
+    );
   }
   const issuer = input.oidcProviderArn.split(':oidc-provider/')[1];
   return {

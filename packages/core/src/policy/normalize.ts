@@ -45,7 +45,9 @@ export function normalizePolicy(
   if (options.size !== undefined) {
     doc.size = options.size;
     if (options.size > MAX_FILE_SYSTEM_POLICY_LENGTH) {
-      problems.push(`the policy is ${options.size} characters long; the limit is ${MAX_FILE_SYSTEM_POLICY_LENGTH}`);
+      problems.push(
+        `the policy is ${options.size} characters long; the limit is ${MAX_FILE_SYSTEM_POLICY_LENGTH}`,
+      );
     }
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || isUnknown(raw)) {
@@ -74,7 +76,12 @@ export function normalizePolicy(
     return doc;
   }
   if (isUnknown(rawStatements)) {
-    doc.statements.push({ effect: rawStatements, conditions: [], unknownParts: [rawStatements.expression], origin });
+    doc.statements.push({
+      effect: rawStatements,
+      conditions: [],
+      unknownParts: [rawStatements.expression],
+      origin,
+    });
     return doc;
   }
   const list = Array.isArray(rawStatements) ? rawStatements : [rawStatements];
@@ -98,7 +105,9 @@ export function normalizePolicy(
       problems.push(`${path} is not an object`);
       return;
     }
-    doc.statements.push(normalizeStatement(rawStatement as Record<string, unknown>, path, stmtOrigin, problems));
+    doc.statements.push(
+      normalizeStatement(rawStatement as Record<string, unknown>, path, stmtOrigin, problems),
+    );
   });
   if (list.length === 0) problems.push('the policy has no statements');
   return doc;
@@ -111,7 +120,17 @@ function normalizeStatement(
   problems: string[],
 ): Statement {
   const statement: Statement = { effect: 'Deny', conditions: [], origin };
-  const known = ['Sid', 'Effect', 'Principal', 'NotPrincipal', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition'];
+  const known = [
+    'Sid',
+    'Effect',
+    'Principal',
+    'NotPrincipal',
+    'Action',
+    'NotAction',
+    'Resource',
+    'NotResource',
+    'Condition',
+  ];
   for (const key of Object.keys(raw)) {
     if (!known.includes(key)) problems.push(`${path} has an unknown element "${key}"`);
   }
@@ -143,7 +162,8 @@ function normalizeStatement(
   if (statement.action && statement.notAction) problems.push(`${path} has both Action and NotAction`);
   if (!statement.action && !statement.notAction) problems.push(`${path} has neither Action nor NotAction`);
   if (statement.resource && statement.notResource) problems.push(`${path} has both Resource and NotResource`);
-  if (raw.Principal !== undefined) statement.principal = normalizePrincipal(raw.Principal, `${path}.Principal`, problems);
+  if (raw.Principal !== undefined)
+    statement.principal = normalizePrincipal(raw.Principal, `${path}.Principal`, problems);
   if (raw.NotPrincipal !== undefined) {
     statement.notPrincipal = normalizePrincipal(raw.NotPrincipal, `${path}.NotPrincipal`, problems);
   }

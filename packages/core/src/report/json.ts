@@ -35,7 +35,11 @@ export function toJson(report: CheckReport) {
     schemaVersion: JSON_SCHEMA_VERSION,
     tool: report.tool,
     root: report.root,
-    summary: { ...countBySeverity(report.findings), suppressed: report.suppressed.length, files: report.files },
+    summary: {
+      ...countBySeverity(report.findings),
+      suppressed: report.suppressed.length,
+      files: report.files,
+    },
     findings: report.findings.map(findingToJson),
     suppressed: report.suppressed.map((s) => ({ ...findingToJson(s), suppression: s.suppression })),
   };

@@ -27,5 +27,8 @@ export function countBySeverity(findings: Finding[]): Counts {
 /** `file` and `line` of a finding when it points at a file. */
 export function locationOf(finding: Finding): { file?: string; line?: number } {
   if (finding.origin?.kind !== 'file') return {};
-  return { file: finding.origin.file, ...(finding.origin.line !== undefined ? { line: finding.origin.line } : {}) };
+  return {
+    file: finding.origin.file,
+    ...(finding.origin.line !== undefined ? { line: finding.origin.line } : {}),
+  };
 }

@@ -4,7 +4,11 @@ import { SOURCE_RULES } from '../rules/engine';
 import { ALL_RULES } from '../rules/catalog';
 import { locationOf, type CheckReport } from './result';
 
-const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
+const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
+  error: 'error',
+  warning: 'warning',
+  info: 'note',
+};
 
 /**
  * A fingerprint that survives unrelated edits: rule, file, resource and the message with line numbers removed, so
@@ -50,7 +54,9 @@ export function toSarif(report: CheckReport) {
             })),
           },
         },
-        originalUriBaseIds: { SRCROOT: { uri: 'file:///' + report.root.replace(/^\/+/, '').replace(/\/?$/, '/') } },
+        originalUriBaseIds: {
+          SRCROOT: { uri: 'file:///' + report.root.replace(/^\/+/, '').replace(/\/?$/, '/') },
+        },
         results: report.findings.map((f) => {
           const { file, line } = locationOf(f);
           return {

@@ -18,16 +18,24 @@ const COLORS: Record<Severity | 'dim' | 'bold', [string, string]> = {
 
 /** Human-readable output for a terminal: one block per finding, grouped by file, then a summary line. */
 export function renderText(report: CheckReport, options: TextOptions): string {
-  const paint = (style: keyof typeof COLORS, text: string) => (options.color ? COLORS[style][0] + text + COLORS[style][1] : text);
+  const paint = (style: keyof typeof COLORS, text: string) =>
+    options.color ? COLORS[style][0] + text + COLORS[style][1] : text;
   const lines: string[] = [];
   for (const f of report.findings) {
-    lines.push(`${paint(f.severity, f.severity.padEnd(7))} ${paint('bold', f.ruleId)} ${f.origin ? describeOrigin(f.origin) : ''}`);
+    lines.push(
+      `${paint(f.severity, f.severity.padEnd(7))} ${paint('bold', f.ruleId)} ${f.origin ? describeOrigin(f.origin) : ''}`,
+    );
     lines.push(`  ${f.message}`);
     if (f.fix) lines.push(...indent(`fix: ${f.fix}`, '  ').map((l) => paint('dim', l)));
     if (options.verbose && f.trace?.length) {
       lines.push(paint('dim', '  why:'));
       for (const step of f.trace) {
-        lines.push(paint('dim', `    ${step.outcome.padEnd(8)} ${step.message}${step.origin ? ` (${describeOrigin(step.origin)})` : ''}`));
+        lines.push(
+          paint(
+            'dim',
+            `    ${step.outcome.padEnd(8)} ${step.message}${step.origin ? ` (${describeOrigin(step.origin)})` : ''}`,
+          ),
+        );
       }
     }
     lines.push('');

@@ -40,7 +40,12 @@ export const AD01: Rule = {
       }
       if (addon.version === undefined) continue;
       if (isUnknown(addon.version)) {
-        findings.push({ message: `cannot tell whether ${where} can own the association of ${sa.name}: its version is ${addon.version.expression}`, origin: addon.origin, resource: `addon/${EFS_ADDON}`, undecidable: true });
+        findings.push({
+          message: `cannot tell whether ${where} can own the association of ${sa.name}: its version is ${addon.version.expression}`,
+          origin: addon.origin,
+          resource: `addon/${EFS_ADDON}`,
+          undecidable: true,
+        });
         continue;
       }
       const version = parseVersion(addon.version);

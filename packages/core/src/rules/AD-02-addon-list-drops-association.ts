@@ -20,7 +20,10 @@ export const AD02: Rule = {
       if (addon.origin.kind !== 'file' || list.length === 0 || typeof addon.name !== 'string') continue;
       const listed = new Set(list.map((a) => show(a.serviceAccount)));
       const owned = snapshot.podIdentityAssociations.filter(
-        (a) => a.ownerAddon === addon.name && sameCluster(a.cluster, addon.cluster) !== false && !listed.has(show(a.serviceAccount)),
+        (a) =>
+          a.ownerAddon === addon.name &&
+          sameCluster(a.cluster, addon.cluster) !== false &&
+          !listed.has(show(a.serviceAccount)),
       );
       for (const dropped of owned) {
         const undecidable = sameCluster(dropped.cluster, addon.cluster) === 'unknown';
@@ -34,7 +37,10 @@ export const AD02: Rule = {
           undecidable,
           fix:
             `List every association the add-on owns, not only the node's:\npodIdentityAssociations:\n` +
-            [...list.map((a) => ({ sa: show(a.serviceAccount), role: show(a.roleArn) })), { sa: show(dropped.serviceAccount), role: show(dropped.roleArn) }]
+            [
+              ...list.map((a) => ({ sa: show(a.serviceAccount), role: show(a.roleArn) })),
+              { sa: show(dropped.serviceAccount), role: show(dropped.roleArn) },
+            ]
               .map((a) => `  - serviceAccountName: ${a.sa}\n    roleARN: ${a.role}`)
               .join('\n'),
         });

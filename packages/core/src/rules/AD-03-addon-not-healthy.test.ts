@@ -8,15 +8,23 @@ describe('AD-03', () => {
   it('flags a DEGRADED add-on with its health issues, version and update time', () => {
     const s = healthyLiveSnapshot();
     s.addons[0].status = 'DEGRADED';
-    s.addons[0].healthIssues = ['InsufficientNumberOfReplicas: The add-on is unhealthy because it does not have the desired number of replicas.'];
+    s.addons[0].healthIssues = [
+      'InsufficientNumberOfReplicas: The add-on is unhealthy because it does not have the desired number of replicas.',
+    ];
     const findings = run(s);
     expect(findings).toHaveLength(1);
-    expect(findings[0]).toMatchObject({ severity: 'warning', resource: EFS_ADDON_ARN, origin: { kind: 'aws', arn: EFS_ADDON_ARN } });
+    expect(findings[0]).toMatchObject({
+      severity: 'warning',
+      resource: EFS_ADDON_ARN,
+      origin: { kind: 'aws', arn: EFS_ADDON_ARN },
+    });
     expect(findings[0].message).toContain(
       'add-on aws-efs-csi-driver v3.4.1-eksbuild.1 of cluster prod is DEGRADED with health issues: InsufficientNumberOfReplicas',
     );
     expect(findings[0].message).toContain('(last updated 2026-06-02T10:15:00Z)');
-    expect(findings[0].fix).toContain('aws eks describe-addon --cluster-name prod --addon-name aws-efs-csi-driver');
+    expect(findings[0].fix).toContain(
+      'aws eks describe-addon --cluster-name prod --addon-name aws-efs-csi-driver',
+    );
   });
 
   it('flags a failed update, and health issues on an ACTIVE add-on', () => {
@@ -34,7 +42,11 @@ describe('AD-03', () => {
     other.addons[1].status = 'DEGRADED';
     expect(run(other)).toEqual([]);
     const fromFiles = healthyLiveSnapshot();
-    fromFiles.addons[0] = { name: 'aws-efs-csi-driver', version: 'v3.4.1-eksbuild.1', origin: fileOrigin('cluster.yaml', 12) };
+    fromFiles.addons[0] = {
+      name: 'aws-efs-csi-driver',
+      version: 'v3.4.1-eksbuild.1',
+      origin: fileOrigin('cluster.yaml', 12),
+    };
     expect(run(fromFiles)).toEqual([]);
   });
 });

@@ -5,7 +5,9 @@ const run = (s: ReturnType<typeof healthyLiveSnapshot>) => checkLive(s, [AD04]);
 const manual = () => {
   const s = healthyLiveSnapshot();
   delete s.podIdentityAssociations[1].ownerAddon;
-  s.addons[0].podIdentityAssociations = s.addons[0].podIdentityAssociations?.filter((a) => a.serviceAccount !== 'efs-csi-node-sa');
+  s.addons[0].podIdentityAssociations = s.addons[0].podIdentityAssociations?.filter(
+    (a) => a.serviceAccount !== 'efs-csi-node-sa',
+  );
   return s;
 };
 
@@ -13,12 +15,18 @@ describe('AD-04', () => {
   it('flags a manual node association beside the managed add-on, with both ways out', () => {
     const findings = run(manual());
     expect(findings).toHaveLength(1);
-    expect(findings[0]).toMatchObject({ severity: 'warning', resource: NODE_ASSOCIATION_ARN, origin: { kind: 'aws', arn: NODE_ASSOCIATION_ARN } });
+    expect(findings[0]).toMatchObject({
+      severity: 'warning',
+      resource: NODE_ASSOCIATION_ARN,
+      origin: { kind: 'aws', arn: NODE_ASSOCIATION_ARN },
+    });
     expect(findings[0].message).toContain(
       `the association a-node0123456789abc of kube-system/efs-csi-node-sa (role ${NODE_ROLE_ARN}) was created outside the add-on aws-efs-csi-driver v3.4.1-eksbuild.1`,
     );
     expect(findings[0].fix).toContain('efs-node-identity verify --cluster prod --region eu-west-1');
-    expect(findings[0].fix).toContain('aws eks delete-pod-identity-association --cluster-name prod --association-id a-node0123456789abc');
+    expect(findings[0].fix).toContain(
+      'aws eks delete-pod-identity-association --cluster-name prod --association-id a-node0123456789abc',
+    );
     expect(findings[0].fix).toContain(
       `'serviceAccount=efs-csi-controller-sa,roleArn=arn:aws:iam::111122223333:role/efs-csi-controller' 'serviceAccount=efs-csi-node-sa,roleArn=${NODE_ROLE_ARN}'`,
     );
@@ -29,7 +37,9 @@ describe('AD-04', () => {
     s.addons[0].modifiedAt = '2026-09-10T14:00:00Z';
     s.addons[0].podIdentityCapableServiceAccounts = ['efs-csi-controller-sa'];
     const findings = run(s);
-    expect(findings[0].message).toContain('The add-on was updated at 2026-09-10T14:00:00Z, after the association was created at 2026-06-02T10:15:00Z');
+    expect(findings[0].message).toContain(
+      'The add-on was updated at 2026-09-10T14:00:00Z, after the association was created at 2026-06-02T10:15:00Z',
+    );
     expect(findings[0].fix).toContain('cannot own an association for efs-csi-node-sa');
     expect(findings[0].fix).not.toContain('delete-pod-identity-association');
   });

@@ -17,10 +17,17 @@ export const AD04: Rule = {
     const sa = view.nodeServiceAccount;
     for (const association of view.nodeAssociations) {
       if (association.ownerAddon) continue;
-      const addon = snapshot.addons.find((a) => a.name === EFS_ADDON && sameCluster(a.cluster, association.cluster) === true);
+      const addon = snapshot.addons.find(
+        (a) => a.name === EFS_ADDON && sameCluster(a.cluster, association.cluster) === true,
+      );
       if (!addon) continue;
-      const cluster = isKnown(association.cluster) ? association.cluster : isKnown(addon.cluster) ? addon.cluster : '<cluster>';
-      const region = snapshot.clusters.map((c) => (c.name === cluster ? c.region : undefined)).find(isKnown) ?? '<region>';
+      const cluster = isKnown(association.cluster)
+        ? association.cluster
+        : isKnown(addon.cluster)
+          ? addon.cluster
+          : '<cluster>';
+      const region =
+        snapshot.clusters.map((c) => (c.name === cluster ? c.region : undefined)).find(isKnown) ?? '<region>';
       const id = association.associationId ?? '<association id>';
       const version = isKnown(addon.version) ? ` ${addon.version}` : '';
       const created = epochSeconds(association.createdAt);
@@ -31,7 +38,9 @@ export const AD04: Rule = {
           : '';
       const capable = addon.podIdentityCapableServiceAccounts;
       const canOwn = capable === undefined ? undefined : capable.includes(sa.name);
-      const controller = snapshot.podIdentityAssociations.find((a) => a.serviceAccount === CONTROLLER_SA && a.ownerAddon === EFS_ADDON);
+      const controller = snapshot.podIdentityAssociations.find(
+        (a) => a.serviceAccount === CONTROLLER_SA && a.ownerAddon === EFS_ADDON,
+      );
       findings.push({
         message:
           `the association ${id} of ${sa.namespace}/${sa.name} (role ${show(association.roleArn)}) was created outside the add-on ${EFS_ADDON}${version}, ` +

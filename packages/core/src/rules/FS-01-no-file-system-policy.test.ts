@@ -9,9 +9,15 @@ describe('FS-01', () => {
     s.fileSystems[0].policy = null;
     const findings = run(s);
     expect(findings).toHaveLength(1);
-    expect(findings[0]).toMatchObject({ severity: 'warning', resource: FS_ID, origin: { kind: 'aws', arn: FS_ARN } });
+    expect(findings[0]).toMatchObject({
+      severity: 'warning',
+      resource: FS_ID,
+      origin: { kind: 'aws', arn: FS_ARN },
+    });
     expect(findings[0].message).toContain(`${FS_ID} has no file system policy (PolicyNotFound)`);
-    expect(findings[0].message).toContain(`the node role ${NODE_ROLE_ARN} is never consulted (used by StorageClass/efs-sc, PersistentVolume/efs-static)`);
+    expect(findings[0].message).toContain(
+      `the node role ${NODE_ROLE_ARN} is never consulted (used by StorageClass/efs-sc, PersistentVolume/efs-static)`,
+    );
     expect(findings[0].fix).toContain(`aws efs put-file-system-policy --file-system-id ${FS_ID}`);
     expect(findings[0].fix).toContain('"Sid":"EfsCsiNode-prod"');
     expect(findings[0].fix).toContain(`"Principal":{"AWS":"${NODE_ROLE_ARN}"}`);
@@ -30,7 +36,12 @@ describe('FS-01', () => {
     delete unknownPolicy.fileSystems[0].policy;
     expect(run(unknownPolicy)).toEqual([]);
     const unused = healthyLiveSnapshot();
-    unused.fileSystems.push({ ...unused.fileSystems[0], id: 'fs-0fedcba9876543210', arn: FS_ARN.replace(FS_ID, 'fs-0fedcba9876543210'), policy: null });
+    unused.fileSystems.push({
+      ...unused.fileSystems[0],
+      id: 'fs-0fedcba9876543210',
+      arn: FS_ARN.replace(FS_ID, 'fs-0fedcba9876543210'),
+      policy: null,
+    });
     expect(run(unused)).toEqual([]);
   });
 

@@ -4,7 +4,10 @@ describe('FS-02', () => {
   it('flags a Deny-only policy that gives the node role no Allow', async () => {
     const findings = only(await checkFixture('FS-02/fires-deny-only'), 'FS-02');
     expect(findings).toHaveLength(1);
-    expect(findings[0]).toMatchObject({ severity: 'error', origin: { file: 'efs-file-system-policy.json', line: 1 } });
+    expect(findings[0]).toMatchObject({
+      severity: 'error',
+      origin: { file: 'efs-file-system-policy.json', line: 1 },
+    });
     expect(findings[0].message).toMatch(/only 2 Deny statements/);
   });
 

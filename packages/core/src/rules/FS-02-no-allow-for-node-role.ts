@@ -2,7 +2,15 @@ import { evaluatePolicy } from '../policy/evaluate';
 import { fileSystemAllowStatement } from '../policy/generate';
 import { mountContext } from '../policy/decisions';
 import type { Rule, RuleFinding } from './rule';
-import { arnOf, at, CLIENT_MOUNT, fileSystemName, mountOf, nodePrincipalsFor, statementsFor } from './support';
+import {
+  arnOf,
+  at,
+  CLIENT_MOUNT,
+  fileSystemName,
+  mountOf,
+  nodePrincipalsFor,
+  statementsFor,
+} from './support';
 
 /**
  * FS-02: a file system policy exists and does not explicitly Allow the node role ClientMount. With a policy in
@@ -37,11 +45,17 @@ export const FS02: Rule = {
       }
       const volumes = view.volumesOn(fileSystem);
       for (const { binding, principal } of principals) {
-        const mounts = volumes.length > 0 ? volumes.map((v) => mountOf(v, fileSystem)) : [{ tls: true, iam: true }];
+        const mounts =
+          volumes.length > 0 ? volumes.map((v) => mountOf(v, fileSystem)) : [{ tls: true, iam: true }];
         for (const mount of dedupe(mounts)) {
           const outcome = evaluatePolicy(
             policy,
-            { principal, action: CLIENT_MOUNT, ...(fsArn ? { resource: fsArn } : {}), context: mountContext({ ...mount, iam: true }, principal) },
+            {
+              principal,
+              action: CLIENT_MOUNT,
+              ...(fsArn ? { resource: fsArn } : {}),
+              context: mountContext({ ...mount, iam: true }, principal),
+            },
             { name: 'file system policy', hasPrincipals: true },
           );
           if (outcome.allows === true) continue;

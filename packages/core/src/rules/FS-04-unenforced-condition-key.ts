@@ -23,7 +23,11 @@ export const FS04: Rule = {
     for (const { fileSystem, policy } of view.fileSystemPolicies()) {
       if (fileSystem.type !== 'efs') continue;
       for (const statement of policy.statements) {
-        const keys = [...new Set(statement.conditions.map((c) => c.key).filter((k) => !EFS_ENFORCED_KEYS.has(k.toLowerCase())))];
+        const keys = [
+          ...new Set(
+            statement.conditions.map((c) => c.key).filter((k) => !EFS_ENFORCED_KEYS.has(k.toLowerCase())),
+          ),
+        ];
         if (keys.length === 0) continue;
         findings.push({
           message:

@@ -16,7 +16,9 @@ export const FS05: Rule = {
       if (fileSystem.type !== 'efs') continue;
       for (const statement of policy.statements) {
         if (statement.effect !== 'Allow' || !isStarPrincipal(statement)) continue;
-        const client = (statement.action ?? []).filter((a) => typeof a === 'string' && /^elasticfilesystem:(Client|\*)|^\*$/i.test(a));
+        const client = (statement.action ?? []).filter(
+          (a) => typeof a === 'string' && /^elasticfilesystem:(Client|\*)|^\*$/i.test(a),
+        );
         if (client.length === 0) continue;
         const unenforced = statement.conditions.map((c) => c.key).filter((k) => /^aws:Principal/i.test(k));
         findings.push({

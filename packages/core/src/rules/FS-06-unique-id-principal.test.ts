@@ -25,13 +25,19 @@ describe('FS-06', () => {
   it('flags a role unique ID in the policy, naming the statement and the node role that is locked out', () => {
     const findings = run(withPrincipal('AROAEXAMPLEID1234567'));
     expect(findings).toHaveLength(1);
-    expect(findings[0]).toMatchObject({ severity: 'warning', resource: FS_ID, origin: { kind: 'aws', arn: FS_ARN } });
+    expect(findings[0]).toMatchObject({
+      severity: 'warning',
+      resource: FS_ID,
+      origin: { kind: 'aws', arn: FS_ARN },
+    });
     expect(findings[0].message).toContain(
       `the file system policy of ${FS_ID}: Allow statement \`EfsCsiNode-prod\` names the role unique ID AROAEXAMPLEID1234567 instead of an ARN`,
     );
     expect(findings[0].message).toContain(`${NODE_ROLE_ARN} now gets "access denied by server"`);
     expect(findings[0].fix).toContain(`replace "AROAEXAMPLEID1234567" with "${NODE_ROLE_ARN}"`);
-    expect(findings[0].fix).toContain(`aws efs put-file-system-policy --file-system-id ${FS_ID} --policy file://current.json`);
+    expect(findings[0].fix).toContain(
+      `aws efs put-file-system-policy --file-system-id ${FS_ID} --policy file://current.json`,
+    );
   });
 
   it('flags a user unique ID, in a Deny too', () => {

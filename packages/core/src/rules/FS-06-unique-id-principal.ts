@@ -33,8 +33,12 @@ export const FS06: Rule = {
             message:
               `the file system policy of ${name}: ${effect} statement ${statementName(policy, statement)} names the ${kind} unique ID ${id} instead of an ARN: ` +
               `that ${kind} was deleted, and one re-created under the same name is a different principal, so it is locked out` +
-              (effect === 'Allow' && !mentionsNode && nodeRole ? ` (if it was the node role, ${nodeRole} now gets "access denied by server")` : '') +
-              (effect === 'Deny' ? ' (a Deny on a deleted principal no longer applies to its successor)' : ''),
+              (effect === 'Allow' && !mentionsNode && nodeRole
+                ? ` (if it was the node role, ${nodeRole} now gets "access denied by server")`
+                : '') +
+              (effect === 'Deny'
+                ? ' (a Deny on a deleted principal no longer applies to its successor)'
+                : ''),
             origin: statement.origin,
             resource: name,
             fix:

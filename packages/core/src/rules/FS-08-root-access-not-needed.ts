@@ -1,7 +1,15 @@
 import { evaluatePolicy } from '../policy/evaluate';
 import { mountContext } from '../policy/decisions';
 import type { Rule, RuleFinding } from './rule';
-import { arnOf, CLIENT_ROOT, fileSystemName, isStarPrincipal, nodePrincipalsFor, statementName, statementsFor } from './support';
+import {
+  arnOf,
+  CLIENT_ROOT,
+  fileSystemName,
+  isStarPrincipal,
+  nodePrincipalsFor,
+  statementName,
+  statementsFor,
+} from './support';
 
 /**
  * FS-08: ClientRootAccess granted to the node role where no volume needs root. Volumes through access points run
@@ -29,7 +37,12 @@ export const FS08: Rule = {
           const fsArn = arnOf(fileSystem);
           const outcome = evaluatePolicy(
             policy,
-            { principal, action: CLIENT_ROOT, ...(fsArn ? { resource: fsArn } : {}), context: mountContext({ tls: true, iam: true }, principal) },
+            {
+              principal,
+              action: CLIENT_ROOT,
+              ...(fsArn ? { resource: fsArn } : {}),
+              context: mountContext({ tls: true, iam: true }, principal),
+            },
             { name: 'file system policy', hasPrincipals: true },
           );
           if (outcome.allows !== true) continue;
@@ -44,7 +57,8 @@ export const FS08: Rule = {
         continue;
       }
       for (const statement of statementsFor(policy, 'Allow', CLIENT_ROOT)) {
-        if (!(statement.action ?? []).some((a) => typeof a === 'string' && /ClientRootAccess/i.test(a))) continue;
+        if (!(statement.action ?? []).some((a) => typeof a === 'string' && /ClientRootAccess/i.test(a)))
+          continue;
         findings.push({
           message:
             `statement ${statementName(policy, statement)} of the file system policy of ${name} grants ClientRootAccess` +

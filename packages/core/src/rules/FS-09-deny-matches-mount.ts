@@ -122,7 +122,9 @@ function principalBlindDenies(policy: PolicyDocument): boolean {
         (s) =>
           !s.notPrincipal &&
           (s.principal?.AWS ?? []).includes('*') &&
-          !s.conditions.some((c) => c.keyUnknown || /^aws:(principal|userid|username|sourceidentity)/i.test(c.key)),
+          !s.conditions.some(
+            (c) => c.keyUnknown || /^aws:(principal|userid|username|sourceidentity)/i.test(c.key),
+          ),
       );
     blind.set(policy, answer);
   }

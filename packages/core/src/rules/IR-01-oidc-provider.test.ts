@@ -1,6 +1,13 @@
 import { unknown } from '../model/unknown';
 import { IR01 } from './IR-01-oidc-provider';
-import { CLUSTER_ARN, checkLive, healthyIrsaSnapshot, healthyLiveSnapshot, ISSUER_HOST, OIDC_PROVIDER_ARN } from './live-testing';
+import {
+  CLUSTER_ARN,
+  checkLive,
+  healthyIrsaSnapshot,
+  healthyLiveSnapshot,
+  ISSUER_HOST,
+  OIDC_PROVIDER_ARN,
+} from './live-testing';
 
 const run = (s: ReturnType<typeof healthyLiveSnapshot>) => checkLive(s, [IR01]);
 
@@ -10,9 +17,17 @@ describe('IR-01', () => {
     s.oidcProviders = [];
     const findings = run(s);
     expect(findings).toHaveLength(1);
-    expect(findings[0]).toMatchObject({ severity: 'error', resource: CLUSTER_ARN, origin: { kind: 'aws', arn: CLUSTER_ARN } });
-    expect(findings[0].message).toContain(`account 111122223333 has no IAM OIDC provider for the issuer https://${ISSUER_HOST} of cluster prod`);
-    expect(findings[0].fix).toContain(`aws iam create-open-id-connect-provider --url https://${ISSUER_HOST} --client-id-list sts.amazonaws.com`);
+    expect(findings[0]).toMatchObject({
+      severity: 'error',
+      resource: CLUSTER_ARN,
+      origin: { kind: 'aws', arn: CLUSTER_ARN },
+    });
+    expect(findings[0].message).toContain(
+      `account 111122223333 has no IAM OIDC provider for the issuer https://${ISSUER_HOST} of cluster prod`,
+    );
+    expect(findings[0].fix).toContain(
+      `aws iam create-open-id-connect-provider --url https://${ISSUER_HOST} --client-id-list sts.amazonaws.com`,
+    );
   });
 
   it('flags a provider of another issuer or another account as missing', () => {
@@ -30,8 +45,12 @@ describe('IR-01', () => {
     const findings = run(s);
     expect(findings).toHaveLength(1);
     expect(findings[0].origin).toEqual({ kind: 'aws', arn: OIDC_PROVIDER_ARN });
-    expect(findings[0].message).toContain(`the IAM OIDC provider ${OIDC_PROVIDER_ARN} for cluster prod lists the client IDs kubernetes but not sts.amazonaws.com`);
-    expect(findings[0].fix).toBe(`aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn ${OIDC_PROVIDER_ARN} --client-id sts.amazonaws.com`);
+    expect(findings[0].message).toContain(
+      `the IAM OIDC provider ${OIDC_PROVIDER_ARN} for cluster prod lists the client IDs kubernetes but not sts.amazonaws.com`,
+    );
+    expect(findings[0].fix).toBe(
+      `aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn ${OIDC_PROVIDER_ARN} --client-id sts.amazonaws.com`,
+    );
   });
 
   it('matches the issuer without https://, a trailing slash or the host case', () => {

@@ -24,17 +24,33 @@ export const IR01: Rule = {
       const name = isKnown(cluster.name) ? cluster.name : '<cluster>';
       const resource = isKnown(cluster.arn) ? cluster.arn : `cluster/${name}`;
       if (isUnknown(cluster.oidcIssuer)) {
-        findings.push({ message: `cannot tell whether cluster ${name} has an IAM OIDC provider: its issuer is ${cluster.oidcIssuer.expression}`, origin: cluster.origin, resource, undecidable: true });
+        findings.push({
+          message: `cannot tell whether cluster ${name} has an IAM OIDC provider: its issuer is ${cluster.oidcIssuer.expression}`,
+          origin: cluster.origin,
+          resource,
+          undecidable: true,
+        });
         continue;
       }
       const issuer = hostPath(cluster.oidcIssuer);
-      const account = isKnown(cluster.accountId) ? cluster.accountId : isKnown(cluster.arn) ? cluster.arn.split(':')[4] : undefined;
+      const account = isKnown(cluster.accountId)
+        ? cluster.accountId
+        : isKnown(cluster.arn)
+          ? cluster.arn.split(':')[4]
+          : undefined;
       const inAccount = (p: OidcProvider) => !account || !isKnown(p.arn) || p.arn.split(':')[4] === account;
-      const providers = snapshot.oidcProviders.filter((p) => isKnown(p.url) && hostPath(p.url) === issuer && inAccount(p));
+      const providers = snapshot.oidcProviders.filter(
+        (p) => isKnown(p.url) && hostPath(p.url) === issuer && inAccount(p),
+      );
       const create = `aws iam create-open-id-connect-provider --url https://${issuer} --client-id-list ${AUDIENCE}\n# or: eksctl utils associate-iam-oidc-provider --cluster ${name} --approve`;
       if (providers.length === 0) {
         if (snapshot.oidcProviders.some((p) => isUnknown(p.url))) {
-          findings.push({ message: `cannot tell whether an IAM OIDC provider exists for ${cluster.oidcIssuer}: a provider's URL is unknown`, origin: cluster.origin, resource, undecidable: true });
+          findings.push({
+            message: `cannot tell whether an IAM OIDC provider exists for ${cluster.oidcIssuer}: a provider's URL is unknown`,
+            origin: cluster.origin,
+            resource,
+            undecidable: true,
+          });
           continue;
         }
         findings.push({
@@ -49,11 +65,18 @@ export const IR01: Rule = {
       }
       if (providers.some((p) => p.clientIds.includes(AUDIENCE))) continue;
       if (providers.some((p) => p.clientIds.some(isUnknown))) {
-        findings.push({ message: `cannot tell whether the OIDC provider for ${issuer} accepts the audience ${AUDIENCE}: a client ID is unknown`, origin: providers[0].origin, resource, undecidable: true });
+        findings.push({
+          message: `cannot tell whether the OIDC provider for ${issuer} accepts the audience ${AUDIENCE}: a client ID is unknown`,
+          origin: providers[0].origin,
+          resource,
+          undecidable: true,
+        });
         continue;
       }
       const provider = providers[0];
-      const arn = isKnown(provider.arn) ? provider.arn : `arn:aws:iam::${account ?? '<account>'}:oidc-provider/${issuer}`;
+      const arn = isKnown(provider.arn)
+        ? provider.arn
+        : `arn:aws:iam::${account ?? '<account>'}:oidc-provider/${issuer}`;
       findings.push({
         message:
           `the IAM OIDC provider ${arn} for cluster ${name} lists the client IDs ${provider.clientIds.filter(isKnown).join(', ') || '(none)'} but not ${AUDIENCE}: ` +

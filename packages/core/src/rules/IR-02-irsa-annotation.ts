@@ -34,7 +34,14 @@ export const IR02: Rule = {
         const issuer = provider?.split(':oidc-provider/')[1];
         if (!provider || !issuer || !role.trustPolicy) return false;
         const context = webIdentityContext(issuer, sa.namespace, sa.name);
-        return decideTrust({ trustPolicy: role.trustPolicy, principal: { kind: 'federated', provider }, actions: ['sts:AssumeRoleWithWebIdentity'], context }).decision === 'allow';
+        return (
+          decideTrust({
+            trustPolicy: role.trustPolicy,
+            principal: { kind: 'federated', provider },
+            actions: ['sts:AssumeRoleWithWebIdentity'],
+            context,
+          }).decision === 'allow'
+        );
       });
     const nodeRoles = view.snapshot.roles.filter(trusting);
     const wanted = nodeRoles.map(roleName).join(', ') || '<node role ARN>';
@@ -59,7 +66,11 @@ export const IR02: Rule = {
       const base = { origin: annotation.origin, resource: subject };
       if (isUnknown(arn)) {
         if (nodeRoles.length > 0) {
-          findings.push({ ...base, undecidable: true, message: `cannot tell whether the ${IRSA_ANNOTATION} annotation of ${subject} (${at(annotation.origin)}) names the node role ${wanted}: it is ${arn.expression}` });
+          findings.push({
+            ...base,
+            undecidable: true,
+            message: `cannot tell whether the ${IRSA_ANNOTATION} annotation of ${subject} (${at(annotation.origin)}) names the node role ${wanted}: it is ${arn.expression}`,
+          });
         }
         continue;
       }

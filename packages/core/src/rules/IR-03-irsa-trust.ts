@@ -18,8 +18,12 @@ export const IR03: Rule = {
     const sa = view.nodeServiceAccount;
     const subject = `system:serviceaccount:${sa.namespace}:${sa.name}`;
     for (const trust of nodeTrusts(view, 'irsa')) {
-      for (const statement of trust.document.statements.filter((s) => s.effect === 'Allow' && isWebIdentityStatement(s))) {
-        const provider = (statement.principal?.Federated ?? []).find((p): p is string => typeof p === 'string');
+      for (const statement of trust.document.statements.filter(
+        (s) => s.effect === 'Allow' && isWebIdentityStatement(s),
+      )) {
+        const provider = (statement.principal?.Federated ?? []).find(
+          (p): p is string => typeof p === 'string',
+        );
         const issuer = provider?.split(':oidc-provider/')[1];
         const before = findings.length;
         const report = (message: string, severity?: 'warning') =>
@@ -32,30 +36,46 @@ export const IR03: Rule = {
           });
         const prefixed = statement.conditions.filter((c) => /^https?:\/\//i.test(c.key));
         for (const c of prefixed) {
-          report(`the condition key "${c.key}" keeps the https:// prefix; STS compares keys without it, so the condition never matches and the role cannot be assumed`);
+          report(
+            `the condition key "${c.key}" keeps the https:// prefix; STS compares keys without it, so the condition never matches and the role cannot be assumed`,
+          );
         }
         const subs = statement.conditions.filter((c) => /:sub$/i.test(c.key) && !/^https?:\/\//i.test(c.key));
         for (const c of subs) {
           const equals = /^StringEquals(IgnoreCase)?(IfExists)?$/i.test(c.operator);
           const wildcards = c.values.filter((v): v is string => typeof v === 'string' && /[*?]/.test(v));
           if (equals && wildcards.length > 0) {
-            report(`${c.operator} on ${c.key} holds the wildcard "${wildcards[0]}", which StringEquals compares literally: it never matches; use StringLike or the exact subject ${subject}`);
+            report(
+              `${c.operator} on ${c.key} holds the wildcard "${wildcards[0]}", which StringEquals compares literally: it never matches; use StringLike or the exact subject ${subject}`,
+            );
             continue;
           }
           const like = /^StringLike/i.test(c.operator);
-          const matches = c.values.some((v) => typeof v === 'string' && (like ? globMatch(v, subject) : v === subject));
+          const matches = c.values.some(
+            (v) => typeof v === 'string' && (like ? globMatch(v, subject) : v === subject),
+          );
           if (!matches && c.values.every((v) => typeof v === 'string')) {
-            report(`the \`sub\` condition (${c.values.join(', ')}) does not match the node ServiceAccount ${subject}: the efs-csi-node pods cannot assume the role`);
+            report(
+              `the \`sub\` condition (${c.values.join(', ')}) does not match the node ServiceAccount ${subject}: the efs-csi-node pods cannot assume the role`,
+            );
           }
         }
         if (subs.length === 0 && prefixed.length === 0) {
-          report(`no \`sub\` condition: every service account of the cluster can assume this role; restrict it to ${subject}`, 'warning');
+          report(
+            `no \`sub\` condition: every service account of the cluster can assume this role; restrict it to ${subject}`,
+            'warning',
+          );
         }
         const auds = statement.conditions.filter((c) => /:aud$/i.test(c.key) && !/^https?:\/\//i.test(c.key));
         if (auds.length === 0) {
-          report('no `aud` condition (sts.amazonaws.com): a hardening gap; the assume still works', 'warning');
+          report(
+            'no `aud` condition (sts.amazonaws.com): a hardening gap; the assume still works',
+            'warning',
+          );
         } else if (!auds.some((c) => c.values.includes('sts.amazonaws.com'))) {
-          report(`the \`aud\` condition does not allow sts.amazonaws.com (the audience of EKS service account tokens)`);
+          report(
+            `the \`aud\` condition does not allow sts.amazonaws.com (the audience of EKS service account tokens)`,
+          );
         }
         // Cross-check with the evaluator when nothing above explains a failure.
         if (provider && issuer && findings.length === before) {

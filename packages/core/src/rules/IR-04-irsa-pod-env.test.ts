@@ -1,6 +1,13 @@
 import { unknown } from '../model/unknown';
 import { IR04 } from './IR-04-irsa-pod-env';
-import { checkLive, healthyIrsaSnapshot, healthyLiveSnapshot, IRSA_ENV, nodePod, NODE_ROLE_ARN } from './live-testing';
+import {
+  checkLive,
+  healthyIrsaSnapshot,
+  healthyLiveSnapshot,
+  IRSA_ENV,
+  nodePod,
+  NODE_ROLE_ARN,
+} from './live-testing';
 
 const run = (s: ReturnType<typeof healthyLiveSnapshot>) => checkLive(s, [IR04]);
 
@@ -18,7 +25,9 @@ describe('IR-04', () => {
     expect(findings[0].message).toContain(
       'container efs-plugin has no AWS_ROLE_ARN, has no AWS_WEB_IDENTITY_TOKEN_FILE, was created before the annotation was last changed at 2026-06-02T10:15:00Z',
     );
-    expect(findings[0].message).toContain(`kube-system/efs-csi-node-sa is annotated eks.amazonaws.com/role-arn=${NODE_ROLE_ARN}`);
+    expect(findings[0].message).toContain(
+      `kube-system/efs-csi-node-sa is annotated eks.amazonaws.com/role-arn=${NODE_ROLE_ARN}`,
+    );
     expect(findings[0].fix).toContain('kubectl rollout restart daemonset efs-csi-node -n kube-system');
   });
 
@@ -27,7 +36,9 @@ describe('IR-04', () => {
     s.pods[1] = nodePod(1, { ...IRSA_ENV, AWS_ROLE_ARN: 'arn:aws:iam::111122223333:role/efs-csi-node-old' });
     const findings = run(s);
     expect(findings).toHaveLength(1);
-    expect(findings[0].message).toContain(`has AWS_ROLE_ARN=arn:aws:iam::111122223333:role/efs-csi-node-old, not ${NODE_ROLE_ARN} (the annotation)`);
+    expect(findings[0].message).toContain(
+      `has AWS_ROLE_ARN=arn:aws:iam::111122223333:role/efs-csi-node-old, not ${NODE_ROLE_ARN} (the annotation)`,
+    );
   });
 
   it('flags pods created before an annotation change even with matching variables; silent when the time is not known', () => {

@@ -1,7 +1,14 @@
 import { isKnown, isUnknown } from '../model/unknown';
 import type { Rule, RuleFinding } from './rule';
 import { IRSA_ANNOTATION } from './view';
-import { describePod, epochSeconds, pluginContainer, podResource, rolloutRestart, runningNodePods } from './identity-support';
+import {
+  describePod,
+  epochSeconds,
+  pluginContainer,
+  podResource,
+  rolloutRestart,
+  runningNodePods,
+} from './identity-support';
 
 /**
  * IR-04: the EKS pod identity webhook adds AWS_ROLE_ARN (the SA's role-arn annotation) and
@@ -30,10 +37,16 @@ export const IR04: Rule = {
       const roleArn = container.env.AWS_ROLE_ARN;
       if (roleArn === undefined) problems.push('has no AWS_ROLE_ARN');
       else if (isUnknown(annotation.arn)) {
-        problems.push(`has AWS_ROLE_ARN=${isKnown(roleArn) ? roleArn : '(unknown)'} while the annotation is ${annotation.arn.expression}`);
+        problems.push(
+          `has AWS_ROLE_ARN=${isKnown(roleArn) ? roleArn : '(unknown)'} while the annotation is ${annotation.arn.expression}`,
+        );
         undecidable = true;
-      } else if (roleArn !== annotation.arn) problems.push(`has AWS_ROLE_ARN=${isKnown(roleArn) ? roleArn : '(unknown)'}, not ${annotation.arn} (the annotation)`);
-      if (container.env.AWS_WEB_IDENTITY_TOKEN_FILE === undefined) problems.push('has no AWS_WEB_IDENTITY_TOKEN_FILE');
+      } else if (roleArn !== annotation.arn)
+        problems.push(
+          `has AWS_ROLE_ARN=${isKnown(roleArn) ? roleArn : '(unknown)'}, not ${annotation.arn} (the annotation)`,
+        );
+      if (container.env.AWS_WEB_IDENTITY_TOKEN_FILE === undefined)
+        problems.push('has no AWS_WEB_IDENTITY_TOKEN_FILE');
       const created = epochSeconds(pod.createdAt);
       if (updated !== undefined && created !== undefined && created < updated) {
         problems.push(`was created before the annotation was last changed at ${updatedAt}`);

@@ -6,15 +6,26 @@ describe('NI-01', () => {
   it('warns when only the file system policy allows the node role (strict semantics)', async () => {
     const findings = only(await checkFixture('NI-01/fires-warning'), 'NI-01');
     expect(findings).toHaveLength(1);
-    expect(findings[0].message).toContain(`do not allow elasticfilesystem:ClientMount and elasticfilesystem:ClientWrite on ${FS_ARN}`);
-    expect(findings[0]).toMatchObject({ severity: 'warning', resource: 'fs-0d2c4b6a8e1f3a5b7', origin: { file: 'node-policy.json', line: 1 } });
+    expect(findings[0].message).toContain(
+      `do not allow elasticfilesystem:ClientMount and elasticfilesystem:ClientWrite on ${FS_ARN}`,
+    );
+    expect(findings[0]).toMatchObject({
+      severity: 'warning',
+      resource: 'fs-0d2c4b6a8e1f3a5b7',
+      origin: { file: 'node-policy.json', line: 1 },
+    });
     expect(findings[0].message).toContain('the recommended setup allows it in both');
-    expect(findings[0].trace?.some((t) => t.sid === 'EfsClientAccess' && t.outcome === 'no-match')).toBe(true);
+    expect(findings[0].trace?.some((t) => t.sid === 'EfsClientAccess' && t.outcome === 'no-match')).toBe(
+      true,
+    );
     expect(findings[0].fix).toContain(`"Resource": [\n        "${FS_ARN}"`);
   });
 
   it('is an error under documented semantics when the file system policy does not allow the role', async () => {
-    const findings = only(await checkFixture('NI-01/fires-documented', { efsPolicySemantics: 'documented' }), 'NI-01');
+    const findings = only(
+      await checkFixture('NI-01/fires-documented', { efsPolicySemantics: 'documented' }),
+      'NI-01',
+    );
     expect(findings.length).toBeGreaterThan(0);
     expect(findings.every((f) => f.severity === 'error')).toBe(true);
     expect(findings[0].message).toContain('access depends on this Allow');

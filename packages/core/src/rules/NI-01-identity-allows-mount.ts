@@ -20,7 +20,10 @@ export const NI01: Rule = {
   check({ view, config }) {
     const findings: RuleFinding[] = [];
     // What each node role's identity policies are, computed once per role.
-    const roles = new Map<object, { managed: ReturnType<typeof managedWithoutDocument>; policies: NamedPolicy[]; reported: Set<string> }>();
+    const roles = new Map<
+      object,
+      { managed: ReturnType<typeof managedWithoutDocument>; policies: NamedPolicy[]; reported: Set<string> }
+    >();
     for (const volume of view.volumes.filter((v) => v.type === 'efs' && isKnown(v.fileSystemId))) {
       const id = volume.fileSystemId as string;
       const fileSystem = view.fileSystemsWithId(id)[0];
@@ -29,7 +32,11 @@ export const NI01: Rule = {
         let role = roles.get(principal);
         if (!role) {
           const managed = managedWithoutDocument(binding.role);
-          role = { managed, policies: [...view.identityPoliciesOf(binding.role, binding), ...managed.documents], reported: new Set() };
+          role = {
+            managed,
+            policies: [...view.identityPoliciesOf(binding.role, binding), ...managed.documents],
+            reported: new Set(),
+          };
           roles.set(principal, role);
         }
         const { managed, policies, reported } = role;
@@ -40,7 +47,12 @@ export const NI01: Rule = {
         if (!fsArn) {
           if (policies.length > 0 && !reported.has(id)) {
             reported.add(id);
-            findings.push({ message: `cannot check whether ${principal.arn} may mount ${id} for ${where}: the file system's region and account are not in the files`, origin: volume.origin, resource: id, undecidable: true });
+            findings.push({
+              message: `cannot check whether ${principal.arn} may mount ${id} for ${where}: the file system's region and account are not in the files`,
+              origin: volume.origin,
+              resource: id,
+              undecidable: true,
+            });
           }
           continue;
         }
@@ -54,23 +66,54 @@ export const NI01: Rule = {
         const fsPolicy = fileSystem?.policy;
         // Per action: the identity policies alone (the Allow this rule is about), then the whole decision (severity).
         const results = actions.map((action) => {
-          const outcomes = policies.map((p) => evaluatePolicy(p.document, { principal, action, resource: fsArn, context }, { name: p.name, hasPrincipals: false }));
+          const outcomes = policies.map((p) =>
+            evaluatePolicy(
+              p.document,
+              { principal, action, resource: fsArn, context },
+              { name: p.name, hasPrincipals: false },
+            ),
+          );
           const open = outcomes.some((o) => o.allows === 'unknown') || managed.opaque.length > 0;
           const denied = outcomes.some((o) => o.denies === true);
-          const allows = denied ? false : outcomes.some((o) => o.allows === true) ? true : open ? ('unknown' as const) : false;
+          const allows = denied
+            ? false
+            : outcomes.some((o) => o.allows === true)
+              ? true
+              : open
+                ? ('unknown' as const)
+                : false;
           const decision =
             fsPolicy !== undefined
-              ? decideClientAccess({ principal, action, fileSystemArn: fsArn, identityPolicies: policies, fileSystemPolicy: fsPolicy, context, semantics: config.efsPolicySemantics })
+              ? decideClientAccess({
+                  principal,
+                  action,
+                  fileSystemArn: fsArn,
+                  identityPolicies: policies,
+                  fileSystemPolicy: fsPolicy,
+                  context,
+                  semantics: config.efsPolicySemantics,
+                })
               : undefined;
-          return { action, allows, trace: decision?.trace ?? outcomes.flatMap((o) => o.trace), decision: decision?.decision };
+          return {
+            action,
+            allows,
+            trace: decision?.trace ?? outcomes.flatMap((o) => o.trace),
+            decision: decision?.decision,
+          };
         });
         const missing = results.filter((r) => r.allows === false);
         const open = results.filter((r) => r.allows === 'unknown');
         if (missing.length === 0 && open.length === 0) continue;
         const shown = missing.length > 0 ? missing : open;
         const names = shown.map((r) => r.action).join(' and ');
-        const depends = crossAccount || (config.efsPolicySemantics === 'documented' && !!fsPolicy && shown.some((r) => r.decision !== 'allow'));
-        const failure = shown.some((r) => r.action === CLIENT_MOUNT) ? `fails to mount with "access denied by server"` : 'mounts, but every write fails (no ClientWrite)';
+        const depends =
+          crossAccount ||
+          (config.efsPolicySemantics === 'documented' &&
+            !!fsPolicy &&
+            shown.some((r) => r.decision !== 'allow'));
+        const failure = shown.some((r) => r.action === CLIENT_MOUNT)
+          ? `fails to mount with "access denied by server"`
+          : 'mounts, but every write fails (no ClientWrite)';
         const consequence = depends
           ? crossAccount
             ? `the file system is in account ${fsArn.split(':')[4]}: cross-account access needs this Allow, so ${where} ${failure}`

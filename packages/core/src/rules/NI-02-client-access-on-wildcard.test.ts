@@ -5,10 +5,16 @@ describe('NI-02', () => {
   it('warns about EFS client actions on Resource "*"', async () => {
     const findings = only(await checkFixture('NI-02/fires-star'), 'NI-02');
     expect(findings).toHaveLength(1);
-    expect(findings[0]).toMatchObject({ severity: 'warning', resource: 'arn:aws:iam::210987654321:role/efs-csi-node-dedicated', origin: { file: 'node-policy.json', line: 4 } });
+    expect(findings[0]).toMatchObject({
+      severity: 'warning',
+      resource: 'arn:aws:iam::210987654321:role/efs-csi-node-dedicated',
+      origin: { file: 'node-policy.json', line: 4 },
+    });
     expect(findings[0].message).toContain('statement `EfsClientAccess` (node-policy.json:4) grants');
     expect(findings[0].message).toContain('on "*"');
-    expect(findings[0].fix).toContain('arn:aws:elasticfilesystem:eu-west-1:210987654321:file-system/fs-0d2c4b6a8e1f3a5b7');
+    expect(findings[0].fix).toContain(
+      'arn:aws:elasticfilesystem:eu-west-1:210987654321:file-system/fs-0d2c4b6a8e1f3a5b7',
+    );
   });
 
   it('warns about a wildcard file system ARN', async () => {

@@ -2,7 +2,16 @@ import type { PolicyDocument } from '../model/policy';
 import { isKnown, isUnknown } from '../model/unknown';
 import { nodePermissionsPolicy } from '../policy/generate';
 import type { Rule, RuleFinding } from './rule';
-import { at, CLIENT_MOUNT, CLIENT_ROOT, CLIENT_WRITE, knownNodePrincipals, nodeTrusts, statementName, statementsFor } from './support';
+import {
+  at,
+  CLIENT_MOUNT,
+  CLIENT_ROOT,
+  CLIENT_WRITE,
+  knownNodePrincipals,
+  nodeTrusts,
+  statementName,
+  statementsFor,
+} from './support';
 import { fileSystemArnFor } from './identity-support';
 
 /**
@@ -19,21 +28,28 @@ export const NI02: Rule = {
     const policies = new Map<PolicyDocument, string>();
     for (const binding of view.nodeRoles) {
       const label = isKnown(binding.arn) ? binding.arn : 'the node role';
-      for (const p of view.identityPoliciesOf(binding.role, binding)) if (!policies.has(p.document)) policies.set(p.document, label);
+      for (const p of view.identityPoliciesOf(binding.role, binding))
+        if (!policies.has(p.document)) policies.set(p.document, label);
     }
     // No node role binding in the files, but a node trust: the loose client policies are the node role's.
-    if (view.nodeRoles.length === 0 && (nodeTrusts(view, 'pod-identity').length > 0 || nodeTrusts(view, 'irsa').length > 0)) {
+    if (
+      view.nodeRoles.length === 0 &&
+      (nodeTrusts(view, 'pod-identity').length > 0 || nodeTrusts(view, 'irsa').length > 0)
+    ) {
       for (const p of view.looseClientPolicies()) policies.set(p.document, 'the node role');
     }
     const account = knownNodePrincipals(view)[0]?.principal.accountId;
     const inScope = [...new Set(view.volumes.map((v) => v.fileSystemId).filter(isKnown))]
       .map((id) => fileSystemArnFor(view, id, account))
       .filter((arn): arn is string => !!arn && arn.includes(':elasticfilesystem:'));
-    const fix = inScope.length > 0
-      ? `Scope the client actions to the in-scope file systems:\n${JSON.stringify(nodePermissionsPolicy({ fileSystemArns: inScope, access: 'write' }), null, 2)}`
-      : 'Replace the wildcard with the ARNs of the file systems the driver mounts: arn:aws:elasticfilesystem:<region>:<account>:file-system/fs-…';
+    const fix =
+      inScope.length > 0
+        ? `Scope the client actions to the in-scope file systems:\n${JSON.stringify(nodePermissionsPolicy({ fileSystemArns: inScope, access: 'write' }), null, 2)}`
+        : 'Replace the wildcard with the ARNs of the file systems the driver mounts: arn:aws:elasticfilesystem:<region>:<account>:file-system/fs-…';
     for (const [document, label] of policies) {
-      const statements = new Set([CLIENT_MOUNT, CLIENT_WRITE, CLIENT_ROOT].flatMap((a) => statementsFor(document, 'Allow', a)));
+      const statements = new Set(
+        [CLIENT_MOUNT, CLIENT_WRITE, CLIENT_ROOT].flatMap((a) => statementsFor(document, 'Allow', a)),
+      );
       for (const statement of statements) {
         const resources = statement.resource ?? [];
         const wildcard = resources.find((r): r is string => typeof r === 'string' && /[*?]/.test(r));
@@ -44,9 +60,10 @@ export const NI02: Rule = {
         if (!wildcard && !notResource && !unknownResource) continue;
         const name = `statement ${statementName(document, statement)} (${at(statement.origin)})`;
         findings.push({
-          message: wildcard || notResource
-            ? `${name} grants ${label} EFS client actions on ${wildcard ? `"${wildcard}"` : 'NotResource'}: the node can mount every file system the account's file system policies let it reach, not only the in-scope ones`
-            : `cannot tell whether ${name} grants ${label} EFS client actions on a wildcard: its Resource is ${isUnknown(unknownResource) ? unknownResource.expression : 'unknown'}`,
+          message:
+            wildcard || notResource
+              ? `${name} grants ${label} EFS client actions on ${wildcard ? `"${wildcard}"` : 'NotResource'}: the node can mount every file system the account's file system policies let it reach, not only the in-scope ones`
+              : `cannot tell whether ${name} grants ${label} EFS client actions on a wildcard: its Resource is ${isUnknown(unknownResource) ? unknownResource.expression : 'unknown'}`,
           undecidable: !wildcard && !notResource,
           origin: statement.origin,
           resource: label,
@@ -61,5 +78,7 @@ export const NI02: Rule = {
 /** `aws_efs_file_system.shared.arn`, `module.x.aws_efs_file_system.y.arn (known after apply)`, `!GetAtt Fs.Arn`. */
 export function isSingleResourceArn(expression: string): boolean {
   const e = expression.replace(/ \(known after apply\)$/, '');
-  return /^(module\.[\w-]+\.)*[a-z][\w]*\.[\w-]+(\[[^\]*]+\])?\.arn$/.test(e) || /^!GetAtt [\w]+\.Arn$/.test(e);
+  return (
+    /^(module\.[\w-]+\.)*[a-z][\w]*\.[\w-]+(\[[^\]*]+\])?\.arn$/.test(e) || /^!GetAtt [\w]+\.Arn$/.test(e)
+  );
 }

@@ -29,21 +29,37 @@ export const NI03: Rule = {
       if (seen.has(roleKey)) continue;
       seen.add(roleKey);
       const same = (roleId: string | undefined, arn: unknown) =>
-        (isKnown(binding.arn) && arn === binding.arn) || (!!binding.role && !!roleId && roleId === binding.role.id);
+        (isKnown(binding.arn) && arn === binding.arn) ||
+        (!!binding.role && !!roleId && roleId === binding.role.id);
       const others = [
         ...view.snapshot.podIdentityAssociations
           .filter((a) => !nodeAssociations.has(a) && same(a.roleId, a.roleArn))
-          .map((a) => ({ who: `${show(a.namespace)}/${show(a.serviceAccount)}`, how: `Pod Identity association at ${at(a.origin)}`, name: a.serviceAccount })),
+          .map((a) => ({
+            who: `${show(a.namespace)}/${show(a.serviceAccount)}`,
+            how: `Pod Identity association at ${at(a.origin)}`,
+            name: a.serviceAccount,
+          })),
         ...view.snapshot.serviceAccounts
-          .filter((s) => !nodeServiceAccounts.has(s) && s.annotations[IRSA_ANNOTATION] !== undefined && same(undefined, s.annotations[IRSA_ANNOTATION]))
-          .map((s) => ({ who: `${show(s.namespace)}/${show(s.name)}`, how: `IRSA annotation at ${at(s.annotationOrigins?.[IRSA_ANNOTATION] ?? s.origin)}`, name: s.name })),
+          .filter(
+            (s) =>
+              !nodeServiceAccounts.has(s) &&
+              s.annotations[IRSA_ANNOTATION] !== undefined &&
+              same(undefined, s.annotations[IRSA_ANNOTATION]),
+          )
+          .map((s) => ({
+            who: `${show(s.namespace)}/${show(s.name)}`,
+            how: `IRSA annotation at ${at(s.annotationOrigins?.[IRSA_ANNOTATION] ?? s.origin)}`,
+            name: s.name,
+          })),
       ];
       if (others.length === 0) continue;
       const controller = others.some((o) => o.name === CONTROLLER_SA);
       findings.push({
         message:
           `the node role ${show(binding.arn)} (bound at ${at(binding.origin)}) is also bound to ${others.map((o) => `${o.who} (${o.how})`).join(', ')}: ` +
-          (controller ? `the controller and the node share one role, so each gets the other's permissions` : `those pods get the node's access to every in-scope file system`),
+          (controller
+            ? `the controller and the node share one role, so each gets the other's permissions`
+            : `those pods get the node's access to every in-scope file system`),
         origin: binding.origin,
         resource: show(binding.arn),
         fix,
@@ -52,16 +68,25 @@ export const NI03: Rule = {
     // IRSA trusts whose `sub` pattern lets other service accounts in (StringLike …:efs-csi-*).
     const controllerSubject = `system:serviceaccount:kube-system:${CONTROLLER_SA}`;
     for (const trust of nodeTrusts(view, 'irsa')) {
-      for (const statement of trust.document.statements.filter((s) => s.effect === 'Allow' && isWebIdentityStatement(s))) {
+      for (const statement of trust.document.statements.filter(
+        (s) => s.effect === 'Allow' && isWebIdentityStatement(s),
+      )) {
         const patterns = statement.conditions
           .filter((c) => /:sub$/i.test(c.key) && /^StringLike/i.test(c.operator))
           .flatMap((c) => c.values.filter((v): v is string => typeof v === 'string' && /[*?]/.test(v)));
         if (patterns.length === 0) continue;
-        const provider = (statement.principal?.Federated ?? []).find((p): p is string => typeof p === 'string');
+        const provider = (statement.principal?.Federated ?? []).find(
+          (p): p is string => typeof p === 'string',
+        );
         const issuer = provider?.split(':oidc-provider/')[1];
         const decision =
           provider && issuer
-            ? decideTrust({ trustPolicy: trust.document, principal: { kind: 'federated', provider }, actions: ['sts:AssumeRoleWithWebIdentity'], context: webIdentityContext(issuer, 'kube-system', CONTROLLER_SA) })
+            ? decideTrust({
+                trustPolicy: trust.document,
+                principal: { kind: 'federated', provider },
+                actions: ['sts:AssumeRoleWithWebIdentity'],
+                context: webIdentityContext(issuer, 'kube-system', CONTROLLER_SA),
+              })
             : undefined;
         const controller = decision?.decision === 'allow';
         findings.push({

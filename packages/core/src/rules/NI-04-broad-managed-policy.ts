@@ -25,13 +25,24 @@ export const NI04: Rule = {
       const role = binding.role;
       if (!role || seen.has(role.id)) continue;
       seen.add(role.id);
-      const roleLabel = isKnown(role.arn) ? role.arn : isKnown(binding.arn) ? binding.arn : isKnown(role.name) ? role.name : role.id;
+      const roleLabel = isKnown(role.arn)
+        ? role.arn
+        : isKnown(binding.arn)
+          ? binding.arn
+          : isKnown(role.name)
+            ? role.name
+            : role.id;
       const roleName = isKnown(role.name) ? role.name : '<node role name>';
       for (const policy of role.managedPolicies) {
         const name = managedName(policy);
         const origin = policy.document?.origin ?? role.origin;
         if (isUnknown(name)) {
-          findings.push({ message: `cannot tell which managed policy is attached to the node role ${roleLabel} (${at(origin)}): it is ${name.expression}`, origin, resource: roleLabel, undecidable: true });
+          findings.push({
+            message: `cannot tell which managed policy is attached to the node role ${roleLabel} (${at(origin)}): it is ${name.expression}`,
+            origin,
+            resource: roleLabel,
+            undecidable: true,
+          });
           continue;
         }
         const grants = name ? MANAGED_CLIENT_GRANTS[name] : undefined;

@@ -22,11 +22,14 @@ export const PI01: Rule = {
     const cluster = clusterResource(view);
     const addon = snapshot.addons.find((a) => a.name === AGENT && a.status !== undefined);
     if (addon?.status === 'ACTIVE') return [];
-    const daemonSet = snapshot.daemonSets.find((d) => d.name === AGENT && (d.namespace === 'kube-system' || !isKnown(d.namespace)));
+    const daemonSet = snapshot.daemonSets.find(
+      (d) => d.name === AGENT && (d.namespace === 'kube-system' || !isKnown(d.namespace)),
+    );
     if (daemonSet && ready(daemonSet)) return [];
     if (!addon && !snapshot.inputs.includes('K')) return [];
     const facts = [addon ? describeAddon(addon) : `no add-on ${AGENT}`];
-    if (snapshot.inputs.includes('K')) facts.push(daemonSet ? describeDaemonSet(daemonSet) : `no DaemonSet kube-system/${AGENT}`);
+    if (snapshot.inputs.includes('K'))
+      facts.push(daemonSet ? describeDaemonSet(daemonSet) : `no DaemonSet kube-system/${AGENT}`);
     const finding: RuleFinding = {
       message:
         `the node SA uses EKS Pod Identity, but the Pod Identity Agent of ${cluster.name ?? cluster.resource} is not running healthy (${facts.join('; ')}): ` +

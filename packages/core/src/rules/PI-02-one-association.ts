@@ -1,7 +1,14 @@
 import type { Origin } from '../model/origin';
 import type { Rule, RuleFinding } from './rule';
 import { at } from './support';
-import { CONTROLLER_SA, describeAssociation, EFS_ADDON, looksLikePodIdentityNodeRole, roleName, sameCluster } from './identity-support';
+import {
+  CONTROLLER_SA,
+  describeAssociation,
+  EFS_ADDON,
+  looksLikePodIdentityNodeRole,
+  roleName,
+  sameCluster,
+} from './identity-support';
 
 /**
  * PI-02: exactly one Pod Identity association for (kube-system, node SA). EKS accepts one association per service
@@ -21,7 +28,9 @@ export const PI02: Rule = {
     const subject = `${sa.namespace}/${sa.name}`;
     const associations = view.nodeAssociations;
     associations.forEach((association, i) => {
-      const earlier = associations.slice(0, i).map((a) => ({ a, same: sameCluster(a.cluster, association.cluster) }));
+      const earlier = associations
+        .slice(0, i)
+        .map((a) => ({ a, same: sameCluster(a.cluster, association.cluster) }));
       const duplicate = earlier.find((e) => e.same === true) ?? earlier.find((e) => e.same === 'unknown');
       if (!duplicate) return;
       const undecidable = duplicate.same === 'unknown';
@@ -49,7 +58,10 @@ export const PI02: Rule = {
     }
     for (const role of view.snapshot.roles) {
       if (!looksLikePodIdentityNodeRole(role)) continue;
-      hints.push({ why: `${roleName(role)} (${at(role.origin)}), which trusts pods.eks.amazonaws.com and looks like the node role`, origin: role.origin });
+      hints.push({
+        why: `${roleName(role)} (${at(role.origin)}), which trusts pods.eks.amazonaws.com and looks like the node role`,
+        origin: role.origin,
+      });
     }
     if (hints.length === 0) return findings;
     findings.push({

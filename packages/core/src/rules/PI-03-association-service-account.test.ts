@@ -1,10 +1,14 @@
 import { checkFixture, only } from './testing';
 
 describe('PI-03', () => {
-  it("flags an association for efs-csi-node-sa when the DaemonSet runs as another service account", async () => {
+  it('flags an association for efs-csi-node-sa when the DaemonSet runs as another service account', async () => {
     const findings = only(await checkFixture('PI-03/fires-renamed-sa'), 'PI-03');
     expect(findings).toHaveLength(1);
-    expect(findings[0]).toMatchObject({ severity: 'error', resource: 'kube-system/efs-csi-node-sa', origin: { file: 'cluster.yaml', line: 8 } });
+    expect(findings[0]).toMatchObject({
+      severity: 'error',
+      resource: 'kube-system/efs-csi-node-sa',
+      origin: { file: 'cluster.yaml', line: 8 },
+    });
     expect(findings[0].message).toContain('runs as kube-system/efs-csi-node-service-account');
     expect(findings[0].message).toContain('daemonset.yaml:15');
     expect(findings[0].fix).toContain('--service-account efs-csi-node-service-account');

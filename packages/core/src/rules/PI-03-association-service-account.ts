@@ -30,9 +30,11 @@ export const PI03: Rule = {
     const reported = new Set<PodIdentityAssociation>();
     const forNode = view.snapshot.podIdentityAssociations.filter((x) => meantForNode(x, defaultName));
     for (const ds of view.driverDaemonSets) {
-      const paired = (a: PodIdentityAssociation) => !reported.has(a) && (!several || isNear(a.origin, ds.origin));
+      const paired = (a: PodIdentityAssociation) =>
+        !reported.has(a) && (!several || isNear(a.origin, ds.origin));
       const dsName = `DaemonSet ${show(ds.namespace)}/${show(ds.name)} (${at(ds.serviceAccountOrigin ?? ds.origin)})`;
-      const sameNamespace = (a: PodIdentityAssociation) => !isKnown(ds.namespace) || !isKnown(a.namespace) || a.namespace === ds.namespace;
+      const sameNamespace = (a: PodIdentityAssociation) =>
+        !isKnown(ds.namespace) || !isKnown(a.namespace) || a.namespace === ds.namespace;
       if (isUnknown(ds.serviceAccountName)) {
         for (const a of forNode.filter(paired)) {
           reported.add(a);

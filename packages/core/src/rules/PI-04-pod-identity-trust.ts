@@ -23,9 +23,13 @@ export const PI04: Rule = {
   check({ view }) {
     const findings: RuleFinding[] = [];
     for (const trust of nodeTrusts(view, 'pod-identity')) {
-      const statements = trust.document.statements.filter((s) => s.effect === 'Allow' && namesService(s, PODS_SERVICE));
+      const statements = trust.document.statements.filter(
+        (s) => s.effect === 'Allow' && namesService(s, PODS_SERVICE),
+      );
       const covers = (action: string) =>
-        statements.some((s) => (s.action ?? []).some((a) => typeof a === 'string' && globMatch(a, action, true)));
+        statements.some((s) =>
+          (s.action ?? []).some((a) => typeof a === 'string' && globMatch(a, action, true)),
+        );
       const missing = ['sts:AssumeRole', 'sts:TagSession'].filter((a) => !covers(a));
       if (statements.length === 0) {
         findings.push({

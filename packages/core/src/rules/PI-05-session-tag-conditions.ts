@@ -20,8 +20,12 @@ export const PI05: Rule = {
     const findings: RuleFinding[] = [];
     const sa = view.nodeServiceAccount;
     for (const trust of nodeTrusts(view, 'pod-identity')) {
-      const associations: PodIdentityAssociation[] = trust.binding?.association ? [trust.binding.association] : view.nodeAssociations;
-      for (const statement of trust.document.statements.filter((s) => s.effect === 'Allow' && namesService(s, PODS_SERVICE))) {
+      const associations: PodIdentityAssociation[] = trust.binding?.association
+        ? [trust.binding.association]
+        : view.nodeAssociations;
+      for (const statement of trust.document.statements.filter(
+        (s) => s.effect === 'Allow' && namesService(s, PODS_SERVICE),
+      )) {
         const conditions = sessionTagConditions(statement);
         if (conditions.length === 0) continue;
         const keys = conditions.map((c) => `${c.operator} ${c.key}`).join(', ');
@@ -29,7 +33,11 @@ export const PI05: Rule = {
         const disabled = associations.find((a) => a.disableSessionTags === true);
         const maybeDisabled = associations.find((a) => isUnknown(a.disableSessionTags));
         if (disabled || maybeDisabled) {
-          const context = podIdentityContext({ namespace: sa.namespace, serviceAccount: sa.name, sessionTags: false });
+          const context = podIdentityContext({
+            namespace: sa.namespace,
+            serviceAccount: sa.name,
+            sessionTags: false,
+          });
           findings.push({
             message: disabled
               ? `${where} has conditions on Pod Identity session tags (${keys}), but the ${describeAssociation(disabled)} sets disableSessionTags: true: EKS Pod Identity sends no tags, the conditions never match and the node gets no credentials (efs-utils falls back to the node instance role)`
@@ -38,13 +46,20 @@ export const PI05: Rule = {
             undecidable: !disabled,
             origin: (disabled ?? maybeDisabled)?.origin,
             resource: trust.label,
-            trace: conditions.map((c) => conditionStep(evaluateCondition(c, context), statement, 'trust policy')),
+            trace: conditions.map((c) =>
+              conditionStep(evaluateCondition(c, context), statement, 'trust policy'),
+            ),
             fix: 'Either remove disableSessionTags from the association (session tags are on by default), or drop the session-tag conditions from the trust policy and scope it with aws:SourceAccount / aws:SourceArn instead.',
           });
           continue;
         }
         const cluster = clusterNameOf(view, associations[0]);
-        const context = podIdentityContext({ clusterName: cluster, namespace: sa.namespace, serviceAccount: sa.name, sessionTags: true });
+        const context = podIdentityContext({
+          clusterName: cluster,
+          namespace: sa.namespace,
+          serviceAccount: sa.name,
+          sessionTags: true,
+        });
         for (const key of ['eks-cluster-name', 'eks-cluster-arn']) {
           if (key === 'eks-cluster-name' && cluster) continue;
           const value = unknown(key === 'eks-cluster-name' ? 'the cluster name' : 'the cluster ARN');

@@ -1,5 +1,11 @@
 import { PI06 } from './PI-06-pod-identity-env';
-import { checkLive, healthyIrsaSnapshot, healthyLiveSnapshot, nodePod, POD_IDENTITY_ENV } from './live-testing';
+import {
+  checkLive,
+  healthyIrsaSnapshot,
+  healthyLiveSnapshot,
+  nodePod,
+  POD_IDENTITY_ENV,
+} from './live-testing';
 
 const run = (s: ReturnType<typeof healthyLiveSnapshot>) => checkLive(s, [PI06]);
 
@@ -23,7 +29,9 @@ describe('PI-06', () => {
 
   it('flags a pod with only one of the two variables', () => {
     const s = healthyLiveSnapshot();
-    s.pods[1] = nodePod(1, { AWS_CONTAINER_CREDENTIALS_FULL_URI: POD_IDENTITY_ENV.AWS_CONTAINER_CREDENTIALS_FULL_URI });
+    s.pods[1] = nodePod(1, {
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: POD_IDENTITY_ENV.AWS_CONTAINER_CREDENTIALS_FULL_URI,
+    });
     const findings = run(s);
     expect(findings).toHaveLength(1);
     expect(findings[0].message).toMatch(/efs-csi-node-q9d4m.*lacks AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE,/);

@@ -1,7 +1,18 @@
 import type { Rule, RuleFinding } from './rule';
-import { describePod, epochSeconds, pluginContainer, podIdentityInUse, podResource, rolloutRestart, runningNodePods } from './identity-support';
+import {
+  describePod,
+  epochSeconds,
+  pluginContainer,
+  podIdentityInUse,
+  podResource,
+  rolloutRestart,
+  runningNodePods,
+} from './identity-support';
 
-export const POD_IDENTITY_VARIABLES = ['AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE'];
+export const POD_IDENTITY_VARIABLES = [
+  'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+  'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE',
+];
 
 /**
  * PI-06: every running efs-csi-node pod's efs-plugin container carries both Pod Identity variables. EKS adds them

@@ -1,6 +1,14 @@
 import type { Pod, PodIdentityAssociation } from '../model/snapshot';
 import type { Rule, RuleFinding } from './rule';
-import { describeAssociation, describePod, epochSeconds, podIdentityInUse, podResource, rolloutRestart, runningNodePods } from './identity-support';
+import {
+  describeAssociation,
+  describePod,
+  epochSeconds,
+  podIdentityInUse,
+  podResource,
+  rolloutRestart,
+  runningNodePods,
+} from './identity-support';
 
 /**
  * PI-07: every running efs-csi-node pod was created after the node association was created and last modified
@@ -15,9 +23,13 @@ export const PI07: Rule = {
   check({ view }) {
     if (!podIdentityInUse(view)) return [];
     // The newest creation or modification of any association for the node SA: pods must be younger than it.
-    let latest: { association: PodIdentityAssociation; time: string; what: string; seconds: number } | undefined;
+    let latest:
+      { association: PodIdentityAssociation; time: string; what: string; seconds: number } | undefined;
     for (const association of view.nodeAssociations) {
-      for (const [what, time] of [['created', association.createdAt], ['modified', association.modifiedAt]] as const) {
+      for (const [what, time] of [
+        ['created', association.createdAt],
+        ['modified', association.modifiedAt],
+      ] as const) {
         const seconds = epochSeconds(time);
         if (time === undefined || seconds === undefined) continue;
         if (!latest || seconds > latest.seconds) latest = { association, time, what, seconds };

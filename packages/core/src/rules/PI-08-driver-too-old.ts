@@ -50,7 +50,12 @@ export const PI08: Rule = {
     };
     for (const ds of view.driverDaemonSets) {
       for (const c of ds.containers.filter((c) => c.name === NODE_CONTAINER)) {
-        judge(`the image of container ${c.name} in DaemonSet ${isKnown(ds.name) ? ds.name : 'efs-csi-node'} (${at(ds.origin)})`, c.image, c.imageOrigin ?? ds.origin, `DaemonSet/${isKnown(ds.name) ? ds.name : 'efs-csi-node'}`);
+        judge(
+          `the image of container ${c.name} in DaemonSet ${isKnown(ds.name) ? ds.name : 'efs-csi-node'} (${at(ds.origin)})`,
+          c.image,
+          c.imageOrigin ?? ds.origin,
+          `DaemonSet/${isKnown(ds.name) ? ds.name : 'efs-csi-node'}`,
+        );
       }
     }
     for (const pod of view.snapshot.pods.filter((p) => p.ownerDaemonSet === 'efs-csi-node')) {
@@ -59,7 +64,12 @@ export const PI08: Rule = {
       }
     }
     for (const addon of view.snapshot.addons.filter((a) => a.name === EFS_ADDON)) {
-      judge(`the version of add-on ${EFS_ADDON} (${at(addon.origin)})`, addon.version, addon.origin, `addon/${EFS_ADDON}`);
+      judge(
+        `the version of add-on ${EFS_ADDON} (${at(addon.origin)})`,
+        addon.version,
+        addon.origin,
+        `addon/${EFS_ADDON}`,
+      );
     }
     return findings;
   },

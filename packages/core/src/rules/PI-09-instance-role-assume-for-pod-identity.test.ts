@@ -6,7 +6,9 @@ const run = (s: ReturnType<typeof healthyLiveSnapshot>) => checkLive(s, [PI09]);
 const instanceRole = (s: ReturnType<typeof healthyLiveSnapshot>) => s.roles[2];
 const withoutWorkerPolicy = () => {
   const s = healthyLiveSnapshot();
-  instanceRole(s).managedPolicies = instanceRole(s).managedPolicies.filter((p) => !String(p.name).startsWith('AmazonEKSWorkerNode'));
+  instanceRole(s).managedPolicies = instanceRole(s).managedPolicies.filter(
+    (p) => !String(p.name).startsWith('AmazonEKSWorkerNode'),
+  );
   return s;
 };
 
@@ -14,7 +16,11 @@ describe('PI-09', () => {
   it('flags an instance role without a worker node policy, naming its policies, with the attach command', () => {
     const findings = run(withoutWorkerPolicy());
     expect(findings).toHaveLength(1);
-    expect(findings[0]).toMatchObject({ severity: 'error', resource: INSTANCE_ROLE_ARN, origin: { kind: 'aws', arn: INSTANCE_ROLE_ARN } });
+    expect(findings[0]).toMatchObject({
+      severity: 'error',
+      resource: INSTANCE_ROLE_ARN,
+      origin: { kind: 'aws', arn: INSTANCE_ROLE_ARN },
+    });
     expect(findings[0].message).toContain(
       `the node instance role ${INSTANCE_ROLE_ARN} may not call eks-auth:AssumeRoleForPodIdentity (attached: AmazonEKS_CNI_Policy, AmazonEC2ContainerRegistryPullOnly)`,
     );
@@ -25,12 +31,18 @@ describe('PI-09', () => {
 
   it('accepts AmazonEKSWorkerNodePolicy, or an inline policy the evaluator finds allowing the action', () => {
     const full = withoutWorkerPolicy();
-    instanceRole(full).managedPolicies.push({ arn: 'arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy', name: 'AmazonEKSWorkerNodePolicy' });
+    instanceRole(full).managedPolicies.push({
+      arn: 'arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy',
+      name: 'AmazonEKSWorkerNodePolicy',
+    });
     expect(run(full)).toEqual([]);
     const inline = withoutWorkerPolicy();
     instanceRole(inline).inlinePolicies.push({
       name: 'pod-identity-agent',
-      document: normalizePolicy({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'eks-auth:*', Resource: '*' }] }, aws(INSTANCE_ROLE_ARN)),
+      document: normalizePolicy(
+        { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'eks-auth:*', Resource: '*' }] },
+        aws(INSTANCE_ROLE_ARN),
+      ),
     });
     expect(run(inline)).toEqual([]);
   });
@@ -40,7 +52,17 @@ describe('PI-09', () => {
     instanceRole(s).inlinePolicies.push({
       name: 'deny-eks-auth',
       document: normalizePolicy(
-        { Version: '2012-10-17', Statement: [{ Sid: 'NoPodIdentity', Effect: 'Deny', Action: 'eks-auth:AssumeRoleForPodIdentity', Resource: '*' }] },
+        {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'NoPodIdentity',
+              Effect: 'Deny',
+              Action: 'eks-auth:AssumeRoleForPodIdentity',
+              Resource: '*',
+            },
+          ],
+        },
         aws(INSTANCE_ROLE_ARN),
       ),
     });
@@ -53,7 +75,10 @@ describe('PI-09', () => {
 
   it('is undecidable for a customer managed policy it could not read, and for a node whose instance role was not read', () => {
     const opaque = withoutWorkerPolicy();
-    instanceRole(opaque).managedPolicies.push({ arn: 'arn:aws:iam::111122223333:policy/node-extras', name: 'node-extras' });
+    instanceRole(opaque).managedPolicies.push({
+      arn: 'arn:aws:iam::111122223333:policy/node-extras',
+      name: 'node-extras',
+    });
     const findings = run(opaque);
     expect(findings).toHaveLength(1);
     expect(findings[0]).toMatchObject({ undecidable: true, severity: 'warning' });
@@ -63,7 +88,10 @@ describe('PI-09', () => {
     unread.nodes[1].instanceRoleArn = 'arn:aws:iam::111122223333:role/spot-nodes';
     const other = run(unread);
     expect(other).toHaveLength(1);
-    expect(other[0]).toMatchObject({ undecidable: true, resource: 'arn:aws:iam::111122223333:role/spot-nodes' });
+    expect(other[0]).toMatchObject({
+      undecidable: true,
+      resource: 'arn:aws:iam::111122223333:role/spot-nodes',
+    });
     expect(other[0].message).toContain('node ip-10-0-2-20.eu-west-1.compute.internal');
   });
 

@@ -9,7 +9,12 @@ import { clusterResource, managedName, podIdentityInUse } from './identity-suppo
 
 const ACTION = 'eks-auth:AssumeRoleForPodIdentity';
 /** AWS managed policies that allow the action: the worker node policies (pod-id-agent-setup) and the admin ones. */
-const GRANTING = ['AmazonEKSWorkerNodePolicy', 'AmazonEKSWorkerNodeMinimalPolicy', 'AdministratorAccess', 'PowerUserAccess'];
+const GRANTING = [
+  'AmazonEKSWorkerNodePolicy',
+  'AmazonEKSWorkerNodeMinimalPolicy',
+  'AdministratorAccess',
+  'PowerUserAccess',
+];
 const AWS_MANAGED = /^arn:aws[\w-]*:iam::aws:policy\//;
 
 /**
@@ -46,17 +51,27 @@ export const PI09: Rule = {
       const label = roleLabel(role);
       const managed = role.managedPolicies.map((p) => ({ policy: p, name: managedName(p) }));
       // AWS managed policies are known by name; a customer managed policy without a document is opaque.
-      const awsManaged = (m: (typeof managed)[number]) => isKnown(m.policy.arn) && AWS_MANAGED.test(m.policy.arn);
-      const byManaged = managed.find((m) => !m.policy.document && awsManaged(m) && isKnown(m.name) && GRANTING.includes(m.name));
+      const awsManaged = (m: (typeof managed)[number]) =>
+        isKnown(m.policy.arn) && AWS_MANAGED.test(m.policy.arn);
+      const byManaged = managed.find(
+        (m) => !m.policy.document && awsManaged(m) && isKnown(m.name) && GRANTING.includes(m.name),
+      );
       const opaque = managed.filter((m) => !m.policy.document && !awsManaged(m));
       const trace: TraceStep[] = [];
       const allows: Tri[] = [byManaged ? true : false];
       const denies: Tri[] = [];
-      const principal = { kind: 'aws' as const, arn: isKnown(role.arn) ? role.arn : `arn:aws:iam::000000000000:role/${String(role.name)}` };
+      const principal = {
+        kind: 'aws' as const,
+        arn: isKnown(role.arn) ? role.arn : `arn:aws:iam::000000000000:role/${String(role.name)}`,
+      };
       for (const p of [...role.inlinePolicies, ...role.managedPolicies]) {
         if (!p.document) continue;
         const name = `identity policy ${isKnown(p.name) ? p.name : isKnown(p.arn) ? p.arn : '(unnamed)'}`;
-        const outcome = evaluatePolicy(p.document, { principal, action: ACTION, resource, context: {} }, { name, hasPrincipals: false });
+        const outcome = evaluatePolicy(
+          p.document,
+          { principal, action: ACTION, resource, context: {} },
+          { name, hasPrincipals: false },
+        );
         trace.push(...outcome.trace);
         allows.push(outcome.allows);
         denies.push(outcome.denies);
@@ -64,8 +79,10 @@ export const PI09: Rule = {
       const allowed = triOr(allows);
       const denied = triOr(denies);
       if (allowed === true && denied === false) continue;
-      const attached = managed.map((m) => (isKnown(m.name) ? m.name : '(unknown)')).join(', ') || 'no managed policy';
-      const undecidable = denied === 'unknown' || (denied === false && (allowed === 'unknown' || opaque.length > 0));
+      const attached =
+        managed.map((m) => (isKnown(m.name) ? m.name : '(unknown)')).join(', ') || 'no managed policy';
+      const undecidable =
+        denied === 'unknown' || (denied === false && (allowed === 'unknown' || opaque.length > 0));
       const reason =
         denied === true
           ? `an explicit Deny of ${ACTION} in its policies`

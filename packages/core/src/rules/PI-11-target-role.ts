@@ -26,18 +26,33 @@ export const PI11: Rule = {
       const target = association.targetRoleArn;
       const base = { origin: association.origin, resource: principal.arn };
       if (isUnknown(target)) {
-        findings.push({ ...base, undecidable: true, message: `cannot check the target role of the ${describeAssociation(association)}: targetRoleArn is ${target.expression}` });
+        findings.push({
+          ...base,
+          undecidable: true,
+          message: `cannot check the target role of the ${describeAssociation(association)}: targetRoleArn is ${target.expression}`,
+        });
         continue;
       }
       const context = {
-        ...podIdentityContext({ namespace: sa.namespace, serviceAccount: sa.name, sessionTags: association.disableSessionTags !== true }),
+        ...podIdentityContext({
+          namespace: sa.namespace,
+          serviceAccount: sa.name,
+          sessionTags: association.disableSessionTags !== true,
+        }),
         'sts:externalid': unknown('the external ID EKS generates for the association'),
       };
       const targetRole = view.findRole(undefined, target);
       if (targetRole?.trustPolicy) {
-        const trust = decideTrust({ trustPolicy: targetRole.trustPolicy, principal, actions: ['sts:AssumeRole', 'sts:TagSession'], context });
+        const trust = decideTrust({
+          trustPolicy: targetRole.trustPolicy,
+          principal,
+          actions: ['sts:AssumeRole', 'sts:TagSession'],
+          context,
+        });
         if (trust.decision !== 'allow') {
-          const missing = Object.entries(trust.perAction).filter(([, d]) => d !== 'allow').map(([a]) => a);
+          const missing = Object.entries(trust.perAction)
+            .filter(([, d]) => d !== 'allow')
+            .map(([a]) => a);
           findings.push({
             ...base,
             origin: targetRole.trustPolicy.origin,
@@ -56,7 +71,11 @@ export const PI11: Rule = {
       const policies = binding.role ? view.identityPoliciesOf(binding.role) : [];
       if (!crossAccount || policies.length === 0) continue;
       const outcomes = policies.map((p) =>
-        evaluatePolicy(p.document, { principal, action: 'sts:AssumeRole', resource: target, context: {} }, { name: p.name, hasPrincipals: false }),
+        evaluatePolicy(
+          p.document,
+          { principal, action: 'sts:AssumeRole', resource: target, context: {} },
+          { name: p.name, hasPrincipals: false },
+        ),
       );
       const allows = outcomes.some((o) => o.allows === true);
       const denies = outcomes.some((o) => o.denies === true);

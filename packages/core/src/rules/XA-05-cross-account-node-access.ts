@@ -4,7 +4,15 @@ import { evaluatePolicy } from '../policy/evaluate';
 import { fileSystemAllowStatement, nodePermissionsPolicy } from '../policy/generate';
 import { managedWithoutDocument } from './identity-support';
 import type { Rule, RuleFinding } from './rule';
-import { arnOf, at, CLIENT_MOUNT, fileSystemName, knownNodePrincipals, mountOf, nodePrincipalsFor } from './support';
+import {
+  arnOf,
+  at,
+  CLIENT_MOUNT,
+  fileSystemName,
+  knownNodePrincipals,
+  mountOf,
+  nodePrincipalsFor,
+} from './support';
 
 /**
  * XA-05: the node role mounts a file system in another account. Cross-account EFS access needs an Allow in the

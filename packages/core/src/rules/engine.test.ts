@@ -13,7 +13,10 @@ const rule = (id: string, check: Rule['check'], requires: Rule['requires'] = ['S
 
 describe('evaluateSnapshot', () => {
   it('runs only the rules whose inputs the snapshot has', () => {
-    const rules = [rule('XX-01', () => [{ message: 'static' }]), rule('XX-02', () => [{ message: 'live' }], ['A'])];
+    const rules = [
+      rule('XX-01', () => [{ message: 'static' }]),
+      rule('XX-02', () => [{ message: 'live' }], ['A']),
+    ];
     const { findings } = evaluateSnapshot(emptySnapshot(['S']), defaultConfig(), { rules });
     expect(findings.map((f) => f.ruleId)).toEqual(['XX-01']);
   });
@@ -26,7 +29,11 @@ describe('evaluateSnapshot', () => {
       rule('XX-02', () => [{ message: 'still here' }]),
     ];
     const { findings } = evaluateSnapshot(emptySnapshot(['S']), defaultConfig(), { rules });
-    expect(findings.find((f) => f.ruleId === 'XX-01')).toMatchObject({ severity: 'warning', undecidable: true, message: expect.stringMatching(/internal error \(boom\)/) });
+    expect(findings.find((f) => f.ruleId === 'XX-01')).toMatchObject({
+      severity: 'warning',
+      undecidable: true,
+      message: expect.stringMatching(/internal error \(boom\)/),
+    });
     expect(findings.find((f) => f.ruleId === 'XX-02')?.message).toBe('still here');
   });
 

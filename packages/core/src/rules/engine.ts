@@ -27,7 +27,11 @@ export interface EvaluateOptions {
 }
 
 /** Runs every rule whose inputs are present, then applies severities and suppressions. Pure. */
-export function evaluateSnapshot(snapshot: Snapshot, config: Config, options: EvaluateOptions = {}): EvaluationResult {
+export function evaluateSnapshot(
+  snapshot: Snapshot,
+  config: Config,
+  options: EvaluateOptions = {},
+): EvaluationResult {
   const rules = options.rules ?? ALL_RULES;
   const view = new NodeIdentityView(snapshot, config);
   const raw: Finding[] = [];
@@ -70,7 +74,12 @@ export function evaluateSnapshot(snapshot: Snapshot, config: Config, options: Ev
       resource: notice.file,
     });
   }
-  return applySuppressions(applySeverities(raw, config), snapshot, config, options.today ?? new Date().toISOString().slice(0, 10));
+  return applySuppressions(
+    applySeverities(raw, config),
+    snapshot,
+    config,
+    options.today ?? new Date().toISOString().slice(0, 10),
+  );
 }
 
 function applySeverities(findings: Finding[], config: Config): Finding[] {
@@ -91,7 +100,12 @@ interface ActiveSuppression {
   matches(finding: Finding): boolean;
 }
 
-function applySuppressions(findings: Finding[], snapshot: Snapshot, config: Config, today: string): EvaluationResult {
+function applySuppressions(
+  findings: Finding[],
+  snapshot: Snapshot,
+  config: Config,
+  today: string,
+): EvaluationResult {
   const problems: Finding[] = [];
   const active: ActiveSuppression[] = [];
   const problem = (message: string, origin: Origin) =>
@@ -103,18 +117,32 @@ function applySuppressions(findings: Finding[], snapshot: Snapshot, config: Conf
       origin,
       resource: describeOrigin(origin),
     });
-  const usable = (rule: string, reason: string | undefined, until: string | undefined, origin: Origin): reason is string => {
+  const usable = (
+    rule: string,
+    reason: string | undefined,
+    until: string | undefined,
+    origin: Origin,
+  ): reason is string => {
     const where = describeOrigin(origin);
     if (!reason) {
-      problem(`the suppression of ${rule} at ${where} has no reason, so it is refused: add reason="…"`, origin);
+      problem(
+        `the suppression of ${rule} at ${where} has no reason, so it is refused: add reason="…"`,
+        origin,
+      );
       return false;
     }
     if (until !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(until)) {
-      problem(`the suppression of ${rule} at ${where} has an invalid date until=${until} (use YYYY-MM-DD): refused`, origin);
+      problem(
+        `the suppression of ${rule} at ${where} has an invalid date until=${until} (use YYYY-MM-DD): refused`,
+        origin,
+      );
       return false;
     }
     if (until !== undefined && until < today) {
-      problem(`the suppression of ${rule} at ${where} expired on ${until}: it no longer suppresses anything`, origin);
+      problem(
+        `the suppression of ${rule} at ${where} expired on ${until}: it no longer suppresses anything`,
+        origin,
+      );
       return false;
     }
     return true;
@@ -147,7 +175,8 @@ function applySuppressions(findings: Finding[], snapshot: Snapshot, config: Conf
         if (s.resource === undefined) return true;
         const file = f.origin?.kind === 'file' ? f.origin.file : undefined;
         return (
-          (f.resource !== undefined && globMatch(s.resource, f.resource)) || (file !== undefined && globMatch(s.resource, file))
+          (f.resource !== undefined && globMatch(s.resource, f.resource)) ||
+          (file !== undefined && globMatch(s.resource, file))
         );
       },
     });
@@ -157,7 +186,10 @@ function applySuppressions(findings: Finding[], snapshot: Snapshot, config: Conf
   for (const f of findings) {
     const by = active.find((s) => s.rule === f.ruleId && s.matches(f));
     if (by) {
-      suppressed.push({ ...f, suppression: { reason: by.reason, ...(by.until ? { until: by.until } : {}), origin: by.where } });
+      suppressed.push({
+        ...f,
+        suppression: { reason: by.reason, ...(by.until ? { until: by.until } : {}), origin: by.where },
+      });
     } else kept.push(f);
   }
   return { findings: sortFindings([...kept, ...problems]), suppressed };
@@ -167,7 +199,10 @@ const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2
 
 /** Errors first, then by file and line, then by rule: a stable order for every reporter. */
 export function sortFindings(findings: Finding[]): Finding[] {
-  const fileOf = (f: Finding) => (f.origin ? describeOrigin({ ...f.origin, ...(f.origin.kind === 'file' ? { line: undefined } : {}) } as Origin) : '');
+  const fileOf = (f: Finding) =>
+    f.origin
+      ? describeOrigin({ ...f.origin, ...(f.origin.kind === 'file' ? { line: undefined } : {}) } as Origin)
+      : '';
   const lineOf = (f: Finding) => (f.origin?.kind === 'file' ? (f.origin.line ?? 0) : 0);
   return [...findings].sort(
     (a, b) =>

@@ -48,7 +48,9 @@ export function versionBelow(version: [number, number, number], minimum: [number
 
 /** `manual association (role …) at file:line` / `association through add-on X …`, for messages. */
 export function describeAssociation(association: PodIdentityAssociation): string {
-  const how = association.ownerAddon ? `association through add-on ${association.ownerAddon}` : 'manual association';
+  const how = association.ownerAddon
+    ? `association through add-on ${association.ownerAddon}`
+    : 'manual association';
   return `${how} (role ${show(association.roleArn)}) at ${at(association.origin)}`;
 }
 
@@ -61,7 +63,10 @@ export function sameCluster(a: Maybe<string> | undefined, b: Maybe<string> | und
 }
 
 /** The cluster name an association (or the snapshot) names, when known. */
-export function clusterNameOf(view: NodeIdentityView, association?: PodIdentityAssociation): string | undefined {
+export function clusterNameOf(
+  view: NodeIdentityView,
+  association?: PodIdentityAssociation,
+): string | undefined {
   if (association && isKnown(association.cluster)) return association.cluster;
   const names = [...new Set(view.snapshot.clusters.map((c) => c.name).filter(isKnown))];
   return names.length === 1 ? names[0] : undefined;
@@ -74,7 +79,9 @@ export function roleName(role: Role): string {
 
 /** Does a role look like the node role: trusts pods.eks.amazonaws.com and grants ClientMount, or is named so? */
 export function looksLikePodIdentityNodeRole(role: Role): boolean {
-  const trusted = (role.trustPolicy?.statements ?? []).some((s) => s.effect === 'Allow' && namesService(s, PODS_SERVICE));
+  const trusted = (role.trustPolicy?.statements ?? []).some(
+    (s) => s.effect === 'Allow' && namesService(s, PODS_SERVICE),
+  );
   if (!trusted) return false;
   const grantsMount = [...role.inlinePolicies, ...role.managedPolicies].some(
     (p) => p.document && statementsFor(p.document, 'Allow', 'elasticfilesystem:ClientMount').length > 0,
@@ -99,7 +106,8 @@ export function conditionStep(
 }
 
 /** Session-tag condition keys EKS Pod Identity sets (pod-id-abac). */
-export const SESSION_TAG_KEY = /^aws:(requesttag|principaltag)\/(eks-cluster-name|eks-cluster-arn|kubernetes-namespace|kubernetes-service-account|kubernetes-pod-name|kubernetes-pod-uid)$/i;
+export const SESSION_TAG_KEY =
+  /^aws:(requesttag|principaltag)\/(eks-cluster-name|eks-cluster-arn|kubernetes-namespace|kubernetes-service-account|kubernetes-pod-name|kubernetes-pod-uid)$/i;
 
 export function sessionTagConditions(statement: Statement): ConditionEntry[] {
   return statement.conditions.filter((c) => SESSION_TAG_KEY.test(c.key) || /^aws:tagkeys$/i.test(c.key));
@@ -126,7 +134,10 @@ export function managedName(policy: AttachedPolicy): Maybe<string> | undefined {
  * A role's managed policies that no source gave a document for: the well-known client policies as documents the
  * evaluator can read, and the names of the others (their grants are unknown).
  */
-export function managedWithoutDocument(role: Role | undefined): { documents: NamedPolicy[]; opaque: string[] } {
+export function managedWithoutDocument(role: Role | undefined): {
+  documents: NamedPolicy[];
+  opaque: string[];
+} {
   const documents: NamedPolicy[] = [];
   const opaque: string[] = [];
   for (const policy of role?.managedPolicies ?? []) {
@@ -138,8 +149,14 @@ export function managedWithoutDocument(role: Role | undefined): { documents: Nam
       continue;
     }
     if (grants.length === 0) continue;
-    const raw = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: grants.map((g) => `elasticfilesystem:${g}`), Resource: '*' }] };
-    documents.push({ name: `managed policy ${name}`, document: normalizePolicy(raw, role?.origin ?? fileOrigin('(managed policy)')) });
+    const raw = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: grants.map((g) => `elasticfilesystem:${g}`), Resource: '*' }],
+    };
+    documents.push({
+      name: `managed policy ${name}`,
+      document: normalizePolicy(raw, role?.origin ?? fileOrigin('(managed policy)')),
+    });
   }
   return { documents, opaque };
 }
@@ -148,22 +165,33 @@ export function managedWithoutDocument(role: Role | undefined): { documents: Nam
  * The ARN of an in-scope file system: a file system fact, else a policy in the files naming it exactly, else built
  * from the cluster's region and the node role's account (same account unless the volume is cross-account).
  */
-export function fileSystemArnFor(view: NodeIdentityView, id: string, account: string | undefined, volume?: DriverVolume): string | undefined {
+export function fileSystemArnFor(
+  view: NodeIdentityView,
+  id: string,
+  account: string | undefined,
+  volume?: DriverVolume,
+): string | undefined {
   for (const fs of view.fileSystemsWithId(id)) {
     const arn = arnOf(fs);
     if (arn) return arn;
   }
   const documents = [
     ...view.snapshot.loosePolicies.map((p) => p.document),
-    ...view.snapshot.roles.flatMap((r) => [...r.inlinePolicies, ...r.managedPolicies]).flatMap((p) => (p.document ? [p.document] : [])),
+    ...view.snapshot.roles
+      .flatMap((r) => [...r.inlinePolicies, ...r.managedPolicies])
+      .flatMap((p) => (p.document ? [p.document] : [])),
   ];
   for (const doc of documents) {
     for (const s of doc.statements) {
-      const named = (s.resource ?? []).find((r): r is string => typeof r === 'string' && parseFileSystemArn(r)?.id === id);
+      const named = (s.resource ?? []).find(
+        (r): r is string => typeof r === 'string' && parseFileSystemArn(r)?.id === id,
+      );
       if (named) return named;
     }
   }
-  const crossAccount = volume && Object.entries(volume.attributes).some(([k, v]) => k.toLowerCase() === 'crossaccount' && v === 'true');
+  const crossAccount =
+    volume &&
+    Object.entries(volume.attributes).some(([k, v]) => k.toLowerCase() === 'crossaccount' && v === 'true');
   const regions = [...new Set(view.snapshot.clusters.map((c) => c.region).filter(isKnown))];
   if (!crossAccount && account && regions.length === 1) return fileSystemArn('efs', regions[0], account, id);
   return undefined;
@@ -173,8 +201,16 @@ export function fileSystemArnFor(view: NodeIdentityView, id: string, account: st
 
 /** Running pods of the node DaemonSet (live). A pod without a phase counts as running. */
 export function runningNodePods(view: NodeIdentityView): Pod[] {
-  const names = new Set<string>([NODE_DAEMONSET, ...view.driverDaemonSets.map((d) => d.name).filter(isKnown)]);
-  return view.snapshot.pods.filter((p) => p.ownerDaemonSet !== undefined && names.has(p.ownerDaemonSet) && (p.phase === undefined || p.phase === 'Running'));
+  const names = new Set<string>([
+    NODE_DAEMONSET,
+    ...view.driverDaemonSets.map((d) => d.name).filter(isKnown),
+  ]);
+  return view.snapshot.pods.filter(
+    (p) =>
+      p.ownerDaemonSet !== undefined &&
+      names.has(p.ownerDaemonSet) &&
+      (p.phase === undefined || p.phase === 'Running'),
+  );
 }
 
 /** The `efs-plugin` container of a node pod. */
@@ -189,7 +225,10 @@ export function podResource(pod: Pod): string {
 
 /** `pod kube-system/efs-csi-node-7xk2p (node ip-10-0-1-10…, created 2026-05-20T08:01:12Z)`, for messages. */
 export function describePod(pod: Pod): string {
-  const facts = [pod.nodeName ? `node ${pod.nodeName}` : undefined, pod.createdAt ? `created ${pod.createdAt}` : undefined].filter(Boolean);
+  const facts = [
+    pod.nodeName ? `node ${pod.nodeName}` : undefined,
+    pod.createdAt ? `created ${pod.createdAt}` : undefined,
+  ].filter(Boolean);
   return `pod ${pod.namespace}/${pod.name}${facts.length > 0 ? ` (${facts.join(', ')})` : ''}`;
 }
 
@@ -212,7 +251,11 @@ export function epochSeconds(time: string | undefined): number | undefined {
 }
 
 /** The cluster as a finding resource: its ARN, else `cluster/<name>`; the first cluster's origin. */
-export function clusterResource(view: NodeIdentityView): { resource: string; origin?: Origin; name?: string } {
+export function clusterResource(view: NodeIdentityView): {
+  resource: string;
+  origin?: Origin;
+  name?: string;
+} {
   const cluster = view.snapshot.clusters[0];
   if (!cluster) return { resource: 'cluster' };
   const name = isKnown(cluster.name) ? cluster.name : undefined;

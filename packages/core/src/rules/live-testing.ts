@@ -2,7 +2,12 @@ import { defaultConfig, type Config } from '../config/config';
 import type { Finding } from '../model/finding';
 import type { AwsOrigin, KubeOrigin } from '../model/origin';
 import { emptySnapshot, type Pod, type Role, type Snapshot } from '../model/snapshot';
-import { fileSystemAllowStatement, irsaTrustPolicy, nodePermissionsPolicy, podIdentityTrustPolicy } from '../policy/generate';
+import {
+  fileSystemAllowStatement,
+  irsaTrustPolicy,
+  nodePermissionsPolicy,
+  podIdentityTrustPolicy,
+} from '../policy/generate';
 import { normalizePolicy } from '../policy/normalize';
 import { evaluateSnapshot } from './engine';
 import type { Rule } from './rule';
@@ -35,7 +40,8 @@ export const POD_CREATED_AT = '2026-06-02T10:21:40Z';
 
 export const POD_IDENTITY_ENV = {
   AWS_CONTAINER_CREDENTIALS_FULL_URI: 'http://169.254.170.23/v1/credentials',
-  AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: '/var/run/secrets/pods.eks.amazonaws.com/serviceaccount/eks-pod-identity-token',
+  AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE:
+    '/var/run/secrets/pods.eks.amazonaws.com/serviceaccount/eks-pod-identity-token',
 };
 export const IRSA_ENV = {
   AWS_ROLE_ARN: NODE_ROLE_ARN,
@@ -46,8 +52,20 @@ export const aws = (arn: string): AwsOrigin => ({ kind: 'aws', arn });
 export const k8s = (ref: string): KubeOrigin => ({ kind: 'k8s', ref });
 
 const NODES = [
-  { name: 'ip-10-0-1-10.eu-west-1.compute.internal', zone: 'eu-west-1a', zoneId: 'euw1-az1', instance: 'i-0a1b2c3d4e5f60718', pod: 'efs-csi-node-7xk2p' },
-  { name: 'ip-10-0-2-20.eu-west-1.compute.internal', zone: 'eu-west-1b', zoneId: 'euw1-az2', instance: 'i-0b2c3d4e5f6071829', pod: 'efs-csi-node-q9d4m' },
+  {
+    name: 'ip-10-0-1-10.eu-west-1.compute.internal',
+    zone: 'eu-west-1a',
+    zoneId: 'euw1-az1',
+    instance: 'i-0a1b2c3d4e5f60718',
+    pod: 'efs-csi-node-7xk2p',
+  },
+  {
+    name: 'ip-10-0-2-20.eu-west-1.compute.internal',
+    zone: 'eu-west-1b',
+    zoneId: 'euw1-az2',
+    instance: 'i-0b2c3d4e5f6071829',
+    pod: 'efs-csi-node-q9d4m',
+  },
 ];
 
 function role(arn: string, trust: object, extra: Partial<Role> = {}): Role {
@@ -85,8 +103,16 @@ export function nodePod(index: number, env: Record<string, string>, createdAt = 
     createdAt,
     containers: [
       { name: 'efs-plugin', image: IMAGE, env: { CSI_ENDPOINT: 'unix:/csi/csi.sock', ...env } },
-      { name: 'csi-driver-registrar', image: 'public.ecr.aws/eks-distro/kubernetes-csi/node-driver-registrar:v2.13.0', env: {} },
-      { name: 'liveness-probe', image: 'public.ecr.aws/eks-distro/kubernetes-csi/livenessprobe:v2.15.0', env: {} },
+      {
+        name: 'csi-driver-registrar',
+        image: 'public.ecr.aws/eks-distro/kubernetes-csi/node-driver-registrar:v2.13.0',
+        env: {},
+      },
+      {
+        name: 'liveness-probe',
+        image: 'public.ecr.aws/eks-distro/kubernetes-csi/livenessprobe:v2.15.0',
+        env: {},
+      },
     ],
     origin: k8s(`Pod/kube-system/${name}`),
   };
@@ -164,8 +190,18 @@ export function healthyLiveSnapshot(): Snapshot {
     },
   );
   s.serviceAccounts.push(
-    { namespace: 'kube-system', name: 'efs-csi-node-sa', annotations: {}, origin: k8s('ServiceAccount/kube-system/efs-csi-node-sa') },
-    { namespace: 'kube-system', name: 'efs-csi-controller-sa', annotations: {}, origin: k8s('ServiceAccount/kube-system/efs-csi-controller-sa') },
+    {
+      namespace: 'kube-system',
+      name: 'efs-csi-node-sa',
+      annotations: {},
+      origin: k8s('ServiceAccount/kube-system/efs-csi-node-sa'),
+    },
+    {
+      namespace: 'kube-system',
+      name: 'efs-csi-controller-sa',
+      annotations: {},
+      origin: k8s('ServiceAccount/kube-system/efs-csi-controller-sa'),
+    },
   );
   s.daemonSets.push(
     {
@@ -174,16 +210,34 @@ export function healthyLiveSnapshot(): Snapshot {
       serviceAccountName: 'efs-csi-node-sa',
       containers: [{ name: 'efs-plugin', image: IMAGE, env: { CSI_ENDPOINT: 'unix:/csi/csi.sock' } }],
       origin: k8s('DaemonSet/kube-system/efs-csi-node'),
-      status: { desiredNumberScheduled: 2, numberReady: 2, updatedNumberScheduled: 2, numberAvailable: 2, observedGeneration: 3 },
+      status: {
+        desiredNumberScheduled: 2,
+        numberReady: 2,
+        updatedNumberScheduled: 2,
+        numberAvailable: 2,
+        observedGeneration: 3,
+      },
       generation: 3,
     },
     {
       namespace: 'kube-system',
       name: 'eks-pod-identity-agent',
       serviceAccountName: 'default',
-      containers: [{ name: 'eks-pod-identity-agent', image: `602401143452.dkr.ecr.${REGION}.amazonaws.com/eks/eks-pod-identity-agent:v0.1.29`, env: {} }],
+      containers: [
+        {
+          name: 'eks-pod-identity-agent',
+          image: `602401143452.dkr.ecr.${REGION}.amazonaws.com/eks/eks-pod-identity-agent:v0.1.29`,
+          env: {},
+        },
+      ],
       origin: k8s('DaemonSet/kube-system/eks-pod-identity-agent'),
-      status: { desiredNumberScheduled: 2, numberReady: 2, updatedNumberScheduled: 2, numberAvailable: 2, observedGeneration: 1 },
+      status: {
+        desiredNumberScheduled: 2,
+        numberReady: 2,
+        updatedNumberScheduled: 2,
+        numberAvailable: 2,
+        observedGeneration: 1,
+      },
       generation: 1,
     },
   );
@@ -202,7 +256,10 @@ export function healthyLiveSnapshot(): Snapshot {
       inlinePolicies: [
         {
           name: 'efs-client',
-          document: normalizePolicy(nodePermissionsPolicy({ fileSystemArns: [FS_ARN], access: 'write' }), aws(NODE_ROLE_ARN)),
+          document: normalizePolicy(
+            nodePermissionsPolicy({ fileSystemArns: [FS_ARN], access: 'write' }),
+            aws(NODE_ROLE_ARN),
+          ),
           origin: aws(NODE_ROLE_ARN),
         },
       ],
@@ -212,14 +269,33 @@ export function healthyLiveSnapshot(): Snapshot {
     }),
     role(
       INSTANCE_ROLE_ARN,
-      { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
+      {
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' },
+        ],
+      },
       {
         nodeInstanceRole: true,
-        managedPolicies: [managed('AmazonEKSWorkerNodeMinimalPolicy'), managed('AmazonEKS_CNI_Policy'), managed('AmazonEC2ContainerRegistryPullOnly')],
+        managedPolicies: [
+          managed('AmazonEKSWorkerNodeMinimalPolicy'),
+          managed('AmazonEKS_CNI_Policy'),
+          managed('AmazonEC2ContainerRegistryPullOnly'),
+        ],
       },
     ),
   );
-  const fsPolicy = { Version: '2012-10-17', Statement: [fileSystemAllowStatement({ cluster: CLUSTER, roleArn: NODE_ROLE_ARN, fileSystemArn: FS_ARN, access: 'write' })] };
+  const fsPolicy = {
+    Version: '2012-10-17',
+    Statement: [
+      fileSystemAllowStatement({
+        cluster: CLUSTER,
+        roleArn: NODE_ROLE_ARN,
+        fileSystemArn: FS_ARN,
+        access: 'write',
+      }),
+    ],
+  };
   s.fileSystems.push({
     type: 'efs',
     id: FS_ID,
@@ -238,7 +314,9 @@ export function healthyLiveSnapshot(): Snapshot {
       subnetId: `subnet-0${i + 1}a2b3c4d5e6f7081`,
       vpcId: 'vpc-0c1a2b3c4d5e6f708',
       securityGroupIds: ['sg-0e0f5a6b7c8d9e0f1'],
-      origin: aws(`arn:aws:elasticfilesystem:${REGION}:${ACCOUNT}:file-system/${FS_ID}/mount-target/fsmt-0${i + 1}a2b3c4d5e6f7081`),
+      origin: aws(
+        `arn:aws:elasticfilesystem:${REGION}:${ACCOUNT}:file-system/${FS_ID}/mount-target/fsmt-0${i + 1}a2b3c4d5e6f7081`,
+      ),
     })),
     origin: aws(FS_ARN),
   });
@@ -247,7 +325,9 @@ export function healthyLiveSnapshot(): Snapshot {
       id: 'sg-0e0f5a6b7c8d9e0f1',
       vpcId: 'vpc-0c1a2b3c4d5e6f708',
       accountId: ACCOUNT,
-      ingress: [{ protocol: 'tcp', fromPort: 2049, toPort: 2049, sourceSecurityGroupId: 'sg-0c1a2b3c4d5e6f708' }],
+      ingress: [
+        { protocol: 'tcp', fromPort: 2049, toPort: 2049, sourceSecurityGroupId: 'sg-0c1a2b3c4d5e6f708' },
+      ],
       origin: aws(`arn:aws:ec2:${REGION}:${ACCOUNT}:security-group/sg-0e0f5a6b7c8d9e0f1`),
     },
     {
@@ -287,21 +367,36 @@ export function healthyIrsaSnapshot(): Snapshot {
   const s = healthyLiveSnapshot();
   s.podIdentityAssociations = s.podIdentityAssociations.filter((a) => a.serviceAccount !== 'efs-csi-node-sa');
   const addon = s.addons[0];
-  addon.podIdentityAssociations = (addon.podIdentityAssociations ?? []).filter((a) => a.serviceAccount !== 'efs-csi-node-sa');
+  addon.podIdentityAssociations = (addon.podIdentityAssociations ?? []).filter(
+    (a) => a.serviceAccount !== 'efs-csi-node-sa',
+  );
   const sa = s.serviceAccounts[0];
   sa.annotations['eks.amazonaws.com/role-arn'] = NODE_ROLE_ARN;
   sa.annotationsUpdatedAt = ASSOCIATED_AT;
   const nodeRole = s.roles[0];
   nodeRole.trustPolicy = normalizePolicy(
-    irsaTrustPolicy({ oidcProviderArn: OIDC_PROVIDER_ARN, namespace: 'kube-system', serviceAccount: 'efs-csi-node-sa' }),
+    irsaTrustPolicy({
+      oidcProviderArn: OIDC_PROVIDER_ARN,
+      namespace: 'kube-system',
+      serviceAccount: 'efs-csi-node-sa',
+    }),
     aws(NODE_ROLE_ARN),
   );
-  s.oidcProviders.push({ arn: OIDC_PROVIDER_ARN, url: ISSUER_HOST, clientIds: ['sts.amazonaws.com'], origin: aws(OIDC_PROVIDER_ARN) });
+  s.oidcProviders.push({
+    arn: OIDC_PROVIDER_ARN,
+    url: ISSUER_HOST,
+    clientIds: ['sts.amazonaws.com'],
+    origin: aws(OIDC_PROVIDER_ARN),
+  });
   s.pods = [nodePod(0, IRSA_ENV), nodePod(1, IRSA_ENV)];
   return s;
 }
 
 /** Runs the engine on a live snapshot (one rule, or every rule) with the default config. */
 export function checkLive(snapshot: Snapshot, rules?: Rule[], config: Partial<Config> = {}): Finding[] {
-  return evaluateSnapshot(snapshot, { ...defaultConfig(), ...config }, { today: '2026-11-26', ...(rules ? { rules } : {}) }).findings;
+  return evaluateSnapshot(
+    snapshot,
+    { ...defaultConfig(), ...config },
+    { today: '2026-11-26', ...(rules ? { rules } : {}) },
+  ).findings;
 }

@@ -16,9 +16,14 @@ export const CLIENT_WRITE = 'elasticfilesystem:ClientWrite';
 export const CLIENT_ROOT = 'elasticfilesystem:ClientRootAccess';
 
 /** Node role bindings whose role ARN is known, as evaluator principals. */
-const principalsOfView = new WeakMap<NodeIdentityView, Array<{ binding: NodeRoleBinding; principal: RequestPrincipal & { kind: 'aws' } }>>();
+const principalsOfView = new WeakMap<
+  NodeIdentityView,
+  Array<{ binding: NodeRoleBinding; principal: RequestPrincipal & { kind: 'aws' } }>
+>();
 
-export function knownNodePrincipals(view: NodeIdentityView): Array<{ binding: NodeRoleBinding; principal: RequestPrincipal & { kind: 'aws' } }> {
+export function knownNodePrincipals(
+  view: NodeIdentityView,
+): Array<{ binding: NodeRoleBinding; principal: RequestPrincipal & { kind: 'aws' } }> {
   const cached = principalsOfView.get(view);
   if (cached) return cached;
   const computed = computeNodePrincipals(view);
@@ -26,11 +31,20 @@ export function knownNodePrincipals(view: NodeIdentityView): Array<{ binding: No
   return computed;
 }
 
-function computeNodePrincipals(view: NodeIdentityView): Array<{ binding: NodeRoleBinding; principal: RequestPrincipal & { kind: 'aws' } }> {
+function computeNodePrincipals(
+  view: NodeIdentityView,
+): Array<{ binding: NodeRoleBinding; principal: RequestPrincipal & { kind: 'aws' } }> {
   // One entry per role: a repository often binds the same role in several places (clusters, environments).
-  const byArn = new Map<string, { binding: NodeRoleBinding; principal: RequestPrincipal & { kind: 'aws' } }>();
+  const byArn = new Map<
+    string,
+    { binding: NodeRoleBinding; principal: RequestPrincipal & { kind: 'aws' } }
+  >();
   for (const binding of view.nodeRoles) {
-    const arn = isKnown(binding.arn) ? binding.arn : isKnown(binding.role?.arn) ? (binding.role?.arn as string) : undefined;
+    const arn = isKnown(binding.arn)
+      ? binding.arn
+      : isKnown(binding.role?.arn)
+        ? (binding.role?.arn as string)
+        : undefined;
     if (!arn || !parseRoleArn(arn) || byArn.has(arn)) continue;
     byArn.set(arn, { binding, principal: { kind: 'aws', arn, accountId: parseRoleArn(arn)?.accountId } });
   }
@@ -61,7 +75,9 @@ export function nodePrincipalsFor(
       : target.volume && isKnown(target.volume.fileSystemId)
         ? target.volume.fileSystemId
         : undefined;
-  const targetOrigins = [fileSystem?.origin, fileSystem?.policy?.origin, target.volume?.origin].filter((o): o is Origin => !!o);
+  const targetOrigins = [fileSystem?.origin, fileSystem?.policy?.origin, target.volume?.origin].filter(
+    (o): o is Origin => !!o,
+  );
   const volumeOrigins = fileSystem && !target.volume ? view.volumesOn(fileSystem).map((v) => v.origin) : [];
   const fsPolicyText = fileSystem?.policy ? policyText(cache, fileSystem.policy) : '';
   // Directories of the target and all their ancestors: a role is near when one of its directories is among them
@@ -81,10 +97,13 @@ export function nodePrincipalsFor(
   const result = all.filter((entry) => {
     const { binding, principal } = entry;
     const facts = principalFacts(cache, entry);
-    if (fsPolicyText && (fsPolicyText.includes(principal.arn) || fsPolicyText.includes(facts.roleRef))) return true;
+    if (fsPolicyText && (fsPolicyText.includes(principal.arn) || fsPolicyText.includes(facts.roleRef)))
+      return true;
     if (fsId && identityText(cache, view, binding).includes(fsId)) return true;
     if (facts.live || live) return true;
-    return facts.dirs.some((dir) => targetAncestry.has(dir)) || facts.ancestors.some((a) => targetDirs.has(a));
+    return (
+      facts.dirs.some((dir) => targetAncestry.has(dir)) || facts.ancestors.some((a) => targetDirs.has(a))
+    );
   });
   if (key) cache.results.set(key, result);
   return result;
@@ -100,7 +119,10 @@ interface PrincipalFacts {
   live: boolean;
 }
 
-function principalFacts(cache: PairingCache, entry: { binding: NodeRoleBinding; principal: RequestPrincipal & { kind: 'aws' } }): PrincipalFacts {
+function principalFacts(
+  cache: PairingCache,
+  entry: { binding: NodeRoleBinding; principal: RequestPrincipal & { kind: 'aws' } },
+): PrincipalFacts {
   let facts = cache.principals.get(entry.binding);
   if (!facts) {
     const origins = [entry.binding.origin, entry.binding.role?.origin].filter((o): o is Origin => !!o);
@@ -118,7 +140,10 @@ function principalFacts(cache: PairingCache, entry: { binding: NodeRoleBinding; 
 
 interface PairingCache {
   principals: Map<NodeRoleBinding, PrincipalFacts>;
-  results: WeakMap<object, Array<{ binding: NodeRoleBinding; principal: RequestPrincipal & { kind: 'aws' } }>>;
+  results: WeakMap<
+    object,
+    Array<{ binding: NodeRoleBinding; principal: RequestPrincipal & { kind: 'aws' } }>
+  >;
   texts: WeakMap<PolicyDocument, string>;
   identity: Map<NodeRoleBinding, string>;
 }
@@ -140,7 +165,11 @@ function policyText(cache: PairingCache, policy: PolicyDocument): string {
   if (text === undefined) {
     const values: string[] = [];
     for (const statement of policy.statements) {
-      const all = [...Object.values(statement.principal ?? {}).flat(), ...(statement.resource ?? []), ...statement.conditions.flatMap((c) => c.values)];
+      const all = [
+        ...Object.values(statement.principal ?? {}).flat(),
+        ...(statement.resource ?? []),
+        ...statement.conditions.flatMap((c) => c.values),
+      ];
       for (const value of all) if (typeof value === 'string') values.push(value);
     }
     text = values.join('\n');
@@ -246,7 +275,9 @@ function namesService(statement: Statement, service: string): boolean {
 function isWebIdentityStatement(statement: Statement): boolean {
   return (
     (statement.principal?.Federated ?? []).length > 0 &&
-    (statement.action ?? []).some((a) => typeof a === 'string' && globMatch(a, 'sts:AssumeRoleWithWebIdentity', true))
+    (statement.action ?? []).some(
+      (a) => typeof a === 'string' && globMatch(a, 'sts:AssumeRoleWithWebIdentity', true),
+    )
   );
 }
 
@@ -269,7 +300,11 @@ export function nodeTrusts(view: NodeIdentityView, mechanism: 'pod-identity' | '
     if (binding.via !== mechanism || !binding.role?.trustPolicy) continue;
     if (seen.has(binding.role.trustPolicy)) continue;
     seen.add(binding.role.trustPolicy);
-    const label = isKnown(binding.role.arn) ? binding.role.arn : isKnown(binding.role.name) ? `role ${binding.role.name}` : binding.role.id;
+    const label = isKnown(binding.role.arn)
+      ? binding.role.arn
+      : isKnown(binding.role.name)
+        ? `role ${binding.role.name}`
+        : binding.role.id;
     out.push({ document: binding.role.trustPolicy, binding, label });
   }
   const sa = view.nodeServiceAccount;
@@ -286,7 +321,10 @@ export function nodeTrusts(view: NodeIdentityView, mechanism: 'pod-identity' | '
               (subValues(s).some((v) => v.includes(sa.name) || globMatch(v, subject)) || view.usesIrsa),
           );
     if (!relevant) continue;
-    out.push({ document: loose.document, label: `the node role (trust policy in ${at(loose.document.origin)})` });
+    out.push({
+      document: loose.document,
+      label: `the node role (trust policy in ${at(loose.document.origin)})`,
+    });
   }
   return out;
 }
@@ -316,7 +354,12 @@ export function hasMountOption(volume: DriverVolume, name: string): boolean {
 
 /** The mountOptions entry that carries an option (for its origin), e.g. `iam` or `tls,iam`. */
 export function mountOptionEntry(volume: DriverVolume, name: string): string | undefined {
-  return volume.mountOptions.find((o) => o.toLowerCase().split(',').some((p) => p.trim().split('=')[0] === name.toLowerCase()));
+  return volume.mountOptions.find((o) =>
+    o
+      .toLowerCase()
+      .split(',')
+      .some((p) => p.trim().split('=')[0] === name.toLowerCase()),
+  );
 }
 
 /**
@@ -324,7 +367,10 @@ export function mountOptionEntry(volume: DriverVolume, name: string): string | u
  * `pkg/driver/controller.go`; its `fileSystemId` carries no prefix). efs-utils always adds `iam` and `tls` to them.
  */
 export function isS3FilesVolume(volume: DriverVolume): boolean {
-  return volume.type === 's3files' || (volume.kind === 'StorageClass' && volume.attributes.provisioningMode === 's3files-ap');
+  return (
+    volume.type === 's3files' ||
+    (volume.kind === 'StorageClass' && volume.attributes.provisioningMode === 's3files-ap')
+  );
 }
 
 /** Go's strconv.ParseBool, which the driver uses for `encryptInTransit` and `crossaccount`: undefined if invalid. */
@@ -335,7 +381,10 @@ export function parseGoBool(value: string): boolean | undefined {
 }
 
 /** A volume attribute by case-insensitive key (the driver lower-cases volume context keys). */
-export function attributeOf(volume: DriverVolume, key: string): { key: string; value: Maybe<string> } | undefined {
+export function attributeOf(
+  volume: DriverVolume,
+  key: string,
+): { key: string; value: Maybe<string> } | undefined {
   const actual = Object.keys(volume.attributes).find((k) => k.toLowerCase() === key.toLowerCase());
   return actual === undefined ? undefined : { key: actual, value: volume.attributes[actual] };
 }
@@ -356,7 +405,9 @@ export function clusterAccountOf(view: NodeIdentityView, near?: Origin): string 
 
 function computeClusterAccount(view: NodeIdentityView, near?: Origin): string | undefined {
   // With several clusters in one repository, the cluster of a volume is the one defined near it.
-  const clusters = view.snapshot.clusters.filter((c) => !near || view.snapshot.clusters.length <= 1 || isNear(c.origin, near));
+  const clusters = view.snapshot.clusters.filter(
+    (c) => !near || view.snapshot.clusters.length <= 1 || isNear(c.origin, near),
+  );
   for (const cluster of clusters) {
     if (isKnown(cluster.accountId)) return cluster.accountId;
     if (isKnown(cluster.arn)) {
@@ -365,7 +416,8 @@ function computeClusterAccount(view: NodeIdentityView, near?: Origin): string | 
     }
   }
   const principals = knownNodePrincipals(view);
-  const nearby = near && principals.length > 1 ? principals.filter((p) => isNear(p.binding.origin, near)) : principals;
+  const nearby =
+    near && principals.length > 1 ? principals.filter((p) => isNear(p.binding.origin, near)) : principals;
   const accounts = new Set(nearby.map((p) => p.principal.accountId));
   return accounts.size === 1 ? [...accounts][0] : undefined;
 }
@@ -381,7 +433,10 @@ export interface ProvisionerSecretRef {
   origin: Origin;
 }
 
-export function provisionerSecretOf(view: NodeIdentityView, volume: DriverVolume): ProvisionerSecretRef | undefined {
+export function provisionerSecretOf(
+  view: NodeIdentityView,
+  volume: DriverVolume,
+): ProvisionerSecretRef | undefined {
   if (volume.kind !== 'StorageClass') return undefined;
   const name = volume.attributes[PROVISIONER_SECRET_NAME];
   const namespace = volume.attributes[PROVISIONER_SECRET_NAMESPACE];
@@ -394,7 +449,9 @@ export function provisionerSecretOf(view: NodeIdentityView, volume: DriverVolume
     name,
     namespace,
     ...(secret ? { secret } : {}),
-    origin: volume.attributeOrigin(name !== undefined ? PROVISIONER_SECRET_NAME : PROVISIONER_SECRET_NAMESPACE),
+    origin: volume.attributeOrigin(
+      name !== undefined ? PROVISIONER_SECRET_NAME : PROVISIONER_SECRET_NAMESPACE,
+    ),
   };
 }
 
@@ -404,7 +461,9 @@ export const CONTROLLER_SERVICE_ACCOUNT = 'efs-csi-controller-sa';
  * Roles bound to the controller SA (`kube-system/efs-csi-controller-sa`, Helm `controller.serviceAccount.name`):
  * by a Pod Identity association or an IRSA annotation, with the ARN when known.
  */
-export function controllerRoles(view: NodeIdentityView): Array<{ arn: Maybe<string>; role?: Role; origin: Origin }> {
+export function controllerRoles(
+  view: NodeIdentityView,
+): Array<{ arn: Maybe<string>; role?: Role; origin: Origin }> {
   const isController = (namespace: Maybe<string> | undefined, name: Maybe<string>) =>
     name === CONTROLLER_SERVICE_ACCOUNT && (namespace === undefined || namespace === 'kube-system');
   return [
@@ -412,10 +471,17 @@ export function controllerRoles(view: NodeIdentityView): Array<{ arn: Maybe<stri
       .filter((a) => isController(a.namespace, a.serviceAccount))
       .map((a) => ({ arn: a.roleArn, role: view.findRole(a.roleId, a.roleArn), origin: a.origin })),
     ...view.snapshot.serviceAccounts
-      .filter((sa) => isController(sa.namespace, sa.name) && sa.annotations['eks.amazonaws.com/role-arn'] !== undefined)
+      .filter(
+        (sa) =>
+          isController(sa.namespace, sa.name) && sa.annotations['eks.amazonaws.com/role-arn'] !== undefined,
+      )
       .map((sa) => {
         const arn = sa.annotations['eks.amazonaws.com/role-arn'];
-        return { arn, role: view.findRole(undefined, arn), origin: sa.annotationOrigins?.['eks.amazonaws.com/role-arn'] ?? sa.origin };
+        return {
+          arn,
+          role: view.findRole(undefined, arn),
+          origin: sa.annotationOrigins?.['eks.amazonaws.com/role-arn'] ?? sa.origin,
+        };
       }),
   ];
 }
@@ -428,8 +494,12 @@ export function managedPolicyName(policy: AttachedPolicy): Maybe<string> | undef
 
 /** Node instance roles of the snapshot: marked as such (node groups), or named by a live node's instance role. */
 export function nodeInstanceRoles(view: NodeIdentityView): Role[] {
-  const fromNodes = new Set(view.snapshot.nodes.map((n) => n.instanceRoleArn).filter((a): a is string => !!a));
-  return view.snapshot.roles.filter((r) => r.nodeInstanceRole === true || (isKnown(r.arn) && fromNodes.has(r.arn)));
+  const fromNodes = new Set(
+    view.snapshot.nodes.map((n) => n.instanceRoleArn).filter((a): a is string => !!a),
+  );
+  return view.snapshot.roles.filter(
+    (r) => r.nodeInstanceRole === true || (isKnown(r.arn) && fromNodes.has(r.arn)),
+  );
 }
 
 /** A role for messages: its ARN, else its name, else its snapshot id. */

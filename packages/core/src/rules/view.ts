@@ -78,14 +78,18 @@ export function parseVolumeHandle(handle: string): ParsedVolumeHandle | { error:
   }
   const parts = rest.split(':');
   if (parts.length > 3) {
-    return { error: `too many fields (${parts.length + (prefixed ? 1 : 0)}): the form is ${prefixed ? '<type>:' : ''}fs-…[:path[:fsap-…]]` };
+    return {
+      error: `too many fields (${parts.length + (prefixed ? 1 : 0)}): the form is ${prefixed ? '<type>:' : ''}fs-…[:path[:fsap-…]]`,
+    };
   }
   const [fileSystemId, path, accessPointId] = parts;
   if (!FILE_SYSTEM_ID.test(fileSystemId)) {
     return { error: `"${fileSystemId}" is not a file system ID (fs- followed by 8–40 lowercase hex digits)` };
   }
   if (accessPointId !== undefined && accessPointId !== '' && !ACCESS_POINT_ID.test(accessPointId)) {
-    return { error: `"${accessPointId}" is not an access point ID (fsap- followed by 8–40 lowercase hex digits)` };
+    return {
+      error: `"${accessPointId}" is not an access point ID (fsap- followed by 8–40 lowercase hex digits)`,
+    };
   }
   return {
     type,
@@ -122,9 +126,12 @@ export class NodeIdentityView {
         }
       : { ...config.nodeServiceAccount };
     const isNodeSa = (namespace: Maybe<string> | undefined, name: Maybe<string>) =>
-      name === this.nodeServiceAccount.name && (namespace === undefined || isUnknown(namespace) || namespace === this.nodeServiceAccount.namespace);
+      name === this.nodeServiceAccount.name &&
+      (namespace === undefined || isUnknown(namespace) || namespace === this.nodeServiceAccount.namespace);
     this.nodeServiceAccounts = snapshot.serviceAccounts.filter((sa) => isNodeSa(sa.namespace, sa.name));
-    this.nodeAssociations = snapshot.podIdentityAssociations.filter((a) => isNodeSa(a.namespace, a.serviceAccount));
+    this.nodeAssociations = snapshot.podIdentityAssociations.filter((a) =>
+      isNodeSa(a.namespace, a.serviceAccount),
+    );
     this.irsaAnnotations = this.nodeServiceAccounts
       .filter((sa) => sa.annotations[IRSA_ANNOTATION] !== undefined)
       .map((sa) => ({
@@ -201,7 +208,9 @@ export class NodeIdentityView {
       .filter((p) => p.kind === 'identity')
       .filter((p) =>
         p.document.statements.some((s) =>
-          [...(s.action ?? []), ...(s.notAction ?? [])].some((a) => typeof a === 'string' && /^(elasticfilesystem|s3files):|^\*$/i.test(a)),
+          [...(s.action ?? []), ...(s.notAction ?? [])].some(
+            (a) => typeof a === 'string' && /^(elasticfilesystem|s3files):|^\*$/i.test(a),
+          ),
         ),
       )
       .map((p) => ({ name: `identity policy (${describeFile(p.document.origin)})`, document: p.document }));
@@ -212,7 +221,9 @@ export class NodeIdentityView {
 
   /** How many different roles the node SA is bound to across the inputs (one per cluster in a multi-cluster repo). */
   distinctNodeRoleCount(): number {
-    this.distinctRoles ??= new Set(this.nodeRoles.map((b) => (isKnown(b.arn) ? b.arn : (b.role?.id ?? b.arn.expression)))).size;
+    this.distinctRoles ??= new Set(
+      this.nodeRoles.map((b) => (isKnown(b.arn) ? b.arn : (b.role?.id ?? b.arn.expression))),
+    ).size;
     return this.distinctRoles;
   }
 
@@ -299,7 +310,8 @@ export class NodeIdentityView {
           iam: s3 || hasOption(mountOptions, 'iam'),
           readWrite: true,
           origin: sc.origin,
-          mountOptionOrigin: (option: string) => sc.mountOptionOrigins?.[sc.mountOptions.indexOf(option)] ?? sc.origin,
+          mountOptionOrigin: (option: string) =>
+            sc.mountOptionOrigins?.[sc.mountOptions.indexOf(option)] ?? sc.origin,
           attributeOrigin: (key: string) => sc.parameterOrigins?.[key] ?? sc.origin,
         };
       });
@@ -321,7 +333,11 @@ export class NodeIdentityView {
           name,
           resource: `PersistentVolume/${name}`,
           type: (s3 ? 's3files' : 'efs') as FileSystemType,
-          fileSystemId: handle ? handle.fileSystemId : isUnknown(pv.volumeHandle) ? pv.volumeHandle : undefined,
+          fileSystemId: handle
+            ? handle.fileSystemId
+            : isUnknown(pv.volumeHandle)
+              ? pv.volumeHandle
+              : undefined,
           ...(handle?.accessPointId ? { accessPointId: handle.accessPointId } : {}),
           usesAccessPoint: !!handle?.accessPointId,
           mountOptions,
@@ -331,9 +347,12 @@ export class NodeIdentityView {
           readWrite,
           origin: pv.origin,
           handleOrigin: pv.volumeHandleOrigin,
-          mountOptionOrigin: (option: string) => pv.mountOptionOrigins?.[pv.mountOptions.indexOf(option)] ?? pv.origin,
+          mountOptionOrigin: (option: string) =>
+            pv.mountOptionOrigins?.[pv.mountOptions.indexOf(option)] ?? pv.origin,
           attributeOrigin: (key: string) => {
-            const actual = Object.keys(pv.volumeAttributes).find((k) => k.toLowerCase() === key.toLowerCase());
+            const actual = Object.keys(pv.volumeAttributes).find(
+              (k) => k.toLowerCase() === key.toLowerCase(),
+            );
             return (actual && pv.volumeAttributeOrigins?.[actual]) || pv.origin;
           },
         };
@@ -349,7 +368,11 @@ function lowerKeys(record: Record<string, Maybe<string>>): Record<string, Maybe<
  * TLS is on unless encryptInTransit parses as false (Go's strconv.ParseBool, as the driver reads it); an access point
  * forces it on; S3 Files always uses TLS.
  */
-function effectiveTls(encryptInTransit: Maybe<string> | undefined, accessPoint: boolean, s3files: boolean): boolean | 'unknown' {
+function effectiveTls(
+  encryptInTransit: Maybe<string> | undefined,
+  accessPoint: boolean,
+  s3files: boolean,
+): boolean | 'unknown' {
   if (s3files || accessPoint) return true;
   if (encryptInTransit === undefined) return true;
   if (isUnknown(encryptInTransit)) return 'unknown';
@@ -358,7 +381,12 @@ function effectiveTls(encryptInTransit: Maybe<string> | undefined, accessPoint: 
 
 /** The driver lower-cases mount option entries, and `tls,iam` in one entry is two options. */
 function hasOption(mountOptions: string[], name: string): boolean {
-  return mountOptions.some((entry) => entry.toLowerCase().split(',').some((o) => o.trim().split('=')[0] === name));
+  return mountOptions.some((entry) =>
+    entry
+      .toLowerCase()
+      .split(',')
+      .some((o) => o.trim().split('=')[0] === name),
+  );
 }
 
 function describeFile(origin: Origin): string {
@@ -370,7 +398,9 @@ export function isNear(a: Origin, b: Origin): boolean {
   if (a.kind !== 'file' || b.kind !== 'file') return true;
   const dirA = directoryOf(a);
   const dirB = directoryOf(b);
-  return dirA === dirB || dirA === '' || dirB === '' || dirB.startsWith(`${dirA}/`) || dirA.startsWith(`${dirB}/`);
+  return (
+    dirA === dirB || dirA === '' || dirB === '' || dirB.startsWith(`${dirA}/`) || dirA.startsWith(`${dirB}/`)
+  );
 }
 
 const directories = new WeakMap<Origin, string>();

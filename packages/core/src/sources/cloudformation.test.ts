@@ -43,16 +43,33 @@ describe('cloudFormationTag', () => {
     expect(cloudFormationTag('!Ref', 'NodeRole')).toEqual({ Ref: 'NodeRole' });
     expect(cloudFormationTag('!GetAtt', 'NodeRole.Arn')).toEqual({ 'Fn::GetAtt': ['NodeRole', 'Arn'] });
     expect(cloudFormationTag('!GetAtt', ['NodeRole', 'Arn'])).toEqual({ 'Fn::GetAtt': ['NodeRole', 'Arn'] });
-    expect(cloudFormationTag('!Sub', 'arn:${AWS::Partition}:x')).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:x' });
+    expect(cloudFormationTag('!Sub', 'arn:${AWS::Partition}:x')).toEqual({
+      'Fn::Sub': 'arn:${AWS::Partition}:x',
+    });
     expect(cloudFormationTag('!If', ['C', 'a', 'b'])).toEqual({ 'Fn::If': ['C', 'a', 'b'] });
     expect(cloudFormationTag('!Condition', 'C')).toEqual({ Condition: 'C' });
-    for (const name of ['Join', 'Select', 'Split', 'Equals', 'FindInMap', 'ImportValue', 'GetAZs', 'Base64', 'Cidr', 'Not', 'And', 'Or']) {
+    for (const name of [
+      'Join',
+      'Select',
+      'Split',
+      'Equals',
+      'FindInMap',
+      'ImportValue',
+      'GetAZs',
+      'Base64',
+      'Cidr',
+      'Not',
+      'And',
+      'Or',
+    ]) {
       expect(cloudFormationTag(`!${name}`, 'x')).toEqual({ [`Fn::${name}`]: 'x' });
     }
   });
 
   it('keeps the attribute path after the first dot of a GetAtt short form', () => {
-    expect(cloudFormationTag('!GetAtt', 'Db.Endpoint.Address')).toEqual({ 'Fn::GetAtt': ['Db', 'Endpoint.Address'] });
+    expect(cloudFormationTag('!GetAtt', 'Db.Endpoint.Address')).toEqual({
+      'Fn::GetAtt': ['Db', 'Endpoint.Address'],
+    });
   });
 
   it('returns the plain value for any other tag', () => {
@@ -89,7 +106,12 @@ describe('cloudFormationSource: Pod Identity node role in YAML with short-form t
     expect(snapshot.roles).toHaveLength(1);
     expect(role.id).toBe('cfn:infra/pod-identity-node-role.yaml#EfsCsiNodeRole');
     expect(role.name).toBe('efs-csi-node-platform-prod');
-    expect(role.origin).toEqual({ kind: 'file', file: 'infra/pod-identity-node-role.yaml', line: lineOf(FILE, '  EfsCsiNodeRole:'), path: 'EfsCsiNodeRole' });
+    expect(role.origin).toEqual({
+      kind: 'file',
+      file: 'infra/pod-identity-node-role.yaml',
+      line: lineOf(FILE, '  EfsCsiNodeRole:'),
+      path: 'EfsCsiNodeRole',
+    });
   });
 
   it('keeps the role ARN unknown, because the account is the deploying one, but shows its shape', () => {
@@ -103,8 +125,12 @@ describe('cloudFormationSource: Pod Identity node role in YAML with short-form t
     const [statement] = trust.statements;
     expect(statement.principal).toEqual({ Service: ['pods.eks.amazonaws.com'] });
     expect(statement.action).toEqual(['sts:AssumeRole', 'sts:TagSession']);
-    expect((statement.origin as FileOrigin).line).toBe(lineOf(FILE, '- Effect: Allow', lineOf(FILE, 'AssumeRolePolicyDocument')));
-    expect((statement.origin as FileOrigin).path).toBe('EfsCsiNodeRole.AssumeRolePolicyDocument.Statement[0]');
+    expect((statement.origin as FileOrigin).line).toBe(
+      lineOf(FILE, '- Effect: Allow', lineOf(FILE, 'AssumeRolePolicyDocument')),
+    );
+    expect((statement.origin as FileOrigin).path).toBe(
+      'EfsCsiNodeRole.AssumeRolePolicyDocument.Statement[0]',
+    );
     expect(statement.conditions).toContainEqual({
       operator: 'StringEquals',
       key: 'aws:RequestTag/kubernetes-service-account',
@@ -138,7 +164,9 @@ describe('cloudFormationSource: Pod Identity node role in YAML with short-form t
     expect(association.roleId).toBe(role.id);
     expect(association.namespace).toBe('kube-system');
     expect(association.serviceAccount).toBe('efs-csi-node-sa');
-    expect(expression(association.roleArn)).toBe('arn:aws:iam::${AWS::AccountId}:role/eks/efs-csi-node-platform-prod');
+    expect(expression(association.roleArn)).toBe(
+      'arn:aws:iam::${AWS::AccountId}:role/eks/efs-csi-node-platform-prod',
+    );
     expect(expression(association.cluster)).toBe('!Ref ClusterName');
     expect((association.origin as FileOrigin).line).toBe(lineOf(FILE, '  EfsCsiNodeAssociation:'));
   });
@@ -151,7 +179,10 @@ describe('cloudFormationSource: Pod Identity node role in YAML with short-form t
     const policy = fs.policy!;
     expect(policy.problems).toEqual([]);
     expect(policy.size).toBeUndefined(); // the principal is unknown, so the deployed length is too
-    expect(policy.statements.map((s) => s.sid)).toEqual(['EfsCsiNode-platform-prod', 'DenyInsecureTransport']);
+    expect(policy.statements.map((s) => s.sid)).toEqual([
+      'EfsCsiNode-platform-prod',
+      'DenyInsecureTransport',
+    ]);
     expect(policy.statements.map((s) => (s.origin as FileOrigin).line)).toEqual([
       lineOf(FILE, '- Sid: EfsCsiNode-platform-prod'),
       lineOf(FILE, '- Sid: DenyInsecureTransport'),
@@ -173,19 +204,30 @@ describe('cloudFormationSource: IRSA role in JSON with the trust policy built by
     expect(trust.problems).toEqual([]);
     const [statement] = trust.statements;
     expect(statement.action).toEqual(['sts:AssumeRoleWithWebIdentity']);
-    expect(expression(statement.principal!.Federated![0])).toBe('arn:aws:iam::${AWS::AccountId}:oidc-provider/${Issuer}');
+    expect(expression(statement.principal!.Federated![0])).toBe(
+      'arn:aws:iam::${AWS::AccountId}:oidc-provider/${Issuer}',
+    );
     expect(statement.conditions).toEqual([
-      { operator: 'StringEquals', key: '${Issuer}:sub', values: ['system:serviceaccount:kube-system:efs-csi-node-sa'] },
+      {
+        operator: 'StringEquals',
+        key: '${Issuer}:sub',
+        values: ['system:serviceaccount:kube-system:efs-csi-node-sa'],
+      },
       { operator: 'StringEquals', key: '${Issuer}:aud', values: ['sts.amazonaws.com'] },
     ]);
   });
 
   it('flags condition keys that hold an unresolved Sub variable as unknown parts of the statement', () => {
-    expect(role.trustPolicy!.statements[0].unknownParts).toEqual(['condition key ${Issuer}:sub', 'condition key ${Issuer}:aud']);
+    expect(role.trustPolicy!.statements[0].unknownParts).toEqual([
+      'condition key ${Issuer}:sub',
+      'condition key ${Issuer}:aud',
+    ]);
   });
 
   it('points statements of JSON text in a JSON file at the line of the policy property', () => {
-    expect((role.trustPolicy!.statements[0].origin as FileOrigin).line).toBe(lineOf(FILE, '"AssumeRolePolicyDocument"'));
+    expect((role.trustPolicy!.statements[0].origin as FileOrigin).line).toBe(
+      lineOf(FILE, '"AssumeRolePolicyDocument"'),
+    );
   });
 
   it('attaches an AWS::IAM::Policy to the role it Refs', () => {
@@ -216,7 +258,9 @@ describe('cloudFormationSource: CDK synth output', () => {
   const role = snapshot.roles[0];
 
   it('claims the template although it has no AWSTemplateFormatVersion', () => {
-    expect(snapshot.roles.map((r) => r.id)).toEqual(['cfn:infra/cdk.out/EfsNodeIdentityStack.template.json#EfsCsiNodeRole4C7E1F3A']);
+    expect(snapshot.roles.map((r) => r.id)).toEqual([
+      'cfn:infra/cdk.out/EfsNodeIdentityStack.template.json#EfsCsiNodeRole4C7E1F3A',
+    ]);
   });
 
   it('leaves a generated role name and ARN unknown', () => {
@@ -234,7 +278,9 @@ describe('cloudFormationSource: CDK synth output', () => {
     expect(role.inlinePolicies.map((p) => p.name)).toEqual(['EfsCsiNodeRoleDefaultPolicy8B2D9A61']);
     const statement = role.inlinePolicies[0].document!.statements[0];
     // The statement starts at its `{`, the line after `"Statement": [` of the DefaultPolicy.
-    expect((statement.origin as FileOrigin).line).toBe(lineOf(FILE, '"Statement": [', lineOf(FILE, '"EfsCsiNodeRoleDefaultPolicy8B2D9A61": {')) + 1);
+    expect((statement.origin as FileOrigin).line).toBe(
+      lineOf(FILE, '"Statement": [', lineOf(FILE, '"EfsCsiNodeRoleDefaultPolicy8B2D9A61": {')) + 1,
+    );
     const [association] = snapshot.podIdentityAssociations;
     expect(association.roleId).toBe(role.id);
     expect(association.cluster).toBe('analytics');
@@ -244,7 +290,9 @@ describe('cloudFormationSource: CDK synth output', () => {
     const [fs] = snapshot.fileSystems;
     expect(expression(fs.id)).toBe('!Ref SharedFileSystemB1C0E5D2');
     expect(fs.policy!.statements[0].sid).toBe('EfsCsiNode-analytics');
-    expect(expression(fs.policy!.statements[0].principal!.AWS![0])).toBe('!GetAtt EfsCsiNodeRole4C7E1F3A.Arn');
+    expect(expression(fs.policy!.statements[0].principal!.AWS![0])).toBe(
+      '!GetAtt EfsCsiNodeRole4C7E1F3A.Arn',
+    );
   });
 });
 
@@ -256,7 +304,14 @@ describe('cloudFormationSource: parameters', () => {
     const [association] = snapshot.podIdentityAssociations;
     expect(expression(association.roleArn)).toBe('!Ref NodeRoleArn');
     expect(association.roleArn).toEqual(
-      expect.objectContaining({ origin: { kind: 'file', file: 'infra/parameters.yaml', line: lineOf(FILE, 'RoleArn: !Ref NodeRoleArn'), path: 'NodeAssociation' } }),
+      expect.objectContaining({
+        origin: {
+          kind: 'file',
+          file: 'infra/parameters.yaml',
+          line: lineOf(FILE, 'RoleArn: !Ref NodeRoleArn'),
+          path: 'NodeAssociation',
+        },
+      }),
     );
     expect(association.roleId).toBeUndefined();
   });
@@ -289,11 +344,15 @@ describe('cloudFormationSource: the EFS add-on', () => {
       ['efs-csi-controller-sa', 'cfn:infra/efs-addon.yaml#ControllerRole'],
       ['efs-csi-node-sa', 'cfn:infra/efs-addon.yaml#NodeRole'],
     ]);
-    expect(snapshot.podIdentityAssociations.map((a) => [a.namespace, a.serviceAccount, a.ownerAddon])).toEqual([
+    expect(
+      snapshot.podIdentityAssociations.map((a) => [a.namespace, a.serviceAccount, a.ownerAddon]),
+    ).toEqual([
       ['kube-system', 'efs-csi-controller-sa', 'aws-efs-csi-driver'],
       ['kube-system', 'efs-csi-node-sa', 'aws-efs-csi-driver'],
     ]);
-    expect((snapshot.podIdentityAssociations[1].origin as FileOrigin).line).toBe(lineOf(FILE, '- ServiceAccount: efs-csi-node-sa'));
+    expect((snapshot.podIdentityAssociations[1].origin as FileOrigin).line).toBe(
+      lineOf(FILE, '- ServiceAccount: efs-csi-node-sa'),
+    );
   });
 
   it('reads the node service account name from the ConfigurationValues', () => {
@@ -306,7 +365,9 @@ describe('cloudFormationSource: the EFS add-on', () => {
     const controller = snapshot.roles.find((r) => r.id.endsWith('#ControllerRole'))!;
     expect(controller.trustPolicy!.problems).toEqual([]);
     // The statement's `{` is the line after `"Statement": [` inside the block scalar.
-    expect((controller.trustPolicy!.statements[0].origin as FileOrigin).line).toBe(lineOf(FILE, '"Statement": [') + 1);
+    expect((controller.trustPolicy!.statements[0].origin as FileOrigin).line).toBe(
+      lineOf(FILE, '"Statement": [') + 1,
+    );
   });
 
   it('attaches a template managed policy referenced by ManagedPolicyArns once, with its document', () => {
@@ -401,7 +462,9 @@ describe('cloudFormationSource: intrinsics', () => {
   });
 
   it('gives a file system without FileSystemPolicy a null policy (the template creates it without one)', () => {
-    const snapshot = readText(template('  Fs:\n    Type: AWS::EFS::FileSystem\n    Properties: {Encrypted: true}\n'));
+    const snapshot = readText(
+      template('  Fs:\n    Type: AWS::EFS::FileSystem\n    Properties: {Encrypted: true}\n'),
+    );
     expect(snapshot.fileSystems[0].policy).toBeNull();
   });
 
@@ -413,13 +476,18 @@ describe('cloudFormationSource: intrinsics', () => {
     );
     const policy = snapshot.fileSystems[0].policy!;
     expect(policy.size).toBe(
-      JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 'elasticfilesystem:ClientMount' }] }).length,
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: '*', Action: 'elasticfilesystem:ClientMount' }],
+      }).length,
     );
   });
 
   it('reports policy text that is not JSON as a problem of the policy', () => {
     const snapshot = readText(
-      template('  Fs:\n    Type: AWS::EFS::FileSystem\n    Properties:\n      FileSystemPolicy: "{not json"\n'),
+      template(
+        '  Fs:\n    Type: AWS::EFS::FileSystem\n    Properties:\n      FileSystemPolicy: "{not json"\n',
+      ),
     );
     expect(snapshot.fileSystems[0].policy!.problems[0]).toBe('the policy text is not valid JSON');
   });
@@ -442,7 +510,9 @@ describe('cloudFormationSource: intrinsics', () => {
   });
 
   it('does not loop on a role whose name refers to itself', () => {
-    const snapshot = readText(template('  R:\n    Type: AWS::IAM::Role\n    Properties: {RoleName: !Ref R}\n'));
+    const snapshot = readText(
+      template('  R:\n    Type: AWS::IAM::Role\n    Properties: {RoleName: !Ref R}\n'),
+    );
     expect(isUnknown(snapshot.roles[0].name)).toBe(true);
   });
 });

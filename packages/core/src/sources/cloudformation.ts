@@ -68,7 +68,9 @@ export function looksLikeCloudFormation(value: unknown): value is Obj {
   if ('AWSTemplateFormatVersion' in value) return true;
   const resources = value.Resources;
   if (!isObject(resources)) return false;
-  return Object.values(resources).some((r) => isObject(r) && typeof r.Type === 'string' && r.Type.startsWith('AWS::'));
+  return Object.values(resources).some(
+    (r) => isObject(r) && typeof r.Type === 'string' && r.Type.startsWith('AWS::'),
+  );
 }
 
 export const cloudFormationSource: DocumentSource = {
@@ -179,7 +181,8 @@ class TemplateReader {
   ) {
     const template = doc.value as Obj;
     const resources = isObject(template.Resources) ? template.Resources : {};
-    for (const [id, resource] of Object.entries(resources)) if (isObject(resource)) this.resources[id] = resource;
+    for (const [id, resource] of Object.entries(resources))
+      if (isObject(resource)) this.resources[id] = resource;
     this.parameters = new Set(isObject(template.Parameters) ? Object.keys(template.Parameters) : []);
     this.mappings = isObject(template.Mappings) ? template.Mappings : {};
   }
@@ -322,7 +325,8 @@ class TemplateReader {
       case 'Fn::ToJsonString': {
         // AWS::LanguageExtensions: often wraps an add-on's ConfigurationValues.
         const resolved = this.resolve(arg, at);
-        if ((isObject(resolved) || Array.isArray(resolved)) && !hasUnknown(resolved)) return JSON.stringify(resolved);
+        if ((isObject(resolved) || Array.isArray(resolved)) && !hasUnknown(resolved))
+          return JSON.stringify(resolved);
         break;
       }
       case 'Fn::Base64': {
@@ -391,7 +395,8 @@ class TemplateReader {
   private getAtt(arg: unknown, at: FileOrigin): unknown {
     let id: unknown;
     let attribute: unknown;
-    if (typeof arg === 'string') [id, attribute] = [arg.slice(0, arg.indexOf('.')), arg.slice(arg.indexOf('.') + 1)];
+    if (typeof arg === 'string')
+      [id, attribute] = [arg.slice(0, arg.indexOf('.')), arg.slice(arg.indexOf('.') + 1)];
     else if (Array.isArray(arg)) [id, attribute] = arg;
     if (typeof id !== 'string' || typeof attribute !== 'string') return unknown(`!GetAtt ${brief(arg)}`, at);
     const resource = this.resources[id];
@@ -455,16 +460,23 @@ class TemplateReader {
   }
 
   private select(arg: unknown, at: FileOrigin): unknown {
-    if (!Array.isArray(arg) || arg.length !== 2) return unknown(shorten(shortForm({ 'Fn::Select': arg })), at);
+    if (!Array.isArray(arg) || arg.length !== 2)
+      return unknown(shorten(shortForm({ 'Fn::Select': arg })), at);
     const index = this.resolve(arg[0], at);
     const list = this.resolve(arg[1], at);
-    const n = typeof index === 'number' ? index : typeof index === 'string' && /^\d+$/.test(index) ? Number(index) : NaN;
+    const n =
+      typeof index === 'number'
+        ? index
+        : typeof index === 'string' && /^\d+$/.test(index)
+          ? Number(index)
+          : NaN;
     if (Array.isArray(list) && Number.isInteger(n) && n >= 0 && n < list.length) return list[n];
     return unknown(shorten(shortForm({ 'Fn::Select': arg })), at);
   }
 
   private findInMap(arg: unknown, at: FileOrigin): unknown {
-    if (!Array.isArray(arg) || arg.length < 3) return unknown(shorten(shortForm({ 'Fn::FindInMap': arg })), at);
+    if (!Array.isArray(arg) || arg.length < 3)
+      return unknown(shorten(shortForm({ 'Fn::FindInMap': arg })), at);
     const keys = arg.slice(0, 3).map((k) => this.text(k, at));
     if (keys.every((k): k is string => typeof k === 'string')) {
       const map = this.mappings[keys[0]];
@@ -509,7 +521,10 @@ class TemplateReader {
     const items = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
     const roles: Role[] = [];
     items.forEach((item, index) => {
-      const id = this.roleLink(item, { ...at, line: Array.isArray(raw) ? (this.lineOf(raw, index) ?? at.line) : at.line });
+      const id = this.roleLink(item, {
+        ...at,
+        line: Array.isArray(raw) ? (this.lineOf(raw, index) ?? at.line) : at.line,
+      });
       const role = id ? this.roles.get(id) : undefined;
       if (role && !roles.includes(role)) roles.push(role);
     });
@@ -549,7 +564,10 @@ class TemplateReader {
     // Say which resource property a statement belongs to (normalizePolicy names only `Statement[i]`).
     for (const statement of doc.statements) {
       if (statement.origin.kind === 'file' && statement.origin !== origin) {
-        statement.origin = { ...statement.origin, path: `${id}.${label}.${statement.origin.path ?? 'Statement'}` };
+        statement.origin = {
+          ...statement.origin,
+          path: `${id}.${label}.${statement.origin.path ?? 'Statement'}`,
+        };
       }
     }
     return doc;
@@ -565,7 +583,8 @@ class TemplateReader {
         return `@@cfn-unknown-${unknowns.length - 1}@@`;
       })
       .join('');
-    const restore = (s: string): string => s.replace(PLACEHOLDER, (_, i: string) => placeholderText(unknowns[Number(i)]));
+    const restore = (s: string): string =>
+      s.replace(PLACEHOLDER, (_, i: string) => placeholderText(unknowns[Number(i)]));
     let inner: LocatedDocument | undefined;
     try {
       JSON.parse(text);
@@ -600,7 +619,9 @@ class TemplateReader {
         }
         pieces.push(value.slice(last));
         const nonEmpty = pieces.filter((p) => p !== '');
-        return nonEmpty.length === 1 && isUnknown(nonEmpty[0]) ? nonEmpty[0] : this.composite(nonEmpty, origin);
+        return nonEmpty.length === 1 && isUnknown(nonEmpty[0])
+          ? nonEmpty[0]
+          : this.composite(nonEmpty, origin);
       }
       if (Array.isArray(value)) {
         const out = value.map(rebuild);
@@ -627,7 +648,8 @@ class TemplateReader {
     });
     for (const statement of doc.statements) {
       for (const condition of statement.conditions) {
-        if (unknownKeys.has(condition.key)) (statement.unknownParts ??= []).push(`condition key ${condition.key}`);
+        if (unknownKeys.has(condition.key))
+          (statement.unknownParts ??= []).push(`condition key ${condition.key}`);
       }
     }
     return doc;
@@ -671,7 +693,10 @@ class TemplateReader {
     this.snapshot.roles.push(role);
     this.forEachItem(id, props, 'Policies', (item, index, itemAt) => {
       if (!isObject(item)) {
-        role.inlinePolicies.push({ name: unknown(`Policies[${index}]`, itemAt), document: normalizePolicy(item, itemAt) });
+        role.inlinePolicies.push({
+          name: unknown(`Policies[${index}]`, itemAt),
+          document: normalizePolicy(item, itemAt),
+        });
         return;
       }
       role.inlinePolicies.push({
@@ -698,7 +723,12 @@ class TemplateReader {
    * Calls back for each item of a list property. A list that is itself an intrinsic (`!If`) is resolved first; one
    * that stays unknown is passed as a single unknown item.
    */
-  private forEachItem(id: string, props: Obj, key: string, each: (item: unknown, index: number, at: FileOrigin) => void) {
+  private forEachItem(
+    id: string,
+    props: Obj,
+    key: string,
+    each: (item: unknown, index: number, at: FileOrigin) => void,
+  ) {
     const raw = props[key];
     if (raw === undefined || raw === null) return;
     const at = this.originAt(id, props, key);
@@ -759,7 +789,8 @@ class TemplateReader {
       for (const role of roles) role.inlinePolicies.push({ name, document });
     }
     // Attached to a role defined elsewhere (a name or parameter): the rules may still use it for the node role.
-    if (roles.length === 0 && props.Roles !== undefined) this.snapshot.loosePolicies.push({ kind: 'identity', document });
+    if (roles.length === 0 && props.Roles !== undefined)
+      this.snapshot.loosePolicies.push({ kind: 'identity', document });
   }
 
   private readRolePolicy(id: string, resource: Obj): void {
@@ -824,7 +855,9 @@ class TemplateReader {
         const entry = isObject(item) ? item : {};
         const serviceAccount =
           this.text(entry.ServiceAccount, itemAt) ??
-          (isUnknown(item) ? item : unknown(`PodIdentityAssociations[${index}].ServiceAccount (absent)`, itemAt));
+          (isUnknown(item)
+            ? item
+            : unknown(`PodIdentityAssociations[${index}].ServiceAccount (absent)`, itemAt));
         const roleArn =
           this.text(entry.RoleArn, itemAt) ??
           (isUnknown(item) ? item : unknown(`PodIdentityAssociations[${index}].RoleArn (absent)`, itemAt));

@@ -67,7 +67,9 @@ describe('helmValuesSource.claims', () => {
     expect(claimsText('replicaCount: 2\nimage:\n  repository: nginx\n')).toBe(false);
     // The bare shape alone is too common: it needs an EFS marker, here the file's path.
     expect(claimsText('node:\n  serviceAccount:\n    name: custom-node\n')).toBe(false);
-    expect(claimsText('node:\n  serviceAccount:\n    name: custom-node\n', 'charts/efs/values.yaml')).toBe(true);
+    expect(claimsText('node:\n  serviceAccount:\n    name: custom-node\n', 'charts/efs/values.yaml')).toBe(
+      true,
+    );
   });
 });
 
@@ -102,7 +104,9 @@ describe('helmValuesSource: values renaming the node service account', () => {
       ['kube-system', 'efs-csi-node-dedicated'],
       ['kube-system', 'efs-csi-controller-sa'],
     ]);
-    expect((snapshot.serviceAccounts[0].origin as FileOrigin).line).toBe(lineOf(FILE, 'serviceAccount:', lineOf(FILE, 'node:')));
+    expect((snapshot.serviceAccounts[0].origin as FileOrigin).line).toBe(
+      lineOf(FILE, 'serviceAccount:', lineOf(FILE, 'node:')),
+    );
   });
 
   it('turns storageClasses into StorageClasses of the driver with lines for options and parameters', () => {
@@ -111,9 +115,16 @@ describe('helmValuesSource: values renaming the node service account', () => {
     expect(sc.name).toBe('efs-shared');
     expect(sc.provisioner).toBe('efs.csi.aws.com');
     expect(sc.mountOptions).toEqual(['tls', 'iam']);
-    expect(sc.parameters).toEqual({ provisioningMode: 'efs-ap', fileSystemId: 'fs-0123456789abcdef0', directoryPerms: '700' });
+    expect(sc.parameters).toEqual({
+      provisioningMode: 'efs-ap',
+      fileSystemId: 'fs-0123456789abcdef0',
+      directoryPerms: '700',
+    });
     expect((sc.origin as FileOrigin).line).toBe(lineOf(FILE, '- name: efs-shared'));
-    expect(sc.mountOptionOrigins!.map((o) => (o as FileOrigin).line)).toEqual([lineOf(FILE, '- tls'), lineOf(FILE, '- iam')]);
+    expect(sc.mountOptionOrigins!.map((o) => (o as FileOrigin).line)).toEqual([
+      lineOf(FILE, '- tls'),
+      lineOf(FILE, '- iam'),
+    ]);
     expect((sc.parameterOrigins!.fileSystemId as FileOrigin).line).toBe(lineOf(FILE, 'fileSystemId:'));
   });
 });
@@ -124,10 +135,16 @@ describe('helmValuesSource: values with IRSA annotations', () => {
 
   it('keeps the role-arn annotation of each service account with its line', () => {
     const node = snapshot.serviceAccounts.find((sa) => sa.name === 'efs-csi-node-sa')!;
-    expect(node.annotations).toEqual({ 'eks.amazonaws.com/role-arn': 'arn:aws:iam::111122223333:role/efs-csi-node' });
-    expect((node.annotationOrigins!['eks.amazonaws.com/role-arn'] as FileOrigin).line).toBe(lineOf(FILE, 'role/efs-csi-node'));
+    expect(node.annotations).toEqual({
+      'eks.amazonaws.com/role-arn': 'arn:aws:iam::111122223333:role/efs-csi-node',
+    });
+    expect((node.annotationOrigins!['eks.amazonaws.com/role-arn'] as FileOrigin).line).toBe(
+      lineOf(FILE, 'role/efs-csi-node'),
+    );
     const controller = snapshot.serviceAccounts.find((sa) => sa.name === 'efs-csi-controller-sa')!;
-    expect(controller.annotations['eks.amazonaws.com/role-arn']).toBe('arn:aws:iam::111122223333:role/efs-csi-controller');
+    expect(controller.annotations['eks.amazonaws.com/role-arn']).toBe(
+      'arn:aws:iam::111122223333:role/efs-csi-controller',
+    );
   });
 
   it('leaves the image absent when the values do not set it (it depends on the chart version)', () => {
@@ -163,9 +180,16 @@ describe('driverValuesToSnapshot', () => {
   it('applies the chart defaults to empty values', () => {
     const snapshot = driverValuesToSnapshot({}, origin);
     expect(snapshot.inputs).toEqual(['S']);
-    expect(snapshot.serviceAccounts.map((sa) => sa.name)).toEqual(['efs-csi-node-sa', 'efs-csi-controller-sa']);
+    expect(snapshot.serviceAccounts.map((sa) => sa.name)).toEqual([
+      'efs-csi-node-sa',
+      'efs-csi-controller-sa',
+    ]);
     expect(snapshot.daemonSets[0]).toEqual(
-      expect.objectContaining({ namespace: 'kube-system', name: 'efs-csi-node', serviceAccountName: 'efs-csi-node-sa' }),
+      expect.objectContaining({
+        namespace: 'kube-system',
+        name: 'efs-csi-node',
+        serviceAccountName: 'efs-csi-node-sa',
+      }),
     );
     expect(snapshot.storageClasses).toEqual([]);
   });
@@ -177,13 +201,21 @@ describe('driverValuesToSnapshot', () => {
   });
 
   it('leaves the image unknown when only the repository is set (the tag defaults to the chart appVersion)', () => {
-    const snapshot = driverValuesToSnapshot({ image: { repository: 'registry.example.com/aws-efs-csi-driver' } }, origin);
+    const snapshot = driverValuesToSnapshot(
+      { image: { repository: 'registry.example.com/aws-efs-csi-driver' } },
+      origin,
+    );
     const image = snapshot.daemonSets[0].containers[0].image;
-    expect(isUnknown(image) && image.expression).toBe('registry.example.com/aws-efs-csi-driver:v<chart appVersion>');
+    expect(isUnknown(image) && image.expression).toBe(
+      'registry.example.com/aws-efs-csi-driver:v<chart appVersion>',
+    );
   });
 
   it('renders a numeric tag as the chart does (toString)', () => {
-    const snapshot = driverValuesToSnapshot({ image: { repository: 'r/aws-efs-csi-driver', tag: 2.1 } }, origin);
+    const snapshot = driverValuesToSnapshot(
+      { image: { repository: 'r/aws-efs-csi-driver', tag: 2.1 } },
+      origin,
+    );
     expect(snapshot.daemonSets[0].containers[0].image).toBe('r/aws-efs-csi-driver:2.1');
   });
 });

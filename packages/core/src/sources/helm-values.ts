@@ -65,7 +65,13 @@ export function driverValuesToSnapshot(
   const node = isObject(root.node) ? root.node : undefined;
   const nodeSa = readServiceAccount(root, 'node', DEFAULT_NODE_SERVICE_ACCOUNT, namespace, at);
   if (nodeSa.account) snapshot.serviceAccounts.push(nodeSa.account);
-  const controllerSa = readServiceAccount(root, 'controller', DEFAULT_CONTROLLER_SERVICE_ACCOUNT, namespace, at);
+  const controllerSa = readServiceAccount(
+    root,
+    'controller',
+    DEFAULT_CONTROLLER_SERVICE_ACCOUNT,
+    namespace,
+    at,
+  );
   if (controllerSa.account) snapshot.serviceAccounts.push(controllerSa.account);
 
   // The chart always renders the node DaemonSet (there is no `node.create`), with the node SA whether or not the
@@ -97,7 +103,12 @@ export function driverValuesToSnapshot(
   if (Array.isArray(root.storageClasses)) {
     root.storageClasses.forEach((item, index) => {
       if (!isObject(item)) return;
-      const storageClass = readStorageClass(item, at(root.storageClasses as object, index, `storageClasses[${index}]`), index, at);
+      const storageClass = readStorageClass(
+        item,
+        at(root.storageClasses as object, index, `storageClasses[${index}]`),
+        index,
+        at,
+      );
       snapshot.storageClasses.push(storageClass);
     });
   }
@@ -125,7 +136,11 @@ function readServiceAccount(
   const section = isObject(root[component]) ? (root[component] as Obj) : undefined;
   const sa = section && isObject(section.serviceAccount) ? section.serviceAccount : undefined;
   const base = `${component}.serviceAccount`;
-  const saOrigin = sa ? at(section, 'serviceAccount', base) : section ? at(root, component, component) : at(undefined, undefined, base);
+  const saOrigin = sa
+    ? at(section, 'serviceAccount', base)
+    : section
+      ? at(root, component, component)
+      : at(undefined, undefined, base);
   const nameOrigin = sa && sa.name !== undefined ? at(sa, 'name', `${base}.name`) : saOrigin;
   // An empty name makes the chart render an invalid manifest; treat it like the default rather than invent one.
   const given = sa ? text(sa.name, nameOrigin) : undefined;
@@ -225,7 +240,8 @@ function looksLikeDriverValues(value: Obj, file?: string): boolean {
   const node = isObject(value.node) ? value.node : undefined;
   const controller = isObject(value.controller) ? value.controller : undefined;
   const nodeSa = node && isObject(node.serviceAccount) ? node.serviceAccount : undefined;
-  const controllerSa = controller && isObject(controller.serviceAccount) ? controller.serviceAccount : undefined;
+  const controllerSa =
+    controller && isObject(controller.serviceAccount) ? controller.serviceAccount : undefined;
   if (!nodeSa && !controllerSa) return false;
   const names = [nodeSa?.name, controllerSa?.name].filter((n): n is string => typeof n === 'string');
   if (names.some((n) => /efs/i.test(n))) return true;
@@ -235,7 +251,10 @@ function looksLikeDriverValues(value: Obj, file?: string): boolean {
   if (
     Array.isArray(value.storageClasses) &&
     value.storageClasses.some(
-      (sc) => isObject(sc) && isObject(sc.parameters) && ('fileSystemId' in sc.parameters || sc.parameters.provisioningMode === 'efs-ap'),
+      (sc) =>
+        isObject(sc) &&
+        isObject(sc.parameters) &&
+        ('fileSystemId' in sc.parameters || sc.parameters.provisioningMode === 'efs-ap'),
     )
   ) {
     return true;
@@ -248,7 +267,8 @@ function looksLikeDriverValues(value: Obj, file?: string): boolean {
 function driverValuesIn(value: unknown, file?: string): { values: Obj; path?: string } | undefined {
   if (!isObject(value) || isOtherDocument(value)) return undefined;
   const nested = value[SUBCHART_KEY];
-  if (isObject(nested) && looksLikeDriverValues(nested, SUBCHART_KEY)) return { values: nested, path: SUBCHART_KEY };
+  if (isObject(nested) && looksLikeDriverValues(nested, SUBCHART_KEY))
+    return { values: nested, path: SUBCHART_KEY };
   return looksLikeDriverValues(value, file) ? { values: value } : undefined;
 }
 
@@ -262,8 +282,15 @@ export const helmValuesSource: DocumentSource = {
     for (const document of documents) {
       const found = driverValuesIn(document.value, file.file);
       if (!found) continue;
-      const line = found.path ? (document.lineOf(document.value as object, found.path) ?? document.line) : document.line;
-      const origin: FileOrigin = { kind: 'file', file: file.file, line, ...(found.path ? { path: found.path } : {}) };
+      const line = found.path
+        ? (document.lineOf(document.value as object, found.path) ?? document.line)
+        : document.line;
+      const origin: FileOrigin = {
+        kind: 'file',
+        file: file.file,
+        line,
+        ...(found.path ? { path: found.path } : {}),
+      };
       const part = driverValuesToSnapshot(found.values, origin, (c, k) => document.lineOf(c, k));
       mergeSnapshots(snapshot, part);
     }

@@ -16,7 +16,9 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 export const kubernetesYamlSource: DocumentSource = {
   name: 'kubernetes-yaml',
   claims: (document) =>
-    isObj(document.value) && typeof document.value.apiVersion === 'string' && typeof document.value.kind === 'string',
+    isObj(document.value) &&
+    typeof document.value.apiVersion === 'string' &&
+    typeof document.value.kind === 'string',
   read(documents, file) {
     const snapshot = emptySnapshot(['S']);
     for (const document of documents) readObject(document.value as Obj, document, file, snapshot);
@@ -46,7 +48,8 @@ function stringMap(value: unknown, at: (key: string) => Origin): Record<string, 
 
 function readObject(obj: Obj, document: LocatedDocument, file: ParsedFile, snapshot: Snapshot): void {
   const line = (container: object, key?: string | number) => document.lineOf(container, key);
-  const origin = (container: object, key?: string | number): Origin => fileOrigin(file.file, line(container, key));
+  const origin = (container: object, key?: string | number): Origin =>
+    fileOrigin(file.file, line(container, key));
   const metadata = isObj(obj.metadata) ? obj.metadata : {};
   const here = origin(obj);
   const name = text(metadata.name, here) ?? unknown('metadata.name missing', here);
@@ -54,19 +57,24 @@ function readObject(obj: Obj, document: LocatedDocument, file: ParsedFile, snaps
   const kind = obj.kind;
   switch (kind) {
     case 'List':
-      for (const item of Array.isArray(obj.items) ? obj.items : []) if (isObj(item)) readObject(item, document, file, snapshot);
+      for (const item of Array.isArray(obj.items) ? obj.items : [])
+        if (isObj(item)) readObject(item, document, file, snapshot);
       return;
     case 'StorageClass': {
       const mountOptions = Array.isArray(obj.mountOptions) ? obj.mountOptions : [];
       snapshot.storageClasses.push({
         name,
-        provisioner: text(obj.provisioner, origin(obj, 'provisioner')) ?? unknown('provisioner missing', here),
+        provisioner:
+          text(obj.provisioner, origin(obj, 'provisioner')) ?? unknown('provisioner missing', here),
         mountOptions: mountOptions.map((m, i) => text(m, origin(mountOptions, i)) ?? ''),
         parameters: stringMap(obj.parameters, (k) => origin(obj.parameters as object, k)),
         origin: here,
         mountOptionOrigins: mountOptions.map((_, i) => origin(mountOptions, i)),
         parameterOrigins: Object.fromEntries(
-          Object.keys(isObj(obj.parameters) ? obj.parameters : {}).map((k) => [k, origin(obj.parameters as object, k)]),
+          Object.keys(isObj(obj.parameters) ? obj.parameters : {}).map((k) => [
+            k,
+            origin(obj.parameters as object, k),
+          ]),
         ),
       });
       return;
@@ -79,15 +87,21 @@ function readObject(obj: Obj, document: LocatedDocument, file: ParsedFile, snaps
       snapshot.persistentVolumes.push({
         name,
         driver: text(csi.driver, origin(csi, 'driver')) ?? unknown('spec.csi.driver missing', here),
-        volumeHandle: text(csi.volumeHandle, origin(csi, 'volumeHandle')) ?? unknown('spec.csi.volumeHandle missing', here),
+        volumeHandle:
+          text(csi.volumeHandle, origin(csi, 'volumeHandle')) ??
+          unknown('spec.csi.volumeHandle missing', here),
         volumeAttributes: stringMap(attributes, (k) => origin(attributes, k)),
         mountOptions: mountOptions.map((m, i) => text(m, origin(mountOptions, i)) ?? ''),
-        accessModes: Array.isArray(spec.accessModes) ? spec.accessModes.filter((m) => typeof m === 'string') : [],
+        accessModes: Array.isArray(spec.accessModes)
+          ? spec.accessModes.filter((m) => typeof m === 'string')
+          : [],
         storageClassName: text(spec.storageClassName, origin(spec, 'storageClassName')),
         origin: here,
         volumeHandleOrigin: origin(csi, 'volumeHandle'),
         mountOptionOrigins: mountOptions.map((_, i) => origin(mountOptions, i)),
-        volumeAttributeOrigins: Object.fromEntries(Object.keys(attributes).map((k) => [k, origin(attributes, k)])),
+        volumeAttributeOrigins: Object.fromEntries(
+          Object.keys(attributes).map((k) => [k, origin(attributes, k)]),
+        ),
       });
       return;
     }
@@ -98,7 +112,9 @@ function readObject(obj: Obj, document: LocatedDocument, file: ParsedFile, snaps
         name,
         annotations: stringMap(annotations, (k) => origin(annotations, k)),
         origin: here,
-        annotationOrigins: Object.fromEntries(Object.keys(annotations).map((k) => [k, origin(annotations, k)])),
+        annotationOrigins: Object.fromEntries(
+          Object.keys(annotations).map((k) => [k, origin(annotations, k)]),
+        ),
       });
       return;
     }
@@ -109,7 +125,10 @@ function readObject(obj: Obj, document: LocatedDocument, file: ParsedFile, snaps
           if (typeof value === 'string') data[key] = Buffer.from(value, 'base64').toString('utf8');
         }
       }
-      Object.assign(data, stringMap(obj.stringData, (k) => origin(obj.stringData as object, k)));
+      Object.assign(
+        data,
+        stringMap(obj.stringData, (k) => origin(obj.stringData as object, k)),
+      );
       const dataOrigins: Record<string, Origin> = {};
       for (const block of [obj.data, obj.stringData]) {
         if (isObj(block)) for (const key of Object.keys(block)) dataOrigins[key] = origin(block, key);
@@ -124,7 +143,8 @@ function readObject(obj: Obj, document: LocatedDocument, file: ParsedFile, snaps
         namespace: namespaceOf(),
         name,
         serviceAccountName:
-          text(podSpec.serviceAccountName ?? podSpec.serviceAccount, origin(podSpec, 'serviceAccountName')) ?? 'default',
+          text(podSpec.serviceAccountName ?? podSpec.serviceAccount, origin(podSpec, 'serviceAccountName')) ??
+          'default',
         containers: containersOf(podSpec, origin),
         origin: here,
         serviceAccountOrigin: origin(podSpec, 'serviceAccountName'),
@@ -186,7 +206,9 @@ function readEksctlClusterConfig(
       cluster,
       namespace: text(assoc.namespace, at) ?? 'default',
       serviceAccount: text(assoc.serviceAccountName, at) ?? unknown('serviceAccountName missing', at),
-      roleArn: text(assoc.roleARN, at) ?? unknown(`role created by eksctl for ${String(assoc.serviceAccountName)}`, at),
+      roleArn:
+        text(assoc.roleARN, at) ??
+        unknown(`role created by eksctl for ${String(assoc.serviceAccountName)}`, at),
       origin: at,
     });
   }
@@ -208,13 +230,16 @@ function readEksctlClusterConfig(
     if (!isObj(addon)) continue;
     const at = origin(addon);
     const name = text(addon.name, at) ?? unknown('name missing', at);
-    const associations = (Array.isArray(addon.podIdentityAssociations) ? addon.podIdentityAssociations : []).filter(isObj);
+    const associations = (
+      Array.isArray(addon.podIdentityAssociations) ? addon.podIdentityAssociations : []
+    ).filter(isObj);
     snapshot.addons.push({
       cluster,
       name,
       version: text(addon.version, at),
       podIdentityAssociations: associations.map((a) => ({
-        serviceAccount: text(a.serviceAccountName, origin(a)) ?? unknown('serviceAccountName missing', origin(a)),
+        serviceAccount:
+          text(a.serviceAccountName, origin(a)) ?? unknown('serviceAccountName missing', origin(a)),
         roleArn: text(a.roleARN, origin(a)) ?? unknown('role created by eksctl', origin(a)),
       })),
       origin: at,
@@ -223,7 +248,8 @@ function readEksctlClusterConfig(
       snapshot.podIdentityAssociations.push({
         cluster,
         namespace: text(a.namespace, origin(a)) ?? 'kube-system',
-        serviceAccount: text(a.serviceAccountName, origin(a)) ?? unknown('serviceAccountName missing', origin(a)),
+        serviceAccount:
+          text(a.serviceAccountName, origin(a)) ?? unknown('serviceAccountName missing', origin(a)),
         roleArn: text(a.roleARN, origin(a)) ?? unknown('role created by eksctl', origin(a)),
         ownerAddon: typeof name === 'string' ? name : undefined,
         origin: origin(a),

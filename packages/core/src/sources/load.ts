@@ -57,7 +57,11 @@ export async function loadStaticSnapshot(paths: string[], options: LoadOptions =
       mergeSnapshots(snapshot, await terraformModuleReader(moduleFiles));
     } catch (error) {
       for (const f of moduleFiles) {
-        snapshot.notices.push({ kind: 'parse-error', file: f.file, message: `could not read Terraform: ${messageOf(error)}` });
+        snapshot.notices.push({
+          kind: 'parse-error',
+          file: f.file,
+          message: `could not read Terraform: ${messageOf(error)}`,
+        });
       }
     }
   }
@@ -74,13 +78,16 @@ export function readDocumentFile(source: SourceFile, snapshot: Snapshot): void {
   const isJson = file.endsWith('.json') || /^\s*[{[]/.test(text);
   let documents: LocatedDocument[];
   try {
-    documents = isJson ? [parseLocatedJson(text, { onTag: yamlTagHook })] : parseLocatedYaml(text, { onTag: yamlTagHook });
+    documents = isJson
+      ? [parseLocatedJson(text, { onTag: yamlTagHook })]
+      : parseLocatedYaml(text, { onTag: yamlTagHook });
   } catch (error) {
     if (!isJson && /\{\{/.test(text)) {
       snapshot.notices.push({
         kind: 'skipped',
         file,
-        message: 'a Helm template: it is YAML only once rendered (check the rendered manifests: helm template …)',
+        message:
+          'a Helm template: it is YAML only once rendered (check the rendered manifests: helm template …)',
       });
       return;
     }
@@ -108,7 +115,11 @@ export function readDocumentFile(source: SourceFile, snapshot: Snapshot): void {
     try {
       mergeSnapshots(snapshot, source.read(docs, parsed));
     } catch (error) {
-      snapshot.notices.push({ kind: 'parse-error', file, message: `could not read as ${source.name}: ${messageOf(error)}` });
+      snapshot.notices.push({
+        kind: 'parse-error',
+        file,
+        message: `could not read as ${source.name}: ${messageOf(error)}`,
+      });
     }
   }
 }

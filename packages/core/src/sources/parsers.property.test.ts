@@ -17,7 +17,13 @@ const extensions = ['.json', '.yaml', '.tf'];
 
 /** A seed cut, spliced and sprinkled with hostile characters. */
 const mutated = fc
-  .tuple(fc.nat(seeds.length - 1), fc.nat(), fc.nat(), fc.string({ maxLength: 40 }), fc.constantFrom('', '\u0000', '{{', '&a *a', ']]]', '\uFFFD', '"'))
+  .tuple(
+    fc.nat(seeds.length - 1),
+    fc.nat(),
+    fc.nat(),
+    fc.string({ maxLength: 40 }),
+    fc.constantFrom('', '\u0000', '{{', '&a *a', ']]]', '\uFFFD', '"'),
+  )
   .map(([seed, cut, at, insert, hostile]) => {
     const text = seeds[seed];
     const c = cut % (text.length + 1);
@@ -42,7 +48,9 @@ describe('the static sources on generated malformed files', () => {
           writeFileSync(path.join(dir, 'good.json'), seeds[0]);
           const { snapshot, files } = await loadStaticSnapshot([dir]);
           // The valid policy beside it is always read.
-          expect(snapshot.fileSystems.some((f) => f.origin.kind === 'file' && f.origin.file === 'good.json')).toBe(true);
+          expect(
+            snapshot.fileSystems.some((f) => f.origin.kind === 'file' && f.origin.file === 'good.json'),
+          ).toBe(true);
           for (const notice of snapshot.notices) expect(files.concat(['input' + ext])).toContain(notice.file);
         } finally {
           rmSync(dir, { recursive: true, force: true });

@@ -47,7 +47,8 @@ export function addPolicy(snapshot: Snapshot, policy: PolicyDocument): void {
 export function classifyPolicy(policy: PolicyDocument): LoosePolicyKind {
   const withPrincipal = policy.statements.filter((s) => s.principal || s.notPrincipal);
   if (withPrincipal.length === 0) return 'identity';
-  const isStsAction = (a: unknown) => typeof a === 'string' && /^sts:(AssumeRole|TagSession|SetSourceIdentity)/i.test(a);
+  const isStsAction = (a: unknown) =>
+    typeof a === 'string' && /^sts:(AssumeRole|TagSession|SetSourceIdentity)/i.test(a);
   if (withPrincipal.some((s) => (s.action ?? []).some(isStsAction))) return 'trust';
   return 'resource';
 }
@@ -75,10 +76,17 @@ function fileSystemOfResourcePolicy(policy: PolicyDocument): FileSystem | undefi
     (s.action ?? []).some((a) => typeof a === 'string' && /^(elasticfilesystem|s3files):/i.test(a)),
   );
   if (mentionsClientActions) {
-    const type = policy.statements.some((s) => (s.action ?? []).some((a) => typeof a === 'string' && /^s3files:/i.test(a)))
+    const type = policy.statements.some((s) =>
+      (s.action ?? []).some((a) => typeof a === 'string' && /^s3files:/i.test(a)),
+    )
       ? 's3files'
       : 'efs';
-    return { type, id: { unknown: true, expression: 'file system of this policy (no file system ARN in Resource)' }, policy, origin: policy.origin };
+    return {
+      type,
+      id: { unknown: true, expression: 'file system of this policy (no file system ARN in Resource)' },
+      policy,
+      origin: policy.origin,
+    };
   }
   return undefined;
 }

@@ -46,7 +46,12 @@ describe('readTerraformModule: Pod Identity module split across files', () => {
     expect(role.arn).toBe('arn:aws:iam::111122223333:role/prod-efs-csi-node');
     expect(role.accountId).toBe('111122223333');
     expect(role.tags).toEqual({ team: 'storage' });
-    expect(role.origin).toEqual({ kind: 'file', file: 'infra/pod-identity/main.tf', line: 7, path: 'aws_iam_role.efs_node' });
+    expect(role.origin).toEqual({
+      kind: 'file',
+      file: 'infra/pod-identity/main.tf',
+      line: 7,
+      path: 'aws_iam_role.efs_node',
+    });
   });
 
   it('reads a jsonencode trust policy with the line of its statement and the size of the rendered JSON', () => {
@@ -96,7 +101,11 @@ describe('readTerraformModule: Pod Identity module split across files', () => {
   it('turns the add-on pod_identity_association block into an add-on owned association linked to the role', () => {
     expect(snapshot.addons).toHaveLength(1);
     const addon = snapshot.addons[0];
-    expect(addon).toMatchObject({ cluster: 'prod', name: 'aws-efs-csi-driver', version: 'v3.1.0-eksbuild.1' });
+    expect(addon).toMatchObject({
+      cluster: 'prod',
+      name: 'aws-efs-csi-driver',
+      version: 'v3.1.0-eksbuild.1',
+    });
     expect(addon.podIdentityAssociations).toEqual([
       {
         serviceAccount: 'efs-csi-node-sa',
@@ -173,7 +182,9 @@ describe('readTerraformModule: IRSA module', () => {
     expect(expression(role.arn)).toBe('aws_iam_role.node.arn (known after apply)');
     const federated = role.trustPolicy!.statements[0].principal!.Federated!;
     expect(expression(federated[0])).toBe('aws_iam_openid_connect_provider.eks.arn (known after apply)');
-    expect(expression(snapshot.oidcProviders[0].arn)).toBe('aws_iam_openid_connect_provider.eks.arn (known after apply)');
+    expect(expression(snapshot.oidcProviders[0].arn)).toBe(
+      'aws_iam_openid_connect_provider.eks.arn (known after apply)',
+    );
     expect(snapshot.oidcProviders[0]).toMatchObject({
       url: 'https://oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE',
       clientIds: ['sts.amazonaws.com'],
@@ -196,7 +207,9 @@ describe('readTerraformModule: IRSA module', () => {
   it('reads the IRSA annotation of a kubernetes_service_account_v1 as unknown, with its line', () => {
     const [sa] = snapshot.serviceAccounts;
     expect(sa).toMatchObject({ namespace: 'kube-system', name: 'efs-csi-node-sa' });
-    expect(expression(sa.annotations['eks.amazonaws.com/role-arn'])).toBe('aws_iam_role.node.arn (known after apply)');
+    expect(expression(sa.annotations['eks.amazonaws.com/role-arn'])).toBe(
+      'aws_iam_role.node.arn (known after apply)',
+    );
     expect(line(sa.annotationOrigins!['eks.amazonaws.com/role-arn'])).toBe(6);
   });
 
@@ -247,7 +260,9 @@ describe('readTerraformModule: values that cannot be known statically', () => {
     expect(snapshot.roles).toHaveLength(1);
     const role = snapshot.roles[0];
     expect(role.id).toBe('tf:infra/variables:aws_iam_role.efs_node');
-    expect(expression(role.name)).toBe('aws_iam_role.efs_node.name (name_prefix "efs-node-", known after apply)');
+    expect(expression(role.name)).toBe(
+      'aws_iam_role.efs_node.name (name_prefix "efs-node-", known after apply)',
+    );
     const condition = role.trustPolicy!.statements[0].conditions[0];
     expect(condition.key).toBe('aws:RequestTag/eks-cluster-name');
     expect(expression(condition.values[0])).toBe('module.eks.cluster_name');
@@ -308,7 +323,8 @@ EOF
     expect(role.trustPolicy!.statements[0].principal).toEqual({ Service: ['pods.eks.amazonaws.com'] });
     expect(line(role.trustPolicy!.statements[0].origin)).toBe(5);
     expect(role.trustPolicy!.size).toBe(
-      '{"Version": "2012-10-17", "Statement": [\n  {"Effect": "Allow", "Principal": {"Service": "pods.eks.amazonaws.com"}, "Action": ["sts:AssumeRole", "sts:TagSession"]}\n]}\n'.length,
+      '{"Version": "2012-10-17", "Statement": [\n  {"Effect": "Allow", "Principal": {"Service": "pods.eks.amazonaws.com"}, "Action": ["sts:AssumeRole", "sts:TagSession"]}\n]}\n'
+        .length,
     );
     expect(role.managedPolicies).toEqual([
       {

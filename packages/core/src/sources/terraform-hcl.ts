@@ -58,7 +58,9 @@ function hclParser(): Promise<Parser> {
     await Parser.init();
     // Bytes, not a path: given a path, the runtime loads `fs` through a dynamic import, which CommonJS hosts such as
     // Jest's module sandbox refuse.
-    const grammar = await readFile(require.resolve('@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-terraform.wasm'));
+    const grammar = await readFile(
+      require.resolve('@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-terraform.wasm'),
+    );
     const language = await Language.load(grammar);
     const parser = new Parser();
     parser.setLanguage(language);
@@ -111,7 +113,10 @@ let hcl2json: Hcl2Json | undefined;
  * HashiCorp's HCL parser, loaded only when tree-sitter reports an error (it starts a Go WebAssembly runtime). Returns
  * undefined when the file parses (the error was a gap of the grammar), else HCL's message and line.
  */
-async function confirmSyntaxError(file: string, text: string): Promise<{ message: string; line?: number } | undefined> {
+async function confirmSyntaxError(
+  file: string,
+  text: string,
+): Promise<{ message: string; line?: number } | undefined> {
   try {
     hcl2json ??= await import('@cdktf/hcl2json');
     await hcl2json.parse(posix.basename(file), text);
@@ -189,23 +194,26 @@ class Source {
 }
 
 function unescapeQuoted(text: string): string {
-  return text.replace(/\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[nrt"\\])|\$\$\{|%%\{/g, (m, esc: string | undefined) => {
-    if (m === '$${') return '${';
-    if (m === '%%{') return '%{';
-    switch (esc![0]) {
-      case 'n':
-        return '\n';
-      case 'r':
-        return '\r';
-      case 't':
-        return '\t';
-      case 'u':
-      case 'U':
-        return String.fromCodePoint(parseInt(esc!.slice(1), 16));
-      default:
-        return esc!;
-    }
-  });
+  return text.replace(
+    /\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[nrt"\\])|\$\$\{|%%\{/g,
+    (m, esc: string | undefined) => {
+      if (m === '$${') return '${';
+      if (m === '%%{') return '%{';
+      switch (esc![0]) {
+        case 'n':
+          return '\n';
+        case 'r':
+          return '\r';
+        case 't':
+          return '\t';
+        case 'u':
+        case 'U':
+          return String.fromCodePoint(parseInt(esc!.slice(1), 16));
+        default:
+          return esc!;
+      }
+    },
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -271,7 +279,8 @@ class ModuleEvaluator {
     const items = source.body(block.body);
     switch (block.type) {
       case 'locals':
-        for (const a of items.attributes) if (!this.locals.has(a.name)) this.locals.set(a.name, { source, expr: a.expr });
+        for (const a of items.attributes)
+          if (!this.locals.has(a.name)) this.locals.set(a.name, { source, expr: a.expr });
         return;
       case 'variable': {
         const name = block.labels[0];
@@ -285,7 +294,8 @@ class ModuleEvaluator {
         if (type === undefined || name === undefined) return;
         const mode = block.type === 'data' ? 'data' : 'managed';
         const address = `${mode === 'data' ? 'data.' : ''}${type}.${name}`;
-        if (!this.declarations.has(address)) this.declarations.set(address, { mode, type, name, source, block, items });
+        if (!this.declarations.has(address))
+          this.declarations.set(address, { mode, type, name, source, block, items });
         return;
       }
       default:
@@ -309,7 +319,8 @@ class ModuleEvaluator {
       }
       const allowed = attr('allowed_account_ids');
       const accounts = allowed ? this.evaluate(allowed.expr, scope) : undefined;
-      if (Array.isArray(accounts) && accounts.length === 1 && typeof accounts[0] === 'string') env.accountId = accounts[0];
+      if (Array.isArray(accounts) && accounts.length === 1 && typeof accounts[0] === 'string')
+        env.accountId = accounts[0];
       const assume = items.blocks.find((b) => b.type === 'assume_role');
       const roleArn = assume ? attr('role_arn', source.body(assume.body)) : undefined;
       const arn = roleArn ? this.evaluate(roleArn.expr, scope) : undefined;
@@ -342,9 +353,20 @@ class ModuleEvaluator {
     if (count) {
       const n = this.evaluate(count.expr, empty);
       if (typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 1000) {
-        instances = Array.from({ length: n }, (_, i) => ({ suffix: `[${i}]`, key: i, scope: scope([['count.index', i]]) }));
+        instances = Array.from({ length: n }, (_, i) => ({
+          suffix: `[${i}]`,
+          key: i,
+          scope: scope([['count.index', i]]),
+        }));
       } else {
-        instances = [{ suffix: '', scope: scope([['count.index', unknown(`count.index (count = ${d.source.slice(count.expr)})`, at(count.node))]]) }];
+        instances = [
+          {
+            suffix: '',
+            scope: scope([
+              ['count.index', unknown(`count.index (count = ${d.source.slice(count.expr)})`, at(count.node))],
+            ]),
+          },
+        ];
       }
     } else if (forEach) {
       const collection = this.evaluate(forEach.expr, empty);
@@ -364,7 +386,15 @@ class ModuleEvaluator {
         }));
       } else {
         const what = unknown(`each (for_each = ${d.source.slice(forEach.expr)})`, at(forEach.node));
-        instances = [{ suffix: '', scope: scope([['each.key', what], ['each.value', what]]) }];
+        instances = [
+          {
+            suffix: '',
+            scope: scope([
+              ['each.key', what],
+              ['each.value', what],
+            ]),
+          },
+        ];
       }
     } else {
       instances = [{ suffix: '', scope: empty }];
@@ -376,7 +406,14 @@ class ModuleEvaluator {
   // -- values of a resource ----------------------------------------------------------------------------------
 
   /** Evaluates a body into attribute values; nested blocks become lists of objects, as in the plan JSON. */
-  evaluateBody(source: Source, items: BodyItems, scope: Scope, line: number, path: string, rec?: Recorder): TfObject {
+  evaluateBody(
+    source: Source,
+    items: BodyItems,
+    scope: Scope,
+    line: number,
+    path: string,
+    rec?: Recorder,
+  ): TfObject {
     const out: TfObject = {};
     setPosition(out, line);
     const prefix = path ? `${path}.` : '';
@@ -440,7 +477,10 @@ class ModuleEvaluator {
           const local = this.locals.get(names[1]);
           if (local) for (const r of this.references(local.expr, local.source, seen)) out.add(r);
         } else if (names[0] === 'data' && names.length >= 3) out.add(`data.${names[1]}.${names[2]}`);
-        else if (!['var', 'module', 'each', 'count', 'path', 'terraform', 'self', 'local'].includes(names[0]) && names[1]) {
+        else if (
+          !['var', 'module', 'each', 'count', 'path', 'terraform', 'self', 'local'].includes(names[0]) &&
+          names[1]
+        ) {
           out.add(`${names[0]}.${names[1]}`);
         }
         return;
@@ -452,11 +492,20 @@ class ModuleEvaluator {
   }
 
   /** The value of `<address>.<attr>` for one instance (or the only / unknown instance). */
-  private attributeOf(d: Declaration, key: string | number | undefined, attr: string, origin: FileOrigin): TfValue {
+  private attributeOf(
+    d: Declaration,
+    key: string | number | undefined,
+    attr: string,
+    origin: FileOrigin,
+  ): TfValue {
     const address = `${d.mode === 'data' ? 'data.' : ''}${d.type}.${d.name}`;
     const instances = this.instances(d);
     const instance =
-      key !== undefined ? instances.find((i) => i.key === key) : instances.length === 1 ? instances[0] : undefined;
+      key !== undefined
+        ? instances.find((i) => i.key === key)
+        : instances.length === 1
+          ? instances[0]
+          : undefined;
     if (!instance) {
       return instances.length === 0
         ? unknown(`${address} has no instances (count/for_each)`, origin)
@@ -476,10 +525,20 @@ class ModuleEvaluator {
     }
   }
 
-  private computeAttribute(d: Declaration, instance: Instance, address: string, attr: string, origin: FileOrigin): TfValue {
+  private computeAttribute(
+    d: Declaration,
+    instance: Instance,
+    address: string,
+    attr: string,
+    origin: FileOrigin,
+  ): TfValue {
     const own = d.items.attributes.find((a) => a.name === attr);
     if (own) return this.evaluate(own.expr, instance.scope);
-    if (d.mode === 'data' && d.type === 'aws_iam_policy_document' && (attr === 'json' || attr === 'minified_json')) {
+    if (
+      d.mode === 'data' &&
+      d.type === 'aws_iam_policy_document' &&
+      (attr === 'json' || attr === 'minified_json')
+    ) {
       const values = this.evaluateBody(d.source, d.items, instance.scope, d.block.node.line, '');
       const doc = renderPolicyDocument(values, fileOrigin(d.source.file, d.block.node.line, address));
       return attr === 'json' ? doc : new TfEncoded('json', doc.value, encodeJson(doc.value));
@@ -495,10 +554,14 @@ class ModuleEvaluator {
     const derived = computedAttribute(d.mode, d.type, attr, get, this.env);
     if (derived !== undefined) return derived;
     return unknown(
-      d.mode === 'data' ? `${address}${instance.suffix}.${attr} (read from AWS when Terraform runs)` : `${address}${instance.suffix}.${attr} (known after apply)`,
+      d.mode === 'data'
+        ? `${address}${instance.suffix}.${attr} (read from AWS when Terraform runs)`
+        : `${address}${instance.suffix}.${attr} (known after apply)`,
       origin,
       // The role's ARN, unknown until apply, still names that role: rules can match it to the node role.
-      d.mode !== 'data' && d.type === 'aws_iam_role' && attr === 'arn' ? `${this.idPrefix}${address}${instance.suffix}` : undefined,
+      d.mode !== 'data' && d.type === 'aws_iam_role' && attr === 'arn'
+        ? `${this.idPrefix}${address}${instance.suffix}`
+        : undefined,
     );
   }
 
@@ -579,7 +642,9 @@ class ModuleEvaluator {
       }
       if (isUnknown(key)) return this.unknownAt(describe(), op, scope);
       if (Array.isArray(value) && typeof key === 'number') {
-        return key >= 0 && key < value.length ? value[key] : this.unknownAt(`${describe()} (out of range)`, op, scope);
+        return key >= 0 && key < value.length
+          ? value[key]
+          : this.unknownAt(`${describe()} (out of range)`, op, scope);
       }
       if (isTfObject(value) && (typeof key === 'string' || typeof key === 'number') && String(key) in value) {
         return value[String(key)];
@@ -592,7 +657,10 @@ class ModuleEvaluator {
   private splat(value: TfValue, op: SyntaxNode, after: SyntaxNode[], scope: Scope): TfValue {
     if (isUnknown(value)) return this.unknownAt(scope.source.slice(op), op, scope);
     const items = Array.isArray(value) ? value : value === null ? [] : [value];
-    const steps = [...op.children[0].children.filter((c) => c.type === 'get_attr' || c.type === 'index'), ...after];
+    const steps = [
+      ...op.children[0].children.filter((c) => c.type === 'get_attr' || c.type === 'index'),
+      ...after,
+    ];
     return items.map((item) => {
       let v = item;
       for (const step of steps) v = this.postfix(v, step, scope, [op]);
@@ -601,7 +669,11 @@ class ModuleEvaluator {
   }
 
   /** `var.x`, `local.x`, `aws_iam_role.node.arn`, `data.t.n.attr`, `each.key`, iteration variables. */
-  private traversal(head: SyntaxNode, rest: SyntaxNode[], scope: Scope): { value: TfValue; consumed: number } {
+  private traversal(
+    head: SyntaxNode,
+    rest: SyntaxNode[],
+    scope: Scope,
+  ): { value: TfValue; consumed: number } {
     const source = scope.source;
     const root = source.slice(head);
     const attrAt = (i: number): string | undefined => {
@@ -610,7 +682,8 @@ class ModuleEvaluator {
       const id = child(n, 'identifier');
       return id ? source.slice(id) : undefined;
     };
-    const text = (consumed: number) => source.text.slice(head.from, consumed > 0 ? rest[consumed - 1].to : head.to);
+    const text = (consumed: number) =>
+      source.text.slice(head.from, consumed > 0 ? rest[consumed - 1].to : head.to);
     const origin = this.origin(head, scope);
     if (scope.vars.has(root)) return { value: scope.vars.get(root)!, consumed: 0 };
     switch (root) {
@@ -618,7 +691,10 @@ class ModuleEvaluator {
         const name = attrAt(0);
         const variable = name ? this.variables.get(name) : undefined;
         const def = variable?.expr ? ` (default ${variable.source.slice(variable.expr)})` : '';
-        return { value: unknown(`${text(1)}${variable ? def : ' (not declared in this module)'}`, origin), consumed: 1 };
+        return {
+          value: unknown(`${text(1)}${variable ? def : ' (not declared in this module)'}`, origin),
+          consumed: 1,
+        };
       }
       case 'local': {
         const name = attrAt(0);
@@ -628,7 +704,10 @@ class ModuleEvaluator {
       case 'each': {
         const name = attrAt(0);
         const key = `${root}.${name}`;
-        return { value: scope.vars.get(key) ?? unknown(`${key} (outside count/for_each)`, origin), consumed: 1 };
+        return {
+          value: scope.vars.get(key) ?? unknown(`${key} (outside count/for_each)`, origin),
+          consumed: 1,
+        };
       }
       case 'module':
       case 'path':
@@ -653,14 +732,21 @@ class ModuleEvaluator {
     let consumed = offset + 1;
     const declaration = this.declarations.get(address);
     if (!declaration) {
-      return { value: unknown(`${text(rest.length)} (not declared in this module)`, origin), consumed: rest.length };
+      return {
+        value: unknown(`${text(rest.length)} (not declared in this module)`, origin),
+        consumed: rest.length,
+      };
     }
     // An instance key: `aws_iam_role.node[0]` / `["a"]`.
     let key: string | number | undefined;
     const next = rest[consumed];
     if (next?.type === 'index') {
       const expr = next.children[0] ? child(next.children[0], 'expression') : undefined;
-      const k = expr ? this.evaluate(expr, scope) : next.children[0]?.type === 'legacy_index' ? Number(source.slice(next.children[0]).slice(1)) : undefined;
+      const k = expr
+        ? this.evaluate(expr, scope)
+        : next.children[0]?.type === 'legacy_index'
+          ? Number(source.slice(next.children[0]).slice(1))
+          : undefined;
       if (typeof k === 'string' || typeof k === 'number') key = k;
       else return { value: unknown(text(rest.length), origin), consumed: rest.length };
       consumed++;
@@ -734,7 +820,10 @@ class ModuleEvaluator {
       if (to < from) to = from;
       if (source.slice(child(node, 'heredoc_start') ?? node).includes('-')) {
         // `<<-` strips the smallest indentation of the non-blank lines
-        const lines = text.slice(from, to).split('\n').filter((l) => l.trim() !== '');
+        const lines = text
+          .slice(from, to)
+          .split('\n')
+          .filter((l) => l.trim() !== '');
         indent = Math.min(...lines.map((l) => /^[ \t]*/.exec(l)![0].length), Infinity);
         if (!Number.isFinite(indent)) indent = 0;
       }
@@ -758,7 +847,10 @@ class ModuleEvaluator {
     const parts: Array<string | TfValue> = [];
     let cursor = from;
     const inner = node.children.filter(
-      (c) => (c.type === 'template_interpolation' || c.type === 'template_directive' || c.error) && c.from >= from && c.to <= to,
+      (c) =>
+        (c.type === 'template_interpolation' || c.type === 'template_directive' || c.error) &&
+        c.from >= from &&
+        c.to <= to,
     );
     for (const part of inner) {
       if (part.from > cursor) parts.push(literal(cursor, part.from));
@@ -780,7 +872,8 @@ class ModuleEvaluator {
     }
     if (cursor < to) parts.push(literal(cursor, to));
     // "${x}" alone is x itself, whatever its type
-    if (!heredoc && parts.length === 1 && inner.length === 1 && inner[0].type === 'template_interpolation') return parts[0];
+    if (!heredoc && parts.length === 1 && inner.length === 1 && inner[0].type === 'template_interpolation')
+      return parts[0];
     return this.joinParts(parts, source.slice(node), this.origin(node, scope));
   }
 
@@ -789,7 +882,8 @@ class ModuleEvaluator {
     for (const p of parts) {
       if (typeof p === 'string') flat.push(p);
       else if (typeof p === 'number' || typeof p === 'boolean') flat.push(String(p));
-      else if (p instanceof TfEncoded) flat.push(p.text ?? unknown(`${expression} (encoded value with unknown parts)`, origin));
+      else if (p instanceof TfEncoded)
+        flat.push(p.text ?? unknown(`${expression} (encoded value with unknown parts)`, origin));
       else if (isPartialText(p)) flat.push(...p.parts);
       else if (isUnknown(p)) flat.push(p);
       else flat.push(unknown(`${expression} (a ${p === null ? 'null' : 'collection'} in a string)`, origin));
@@ -797,7 +891,8 @@ class ModuleEvaluator {
     if (flat.every((p): p is string => typeof p === 'string')) return flat.join('');
     const merged: Array<string | Unknown> = [];
     for (const p of flat) {
-      if (typeof p === 'string' && typeof merged[merged.length - 1] === 'string') merged[merged.length - 1] += p;
+      if (typeof p === 'string' && typeof merged[merged.length - 1] === 'string')
+        merged[merged.length - 1] += p;
       else merged.push(p);
     }
     const partial: PartialText = { unknown: true, expression, origin, parts: merged };
@@ -870,7 +965,11 @@ class ModuleEvaluator {
         return encodeJson(left) !== encodeJson(right);
       case '&&':
       case '||':
-        return typeof left === 'boolean' && typeof right === 'boolean' ? (op === '&&' ? left && right : left || right) : whole();
+        return typeof left === 'boolean' && typeof right === 'boolean'
+          ? op === '&&'
+            ? left && right
+            : left || right
+          : whole();
       default:
         break;
     }
@@ -1003,7 +1102,9 @@ class ModuleEvaluator {
       case 'compact':
         return Array.isArray(args[0]) ? args[0].filter((v) => v !== null && v !== '') : whole();
       case 'distinct':
-        return Array.isArray(args[0]) ? args[0].filter((v, i, all) => isUnknown(v) || all.indexOf(v) === i) : whole();
+        return Array.isArray(args[0])
+          ? args[0].filter((v, i, all) => isUnknown(v) || all.indexOf(v) === i)
+          : whole();
       case 'length':
         if (Array.isArray(args[0])) return args[0].length;
         if (isTfObject(args[0])) return Object.keys(args[0]).length;
@@ -1015,7 +1116,9 @@ class ModuleEvaluator {
       }
       case 'element': {
         const [list, index] = args;
-        return Array.isArray(list) && typeof index === 'number' && list.length > 0 ? list[index % list.length] : whole();
+        return Array.isArray(list) && typeof index === 'number' && list.length > 0
+          ? list[index % list.length]
+          : whole();
       }
       default:
         break;
@@ -1113,7 +1216,11 @@ export async function readTerraformModule(files: SourceFile[]): Promise<Snapshot
     parser = await hclParser();
   } catch (error) {
     for (const f of files) {
-      snapshot.notices.push({ kind: 'skipped', file: f.file, message: `the HCL parser could not start: ${String(error)}` });
+      snapshot.notices.push({
+        kind: 'skipped',
+        file: f.file,
+        message: `the HCL parser could not start: ${String(error)}`,
+      });
     }
     return snapshot;
   }
@@ -1135,7 +1242,11 @@ export async function readTerraformModule(files: SourceFile[]): Promise<Snapshot
   } catch (error) {
     // A defect of the evaluator must not hide the rest of the scan: report it against the module's files.
     for (const f of parsed) {
-      snapshot.notices.push({ kind: 'skipped', file: f.file, message: `could not evaluate Terraform: ${String(error)}` });
+      snapshot.notices.push({
+        kind: 'skipped',
+        file: f.file,
+        message: `could not evaluate Terraform: ${String(error)}`,
+      });
     }
     return snapshot;
   }
@@ -1152,7 +1263,12 @@ async function parseOne(parser: Parser, f: SourceFile, into: ParsedHcl[]): Promi
       if (confirmed) {
         const at = firstError(root);
         const line = confirmed.line ?? at?.line;
-        return { kind: 'parse-error', file: f.file, ...(line !== undefined ? { line } : {}), message: confirmed.message };
+        return {
+          kind: 'parse-error',
+          file: f.file,
+          ...(line !== undefined ? { line } : {}),
+          message: confirmed.message,
+        };
       }
     }
     into.push({ file: f.file, text: f.text, root });

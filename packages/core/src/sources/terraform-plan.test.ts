@@ -37,7 +37,12 @@ describe('terraformPlanSource', () => {
     expect(role.id).toBe('tf:aws_iam_role.efs_node');
     expect(role.name).toBe('prod-efs-csi-node');
     expect(expression(role.arn)).toBe('aws_iam_role.efs_node.arn (known after apply)');
-    expect(role.origin).toEqual({ kind: 'file', file: 'plans/prod.json', line: 79, path: 'aws_iam_role.efs_node' });
+    expect(role.origin).toEqual({
+      kind: 'file',
+      file: 'plans/prod.json',
+      line: 79,
+      path: 'aws_iam_role.efs_node',
+    });
     expect(role.accountId).toBe('111122223333');
   });
 
@@ -59,7 +64,9 @@ describe('terraformPlanSource', () => {
       serviceAccount: 'efs-csi-node-sa',
       roleId: 'tf:aws_iam_role.efs_node',
     });
-    expect(expression(association.roleArn)).toBe('aws_eks_pod_identity_association.efs_node.role_arn (known after apply)');
+    expect(expression(association.roleArn)).toBe(
+      'aws_eks_pod_identity_association.efs_node.role_arn (known after apply)',
+    );
     expect(line(association.origin)).toBe(116);
   });
 
@@ -122,7 +129,11 @@ describe('terraformPlanSource', () => {
     };
     const f = parsed(JSON.stringify(plan, null, 2));
     const s = terraformPlanSource.read(f.documents, f);
-    expect(s.addons[0]).toMatchObject({ name: 'aws-efs-csi-driver', version: 'v2.1.0-eksbuild.1', cluster: 'prod' });
+    expect(s.addons[0]).toMatchObject({
+      name: 'aws-efs-csi-driver',
+      version: 'v2.1.0-eksbuild.1',
+      cluster: 'prod',
+    });
     expect(s.podIdentityAssociations[0]).toMatchObject({
       namespace: 'kube-system',
       serviceAccount: 'custom-node-sa',

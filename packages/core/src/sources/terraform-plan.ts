@@ -61,7 +61,11 @@ function readPlan(document: LocatedDocument, file: ParsedFile) {
     seen.add(address);
     const mode = entry.mode === 'data' ? 'data' : 'managed';
     const module = typeof entry.module_address === 'string' ? entry.module_address : moduleOf(address);
-    const origin = fileOrigin(file.file, document.lineOf(entry, 'address') ?? document.lineOf(entry), address);
+    const origin = fileOrigin(
+      file.file,
+      document.lineOf(entry, 'address') ?? document.lineOf(entry),
+      address,
+    );
     const base = baseAddress({ module, mode, type, name });
     const expressions = config.resources.get(base)?.expressions;
     resources.push({
@@ -90,7 +94,9 @@ function readPlan(document: LocatedDocument, file: ParsedFile) {
     if (isTfObject(values)) dropProviderComputed(change, values, config.resources);
     add(change, isTfObject(values) ? values : {});
   }
-  for (const entry of moduleResources(isObj(plan.planned_values) ? plan.planned_values.root_module : undefined)) {
+  for (const entry of moduleResources(
+    isObj(plan.planned_values) ? plan.planned_values.root_module : undefined,
+  )) {
     add(entry, isObj(entry.values) ? (entry.values as TfObject) : {});
   }
   return mapTerraformResources(resources, { idOf: (r) => `tf:${r.address}`, env });
@@ -101,7 +107,9 @@ function readPlan(document: LocatedDocument, file: ParsedFile) {
  * unknown in every plan that creates the role, though the configuration sets nothing there. The attaching resources
  * are read on their own, so these unknowns would only make every check of the role undecidable.
  */
-const PROVIDER_COMPUTED: Record<string, string[]> = { aws_iam_role: ['inline_policy', 'managed_policy_arns'] };
+const PROVIDER_COMPUTED: Record<string, string[]> = {
+  aws_iam_role: ['inline_policy', 'managed_policy_arns'],
+};
 
 function dropProviderComputed(change: Obj, values: TfObject, config: Map<string, ConfigResource>): void {
   const attrs = typeof change.type === 'string' ? PROVIDER_COMPUTED[change.type] : undefined;
@@ -130,7 +138,13 @@ function moduleOf(address: string): string {
 }
 
 /** `after` with the attributes of `after_unknown` replaced by unknowns. */
-function withUnknowns(after: unknown, afterUnknown: unknown, address: string, path: string, origin: FileOrigin): TfValue {
+function withUnknowns(
+  after: unknown,
+  afterUnknown: unknown,
+  address: string,
+  path: string,
+  origin: FileOrigin,
+): TfValue {
   const here = () => unknown(`${address}.${path} (known after apply)`, origin);
   if (afterUnknown === true) return here();
   const join = (key: string | number) => (path ? `${path}.${key}` : String(key));
@@ -162,14 +176,19 @@ function* moduleResources(module: unknown): Generator<Obj> {
 }
 
 /** Configuration expressions by base address, across module calls. */
-function collectConfiguration(plan: Obj): { resources: Map<string, ConfigResource>; providerRegion?: string } {
+function collectConfiguration(plan: Obj): {
+  resources: Map<string, ConfigResource>;
+  providerRegion?: string;
+} {
   const resources = new Map<string, ConfigResource>();
   const configuration = isObj(plan.configuration) ? plan.configuration : {};
   const walk = (module: unknown, prefix: string) => {
     if (!isObj(module)) return;
     for (const r of list(module.resources)) {
       if (!isObj(r) || typeof r.address !== 'string') continue;
-      resources.set(prefix ? `${prefix}.${r.address}` : r.address, { expressions: isObj(r.expressions) ? r.expressions : {} });
+      resources.set(prefix ? `${prefix}.${r.address}` : r.address, {
+        expressions: isObj(r.expressions) ? r.expressions : {},
+      });
     }
     const calls = isObj(module.module_calls) ? module.module_calls : {};
     for (const [name, call] of Object.entries(calls)) {
@@ -179,7 +198,10 @@ function collectConfiguration(plan: Obj): { resources: Map<string, ConfigResourc
   walk(configuration.root_module, '');
   const providers = isObj(configuration.provider_config) ? configuration.provider_config : {};
   const aws = isObj(providers.aws) ? providers.aws : undefined;
-  const region = aws && isObj(aws.expressions) && isObj(aws.expressions.region) ? aws.expressions.region.constant_value : undefined;
+  const region =
+    aws && isObj(aws.expressions) && isObj(aws.expressions.region)
+      ? aws.expressions.region.constant_value
+      : undefined;
   return { resources, ...(typeof region === 'string' ? { providerRegion: region } : {}) };
 }
 
@@ -201,7 +223,10 @@ function referencesAt(expressions: Obj | undefined, path: string, module: string
     const parts = ref.replace(/\[[^\]]*\]/g, '').split('.');
     let base: string | undefined;
     if (parts[0] === 'data' && parts.length >= 3) base = parts.slice(0, 3).join('.');
-    else if (!['var', 'local', 'module', 'each', 'count', 'path', 'terraform', 'self'].includes(parts[0]) && parts.length >= 2) {
+    else if (
+      !['var', 'local', 'module', 'each', 'count', 'path', 'terraform', 'self'].includes(parts[0]) &&
+      parts.length >= 2
+    ) {
       base = parts.slice(0, 2).join('.');
     }
     if (base) out.add(module ? `${module}.${base}` : base);
@@ -212,13 +237,17 @@ function referencesAt(expressions: Obj | undefined, path: string, module: string
 /** Account, region and partition from data sources read during planning, or the provider's literal region. */
 function environment(plan: Obj, providerRegion: string | undefined): TfEnvironment {
   const env: TfEnvironment = {};
-  const prior = isObj(plan.prior_state) && isObj(plan.prior_state.values) ? plan.prior_state.values.root_module : undefined;
+  const prior =
+    isObj(plan.prior_state) && isObj(plan.prior_state.values)
+      ? plan.prior_state.values.root_module
+      : undefined;
   const planned = isObj(plan.planned_values) ? plan.planned_values.root_module : undefined;
   const accounts = new Set<string>();
   const regions = new Set<string>();
   for (const r of [...moduleResources(prior), ...moduleResources(planned)]) {
     if (r.mode !== 'data' || !isObj(r.values)) continue;
-    if (r.type === 'aws_caller_identity' && typeof r.values.account_id === 'string') accounts.add(r.values.account_id);
+    if (r.type === 'aws_caller_identity' && typeof r.values.account_id === 'string')
+      accounts.add(r.values.account_id);
     if (r.type === 'aws_region') {
       const name = r.values.region ?? r.values.name;
       if (typeof name === 'string') regions.add(name);

@@ -1,15 +1,27 @@
 import { fileOrigin } from '../model/origin';
 import { unknown } from '../model/unknown';
-import { computedAttribute, encodeJson, renderPolicyDocument, TfEncoded, type TfObject } from './terraform-resources';
+import {
+  computedAttribute,
+  encodeJson,
+  renderPolicyDocument,
+  TfEncoded,
+  type TfObject,
+} from './terraform-resources';
 
 describe('terraform-resources', () => {
   it('encodes JSON as jsonencode does: sorted keys, HTML characters escaped, nothing when a part is unknown', () => {
-    expect(encodeJson({ b: '<a&b>', a: [1, true, null] })).toBe('{"a":[1,true,null],"b":"\\u003ca\\u0026b\\u003e"}');
+    expect(encodeJson({ b: '<a&b>', a: [1, true, null] })).toBe(
+      '{"a":[1,true,null],"b":"\\u003ca\\u0026b\\u003e"}',
+    );
     expect(encodeJson({ a: unknown('var.x') })).toBeUndefined();
   });
 
   it('renders an aws_iam_policy_document with one-element lists collapsed and overrides merged by Sid', () => {
-    const override = new TfEncoded('json', { Statement: [{ Sid: 'A', Effect: 'Deny', Action: 'x:Y', Resource: '*' }] }, '{}');
+    const override = new TfEncoded(
+      'json',
+      { Statement: [{ Sid: 'A', Effect: 'Deny', Action: 'x:Y', Resource: '*' }] },
+      '{}',
+    );
     const values: TfObject = {
       statement: [
         {
@@ -36,7 +48,10 @@ describe('terraform-resources', () => {
     const get = (name: string) => ({ name: 'efs-node' })[name];
     expect(computedAttribute('managed', 'aws_iam_role', 'arn', get, {})).toBeUndefined();
     expect(
-      computedAttribute('managed', 'aws_iam_role', 'arn', get, { accountId: '111122223333', partition: 'aws' }),
+      computedAttribute('managed', 'aws_iam_role', 'arn', get, {
+        accountId: '111122223333',
+        partition: 'aws',
+      }),
     ).toBe('arn:aws:iam::111122223333:role/efs-node');
     expect(computedAttribute('managed', 'aws_iam_role', 'id', get, {})).toBe('efs-node');
     // an account that is not in the files stays undetermined: the caller reports it as unknown

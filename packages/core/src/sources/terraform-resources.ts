@@ -51,7 +51,11 @@ export function isPartialText(value: unknown): value is PartialText {
 
 export function isTfObject(value: unknown): value is TfObject {
   return (
-    typeof value === 'object' && value !== null && !Array.isArray(value) && !isUnknown(value) && !(value instanceof TfEncoded)
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !isUnknown(value) &&
+    !(value instanceof TfEncoded)
   );
 }
 
@@ -134,9 +138,12 @@ export function computedAttribute(
   get: Getter,
   env: TfEnvironment,
 ): TfValue | undefined {
-  const known = (value: TfValue | undefined): string | undefined => (typeof value === 'string' ? value : undefined);
+  const known = (value: TfValue | undefined): string | undefined =>
+    typeof value === 'string' ? value : undefined;
   const arnFor = (service: string, region: string, resource: string): string | undefined =>
-    env.partition && env.accountId ? `arn:${env.partition}:${service}:${region}:${env.accountId}:${resource}` : undefined;
+    env.partition && env.accountId
+      ? `arn:${env.partition}:${service}:${region}:${env.accountId}:${resource}`
+      : undefined;
   if (mode === 'data') {
     if (type === 'aws_caller_identity' && attr === 'account_id') return env.accountId;
     if (type === 'aws_region' && (attr === 'name' || attr === 'region' || attr === 'id')) return env.region;
@@ -160,13 +167,17 @@ export function computedAttribute(
       return computedAttribute(mode, type, 'arn', get, env);
     case 'aws_iam_openid_connect_provider.arn': {
       const url = known(get('url'));
-      return url === undefined ? undefined : arnFor('iam', '', `oidc-provider/${url.replace(/^https:\/\//, '')}`);
+      return url === undefined
+        ? undefined
+        : arnFor('iam', '', `oidc-provider/${url.replace(/^https:\/\//, '')}`);
     }
     case 'aws_eks_cluster.id':
       return known(get('name'));
     case 'aws_eks_cluster.arn': {
       const name = known(get('name'));
-      return name === undefined || env.region === undefined ? undefined : arnFor('eks', env.region, `cluster/${name}`);
+      return name === undefined || env.region === undefined
+        ? undefined
+        : arnFor('eks', env.region, `cluster/${name}`);
     }
     default:
       return undefined;
@@ -203,7 +214,8 @@ export function encodeJson(value: TfValue, indent?: number): string | undefined 
 /** Renders an unknown for a key (condition keys are plain strings in the model): its parts, unknown ones as `${…}`. */
 export function keyText(value: TfValue): string {
   if (typeof value === 'string') return value;
-  if (isPartialText(value)) return value.parts.map((p) => (typeof p === 'string' ? p : `\${${p.expression}}`)).join('');
+  if (isPartialText(value))
+    return value.parts.map((p) => (typeof p === 'string' ? p : `\${${p.expression}}`)).join('');
   if (isUnknown(value)) return `\${${value.expression}}`;
   return String(value);
 }
@@ -264,10 +276,14 @@ export function renderPolicyDocument(values: TfObject, origin: FileOrigin): TfEn
       const decoded = decodeJsonValue(doc);
       const raw = isTfObject(decoded) ? decoded.Statement : decoded;
       if (isUnknown(raw) || isUnknown(decoded)) {
-        add(unknown(`${what}: ${isUnknown(raw) ? raw.expression : (decoded as Unknown).expression}`, origin), origin.line);
+        add(
+          unknown(`${what}: ${isUnknown(raw) ? raw.expression : (decoded as Unknown).expression}`, origin),
+          origin.line,
+        );
         continue;
       }
-      for (const s of Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]) add(s, tfLineOf(s as object) ?? origin.line);
+      for (const s of Array.isArray(raw) ? raw : raw === undefined ? [] : [raw])
+        add(s, tfLineOf(s as object) ?? origin.line);
     }
   };
   merged(values.source_policy_documents, 'source_policy_documents');
@@ -314,7 +330,11 @@ export function renderPolicyDocument(values: TfObject, origin: FileOrigin): TfEn
         else {
           const previous = out[kind];
           out[kind] =
-            Array.isArray(previous) && Array.isArray(ids) ? [...previous, ...ids] : previous === undefined ? ids : previous;
+            Array.isArray(previous) && Array.isArray(ids)
+              ? [...previous, ...ids]
+              : previous === undefined
+                ? ids
+                : previous;
         }
       }
       for (const key of Object.keys(out)) out[key] = collapse(out[key]);
@@ -334,9 +354,14 @@ export function renderPolicyDocument(values: TfObject, origin: FileOrigin): TfEn
         const variable = keyText(c.variable ?? '');
         const group = (isTfObject(out[test]) ? out[test] : (out[test] = {})) as TfObject;
         setPosition(group, tfLineOf(c));
-        const values = isUnknown(c.values) ? c.values : Array.isArray(c.values) ? c.values : [c.values ?? null];
+        const values = isUnknown(c.values)
+          ? c.values
+          : Array.isArray(c.values)
+            ? c.values
+            : [c.values ?? null];
         const previous = group[variable];
-        group[variable] = Array.isArray(previous) && Array.isArray(values) ? [...previous, ...values] : values;
+        group[variable] =
+          Array.isArray(previous) && Array.isArray(values) ? [...previous, ...values] : values;
         setPosition(group, tfLineOf(c), variable);
       }
       for (const group of Object.values(out)) {
@@ -378,12 +403,19 @@ const SENTINEL = /@@tf-unknown-(\d+)@@/g;
  * Reads a policy attribute (`assume_role_policy`, `policy`): an encoded document, a JSON string (a heredoc, a plan
  * value), a template over unknown parts, or an unknown.
  */
-export function policyFrom(resource: TfResource, path: string, value: TfValue | undefined): PolicyDocument | undefined {
+export function policyFrom(
+  resource: TfResource,
+  path: string,
+  value: TfValue | undefined,
+): PolicyDocument | undefined {
   if (value === undefined || value === null) return undefined;
   const origin = resource.at(path);
   if (value instanceof TfEncoded) {
     const size = value.text?.length;
-    return normalizePolicy(value.value, origin, { lineOf: tfLineOf, ...(size !== undefined ? { size } : {}) });
+    return normalizePolicy(value.value, origin, {
+      lineOf: tfLineOf,
+      ...(size !== undefined ? { size } : {}),
+    });
   }
   if (isPartialText(value)) {
     // Read the JSON with a placeholder for each unknown part, then put the unknowns back where the placeholders are.
@@ -394,7 +426,10 @@ export function policyFrom(resource: TfResource, path: string, value: TfValue | 
       if (typeof v === 'string' && v.includes('@@tf-unknown-')) {
         const whole = /^@@tf-unknown-(\d+)@@$/.exec(v);
         if (whole) return value.parts[Number(whole[1])];
-        const shown = v.replace(SENTINEL, (_, i: string) => `\${${(value.parts[Number(i)] as Unknown).expression}}`);
+        const shown = v.replace(
+          SENTINEL,
+          (_, i: string) => `\${${(value.parts[Number(i)] as Unknown).expression}}`,
+        );
         return unknown(shown, origin);
       }
       if (Array.isArray(v)) {
@@ -405,7 +440,10 @@ export function policyFrom(resource: TfResource, path: string, value: TfValue | 
       if (typeof v === 'object' && v !== null) {
         const out: Record<string, unknown> = {};
         for (const [k, item] of Object.entries(v)) {
-          const key = k.replace(SENTINEL, (_, i: string) => `\${${(value.parts[Number(i)] as Unknown).expression}}`);
+          const key = k.replace(
+            SENTINEL,
+            (_, i: string) => `\${${(value.parts[Number(i)] as Unknown).expression}}`,
+          );
           out[key] = restore(item);
           setPosition(out, parsed.lineOf(v, k), key);
         }
@@ -532,7 +570,8 @@ class Mapper {
     if (typeof value === 'string') return value;
     if (typeof value === 'number' || typeof value === 'boolean') return String(value);
     if (isUnknown(value)) return value;
-    if (value instanceof TfEncoded) return value.text ?? unknown('an encoded document with unknown parts', origin);
+    if (value instanceof TfEncoded)
+      return value.text ?? unknown('an encoded document with unknown parts', origin);
     return unknown('not a string', origin);
   }
 
@@ -623,7 +662,9 @@ class Mapper {
     const managed = v.managed_policy_arns;
     if (isUnknown(managed)) role.managedPolicies.push({ arn: managed });
     else if (Array.isArray(managed)) {
-      managed.forEach((arn, i) => role.managedPolicies.push(this.managedPolicy(r, `managed_policy_arns.${i}`, arn)));
+      managed.forEach((arn, i) =>
+        role.managedPolicies.push(this.managedPolicy(r, `managed_policy_arns.${i}`, arn)),
+      );
     }
     const tags = v.tags;
     if (isTfObject(tags)) {
@@ -641,7 +682,11 @@ class Mapper {
     const policy = this.referenced(r, path, 'aws_iam_policy');
     if (policy) {
       const document = policyFrom(policy, 'policy', policy.values.policy);
-      return { arn: this.attribute(policy, 'arn'), name: this.attribute(policy, 'name'), ...(document ? { document } : {}) };
+      return {
+        arn: this.attribute(policy, 'arn'),
+        name: this.attribute(policy, 'name'),
+        ...(document ? { document } : {}),
+      };
     }
     const value = this.str(arn, origin) ?? unknown(`${r.address}.${path}`, origin);
     if (typeof value === 'string') {
@@ -649,7 +694,8 @@ class Mapper {
         (p) => p.type === 'aws_iam_policy' && p.mode === 'managed' && this.attribute(p, 'arn') === value,
       );
       if (local) return this.managedPolicy(local, 'arn', value);
-      if (AWS_MANAGED_POLICY.test(value)) return { arn: value, name: value.slice(value.lastIndexOf('/') + 1) };
+      if (AWS_MANAGED_POLICY.test(value))
+        return { arn: value, name: value.slice(value.lastIndexOf('/') + 1) };
     }
     return { arn: value };
   }
@@ -688,7 +734,8 @@ class Mapper {
     if (r.type === 'aws_iam_role_policy_attachment') {
       const role = this.roleFor(r, 'role', r.values.role);
       if (role) role.managedPolicies.push(policy);
-      else if (policy.document) this.snapshot.loosePolicies.push({ kind: 'identity', document: policy.document });
+      else if (policy.document)
+        this.snapshot.loosePolicies.push({ kind: 'identity', document: policy.document });
       return;
     }
     // aws_iam_policy_attachment: `roles` is a list; references are recorded for the list as a whole.
@@ -698,7 +745,9 @@ class Mapper {
       .map((ref) => this.roles.get(ref))
       .filter((role): role is Role => role !== undefined);
     const literal = Array.isArray(names)
-      ? names.map((n, i) => this.roleFor(r, `roles.${i}`, n)).filter((role): role is Role => role !== undefined)
+      ? names
+          .map((n, i) => this.roleFor(r, `roles.${i}`, n))
+          .filter((role): role is Role => role !== undefined)
       : [];
     for (const role of new Set([...referenced, ...literal])) role.managedPolicies.push(policy);
   }
@@ -709,7 +758,8 @@ class Mapper {
     const association: PodIdentityAssociation = {
       cluster: this.str(v.cluster_name, r.at('cluster_name')),
       namespace: this.str(v.namespace, r.at('namespace')) ?? unknown('namespace missing', r.origin),
-      serviceAccount: this.str(v.service_account, r.at('service_account')) ?? unknown('service_account missing', r.origin),
+      serviceAccount:
+        this.str(v.service_account, r.at('service_account')) ?? unknown('service_account missing', r.origin),
       roleArn: this.str(v.role_arn, r.at('role_arn')) ?? unknown('role_arn missing', r.origin),
       origin: r.origin,
     };
@@ -736,7 +786,8 @@ class Mapper {
       }
       const roleArn = this.str(block.role_arn, r.at(`${path}.role_arn`)) ?? unknown('role_arn missing', at);
       const serviceAccount =
-        this.str(block.service_account, r.at(`${path}.service_account`)) ?? unknown('service_account missing', at);
+        this.str(block.service_account, r.at(`${path}.service_account`)) ??
+        unknown('service_account missing', at);
       const role = this.roleFor(r, `${path}.role_arn`, block.role_arn);
       owned.push({ serviceAccount, roleArn, ...(role ? { roleId: role.id } : {}) });
       this.snapshot.podIdentityAssociations.push({
@@ -758,7 +809,8 @@ class Mapper {
     });
     if (name === EFS_CHART && v.configuration_values !== undefined && v.configuration_values !== null) {
       const values = decodeDocument(v.configuration_values);
-      if (isTfObject(values)) this.nodeComponent(r, 'kube-system', nodeValues(values, r.at('configuration_values')));
+      if (isTfObject(values))
+        this.nodeComponent(r, 'kube-system', nodeValues(values, r.at('configuration_values')));
     }
   }
 
@@ -781,10 +833,13 @@ class Mapper {
   }
 
   private fileSystemPolicy(r: TfResource): void {
-    const document = policyFrom(r, 'policy', r.values.policy) ?? normalizePolicy(unknown('policy missing'), r.origin);
+    const document =
+      policyFrom(r, 'policy', r.values.policy) ?? normalizePolicy(unknown('policy missing'), r.origin);
     const referenced = this.referenced(r, 'file_system_id', 'aws_efs_file_system');
     let fs = referenced ? this.fileSystem(referenced) : undefined;
-    const id = this.str(r.values.file_system_id, r.at('file_system_id')) ?? unknown('file_system_id missing', r.origin);
+    const id =
+      this.str(r.values.file_system_id, r.at('file_system_id')) ??
+      unknown('file_system_id missing', r.origin);
     if (!fs && typeof id === 'string') fs = this.snapshot.fileSystems.find((f) => f.id === id);
     if (!fs) {
       fs = {
@@ -838,7 +893,11 @@ class Mapper {
     return out;
   }
 
-  private stringList(r: TfResource, path: string, value: TfValue | undefined): { list: Maybe<string>[]; origins: Origin[] } {
+  private stringList(
+    r: TfResource,
+    path: string,
+    value: TfValue | undefined,
+  ): { list: Maybe<string>[]; origins: Origin[] } {
     if (isUnknown(value)) return { list: [value], origins: [r.at(path)] };
     if (!Array.isArray(value)) return { list: [], origins: [] };
     const origins = value.map((_, i) => r.at(`${path}.${i}`));
@@ -869,7 +928,9 @@ class Mapper {
     const parameters = this.stringMap(v.parameters, (k) => r.at(`parameters.${k}`));
     this.snapshot.storageClasses.push({
       name: this.str(meta.name, r.at(`${path}.name`)) ?? unknown('metadata.name missing', r.origin),
-      provisioner: this.str(v.storage_provisioner, r.at('storage_provisioner')) ?? unknown('storage_provisioner missing', r.origin),
+      provisioner:
+        this.str(v.storage_provisioner, r.at('storage_provisioner')) ??
+        unknown('storage_provisioner missing', r.origin),
       mountOptions: mount.list,
       parameters,
       origin: r.origin,
@@ -891,7 +952,9 @@ class Mapper {
     this.snapshot.persistentVolumes.push({
       name: this.str(meta.name, r.at(`${path}.name`)) ?? unknown('metadata.name missing', r.origin),
       driver: this.str(csi.driver, r.at(`${csiPath}.driver`)) ?? unknown('csi driver missing', r.origin),
-      volumeHandle: this.str(csi.volume_handle, r.at(`${csiPath}.volume_handle`)) ?? unknown('volume_handle missing', r.origin),
+      volumeHandle:
+        this.str(csi.volume_handle, r.at(`${csiPath}.volume_handle`)) ??
+        unknown('volume_handle missing', r.origin),
       volumeAttributes: attributes,
       mountOptions: mount.list,
       accessModes: Array.isArray(modes) ? modes.filter((m): m is string => typeof m === 'string') : [],
@@ -917,7 +980,8 @@ class Mapper {
     documents.forEach((doc, i) => {
       const decoded = decodeDocument(doc);
       if (isTfObject(decoded)) Object.assign(node, definedOnly(nodeValues(decoded, r.at(`values.${i}`))));
-      else if (isUnknown(decoded)) node.name ??= unknown(`values[${i}]: ${decoded.expression}`, r.at(`values.${i}`));
+      else if (isUnknown(decoded))
+        node.name ??= unknown(`values[${i}]: ${decoded.expression}`, r.at(`values.${i}`));
     });
     entries(v.set).forEach((entry, i) => {
       if (isUnknown(entry)) return;
@@ -930,7 +994,8 @@ class Mapper {
       else if (key === 'node.serviceAccount.create') node.create = value;
       else if (key === 'image.repository') node.repository = value;
       else if (key === 'image.tag') node.tag = value;
-      else if (annotation) node.annotations = { ...node.annotations, [annotation[1].replace(/\\\./g, '.')]: value };
+      else if (annotation)
+        node.annotations = { ...node.annotations, [annotation[1].replace(/\\\./g, '.')]: value };
       else return;
       node.origins = { ...node.origins, [key]: origin };
     });
@@ -989,7 +1054,13 @@ function definedOnly(values: NodeValues): NodeValues {
 /** `node.serviceAccount.*` and `image.*` of chart values (or the add-on's configuration values). */
 function nodeValues(values: TfObject, origin: FileOrigin): NodeValues {
   const text = (v: TfValue | undefined): Maybe<string> | undefined =>
-    typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : isUnknown(v) ? v : undefined;
+    typeof v === 'string'
+      ? v
+      : typeof v === 'number' || typeof v === 'boolean'
+        ? String(v)
+        : isUnknown(v)
+          ? v
+          : undefined;
   const node = isTfObject(values.node) ? values.node : {};
   const sa = isTfObject(node.serviceAccount) ? node.serviceAccount : {};
   const image = isTfObject(values.image) ? values.image : {};

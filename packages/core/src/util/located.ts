@@ -55,7 +55,10 @@ export function parseLocatedYaml(text: string, options: LocatedParseOptions = {}
     let expansions = 0;
     const convert = (node: unknown, depth: number, viaAlias: boolean): unknown => {
       if (depth > maxDepth) {
-        throw new LocatedParseError(`nesting deeper than ${maxDepth} levels`, lineAt((node as Node)?.range?.[0]));
+        throw new LocatedParseError(
+          `nesting deeper than ${maxDepth} levels`,
+          lineAt((node as Node)?.range?.[0]),
+        );
       }
       if (node === null || node === undefined) return null;
       if (isAlias(node)) {
@@ -77,7 +80,9 @@ export function parseLocatedYaml(text: string, options: LocatedParseOptions = {}
         for (const pair of node.items) {
           if (!isPair(pair)) continue;
           const keyNode = pair.key as Node | null;
-          const key = isScalar(keyNode) ? String(keyNode.value) : String(convert(keyNode, depth + 1, viaAlias));
+          const key = isScalar(keyNode)
+            ? String(keyNode.value)
+            : String(convert(keyNode, depth + 1, viaAlias));
           if (key === '__proto__') continue;
           if (key === '<<' && isAlias(pair.value)) {
             const merged = convert(pair.value, depth + 1, viaAlias);
@@ -151,7 +156,8 @@ export function parseLocatedJson(text: string, options: LocatedParseOptions = {}
 export function jsonErrorOffset(text: string): number | undefined {
   let i = 0;
   const ws = () => {
-    while (i < text.length && (text[i] === ' ' || text[i] === '\n' || text[i] === '\r' || text[i] === '\t')) i++;
+    while (i < text.length && (text[i] === ' ' || text[i] === '\n' || text[i] === '\r' || text[i] === '\t'))
+      i++;
   };
   const fail = (): never => {
     throw i;

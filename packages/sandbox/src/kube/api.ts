@@ -5,7 +5,15 @@ import type { EksCluster } from '../state/eks';
 import type { KubeObject } from '../state/kube';
 import { authenticateKube, type KubeUser } from './auth';
 import { TEMPLATE_GENERATION, reconcile, templateChanged } from './controller';
-import { PatchError, applyJsonPatch, applyMergePatch, applyStrategicMergePatch, deepEqual, isObject, type Json } from './patch';
+import {
+  PatchError,
+  applyJsonPatch,
+  applyMergePatch,
+  applyStrategicMergePatch,
+  deepEqual,
+  isObject,
+  type Json,
+} from './patch';
 import { RESOURCES, apiVersionOf, findResource, objectKey, type ResourceType } from './resources';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from './selectors';
 import { deleteObject, objectsOf, timestamp, updateObject } from './store';
@@ -23,14 +31,27 @@ import { validateUpdate } from './validate';
  * `kubernetes`, operation `<verb> <resource>[/<subresource>]` (e.g. `patch daemonsets`), and faults for service
  * `kubernetes` apply (throttling is 429 TooManyRequests).
  */
-export async function kubeRoute(request: SandboxRequest, state: SandboxState, context?: RouteContext): Promise<SandboxResponse | undefined> {
+export async function kubeRoute(
+  request: SandboxRequest,
+  state: SandboxState,
+  context?: RouteContext,
+): Promise<SandboxResponse | undefined> {
   if (!request.path.startsWith('/k8s/')) return undefined;
   const segments = request.path.split('/').slice(2).map(decodeSegment);
   const [accountId, region, clusterName, ...rest] = segments;
-  const cluster = accountId && region && clusterName ? state.accounts.get(accountId)?.eks.clusters.get(clusterName) : undefined;
+  const cluster =
+    accountId && region && clusterName
+      ? state.accounts.get(accountId)?.eks.clusters.get(clusterName)
+      : undefined;
   if (!cluster || cluster.region !== region) {
     // Guess: a real unknown cluster endpoint does not resolve at all; a 404 Status is the closest HTTP answer.
-    return statusResponse(new KubeError(404, 'NotFound', `no cluster ${clusterName ?? ''} in account ${accountId ?? ''} region ${region ?? ''}`));
+    return statusResponse(
+      new KubeError(
+        404,
+        'NotFound',
+        `no cluster ${clusterName ?? ''} in account ${accountId ?? ''} region ${region ?? ''}`,
+      ),
+    );
   }
   const path = rest.filter((s) => s !== '');
   const operation = operationName(request.method, path);
@@ -42,17 +63,29 @@ export async function kubeRoute(request: SandboxRequest, state: SandboxState, co
     const fault = context?.faults.match('kubernetes', operation) ?? { latencyMs: 0 };
     if (fault.latencyMs > 0) await new Promise((r) => setTimeout(r, fault.latencyMs));
     if (fault.fail === 'timeout') {
-      context?.log.record({ at: now, service: 'kubernetes', operation, accountId, status: 0, errorCode: 'Timeout' });
+      context?.log.record({
+        at: now,
+        service: 'kubernetes',
+        operation,
+        accountId,
+        status: 0,
+        errorCode: 'Timeout',
+      });
       // Never answer: the client's own timeout fires (the server closes the socket on stop).
       return await new Promise<SandboxResponse>(() => undefined);
     }
-    if (fault.fail === 'throttle') throw new KubeError(429, 'TooManyRequests', 'Too many requests, please try again later.', {});
-    if (fault.fail === 'server') throw new KubeError(500, 'InternalError', 'Internal error occurred: injected fault');
+    if (fault.fail === 'throttle')
+      throw new KubeError(429, 'TooManyRequests', 'Too many requests, please try again later.', {});
+    if (fault.fail === 'server')
+      throw new KubeError(500, 'InternalError', 'Internal error occurred: injected fault');
     if (!isPublic(path)) user = authenticateKube(request, state, cluster);
     reconcile(cluster, state.now());
     response = serve(request, state, cluster, path, user);
   } catch (error) {
-    const kubeError = error instanceof KubeError ? error : new KubeError(500, 'InternalError', `Internal error occurred: ${(error as Error).message}`);
+    const kubeError =
+      error instanceof KubeError
+        ? error
+        : new KubeError(500, 'InternalError', `Internal error occurred: ${(error as Error).message}`);
     reason = kubeError.reason;
     response = statusResponse(kubeError);
     if (kubeError.code === 429) response.headers['retry-after'] = '1';
@@ -107,7 +140,12 @@ function parseTarget(path: string[]): Target | 'discovery' | undefined {
   if (rest[0] === 'namespaces' && rest.length >= 3) {
     const type = findResource(group, version, rest[2]!);
     if (!type?.namespaced || rest.length > 5) return undefined;
-    return { type, namespace: rest[1]!, ...(rest[3] ? { name: rest[3] } : {}), ...(rest[4] ? { subresource: rest[4] } : {}) };
+    return {
+      type,
+      namespace: rest[1]!,
+      ...(rest[3] ? { name: rest[3] } : {}),
+      ...(rest[4] ? { subresource: rest[4] } : {}),
+    };
   }
   const type = findResource(group, version, rest[0]!);
   if (!type || rest.length > 3 || (type.namespaced && rest.length > 1)) return undefined;
@@ -117,19 +155,31 @@ function parseTarget(path: string[]): Target | 'discovery' | undefined {
 function operationName(method: string, path: string[]): string {
   const target = parseTarget(path);
   if (!target || target === 'discovery') return `${method.toLowerCase()} /${path.join('/')}`;
-  const verb = { GET: target.name ? 'get' : 'list', PATCH: 'patch', DELETE: 'delete', POST: 'create', PUT: 'update' }[method] ?? method.toLowerCase();
+  const verb =
+    { GET: target.name ? 'get' : 'list', PATCH: 'patch', DELETE: 'delete', POST: 'create', PUT: 'update' }[
+      method
+    ] ?? method.toLowerCase();
   return `${verb} ${target.type.plural}${target.subresource ? `/${target.subresource}` : ''}`;
 }
 
-const notFoundPath = () => new KubeError(404, 'NotFound', 'the server could not find the requested resource', {});
+const notFoundPath = () =>
+  new KubeError(404, 'NotFound', 'the server could not find the requested resource', {});
 
 // ---------------------------------------------------------------------------------------------------------------
 // Handlers
 
-function serve(request: SandboxRequest, state: SandboxState, cluster: EksCluster, path: string[], user: KubeUser | undefined): SandboxResponse {
+function serve(
+  request: SandboxRequest,
+  state: SandboxState,
+  cluster: EksCluster,
+  path: string[],
+  user: KubeUser | undefined,
+): SandboxResponse {
   if (isPublic(path)) {
     if (request.method !== 'GET') throw methodNotAllowed();
-    return path[0] === 'version' ? jsonResponse(200, versionInfo(cluster)) : { status: 200, headers: { 'content-type': 'text/plain' }, body: 'ok' };
+    return path[0] === 'version'
+      ? jsonResponse(200, versionInfo(cluster))
+      : { status: 200, headers: { 'content-type': 'text/plain' }, body: 'ok' };
   }
   const target = parseTarget(path);
   if (target === undefined) throw notFoundPath();
@@ -146,7 +196,9 @@ function serve(request: SandboxRequest, state: SandboxState, cluster: EksCluster
   }
   switch (request.method) {
     case 'GET':
-      return name ? jsonResponse(200, getObject(cluster, type, namespace, name)) : jsonResponse(200, list(cluster, type, namespace, request.query));
+      return name
+        ? jsonResponse(200, getObject(cluster, type, namespace, name))
+        : jsonResponse(200, list(cluster, type, namespace, request.query));
     case 'PATCH':
       if (!name) throw methodNotAllowed();
       return jsonResponse(200, patch(request, state, cluster, type, namespace, name, subresource));
@@ -158,9 +210,21 @@ function serve(request: SandboxRequest, state: SandboxState, cluster: EksCluster
   }
 }
 
-const methodNotAllowed = () => new KubeError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
+const methodNotAllowed = () =>
+  new KubeError(
+    405,
+    'MethodNotAllowed',
+    'the server does not allow this method on the requested resource',
+    {},
+  );
 
-function authorize(user: KubeUser | undefined, verb: string, type: ResourceType, namespace: string | undefined, name: string | undefined): void {
+function authorize(
+  user: KubeUser | undefined,
+  verb: string,
+  type: ResourceType,
+  namespace: string | undefined,
+  name: string | undefined,
+): void {
   const access = user?.access ?? 'none';
   if (access === 'admin' || (access === 'read-only' && (verb === 'get' || verb === 'list'))) return;
   const qualified = type.group ? `${type.plural}.${type.group}` : type.plural;
@@ -173,16 +237,28 @@ function authorize(user: KubeUser | undefined, verb: string, type: ResourceType,
   );
 }
 
-function getObject(cluster: EksCluster, type: ResourceType, namespace: string | undefined, name: string): KubeObject {
+function getObject(
+  cluster: EksCluster,
+  type: ResourceType,
+  namespace: string | undefined,
+  name: string,
+): KubeObject {
   const object = cluster.kube.objects.get(objectKey(type.plural, namespace, name));
   if (!object) throw notFoundError(type.plural, type.group, name);
   return object;
 }
 
-function list(cluster: EksCluster, type: ResourceType, namespace: string | undefined, query: URLSearchParams): Record<string, unknown> {
+function list(
+  cluster: EksCluster,
+  type: ResourceType,
+  namespace: string | undefined,
+  query: URLSearchParams,
+): Record<string, unknown> {
   const labels = parseLabelSelector(query.get('labelSelector') ?? '');
   const fields = parseFieldSelector(query.get('fieldSelector') ?? '', type.kind);
-  let items = objectsOf(cluster.kube, type.plural, namespace).filter((o) => matchesLabels(o.metadata.labels, labels) && matchesFields(o, fields));
+  let items = objectsOf(cluster.kube, type.plural, namespace).filter(
+    (o) => matchesLabels(o.metadata.labels, labels) && matchesFields(o, fields),
+  );
   // Paging: `continue` is an opaque token; here the key of the last item returned (base64url), a simplification of
   // the API server's resourceVersion-bound tokens (no 410 Expired).
   const token = query.get('continue');
@@ -204,13 +280,20 @@ function list(cluster: EksCluster, type: ResourceType, namespace: string | undef
   return {
     kind: `${type.kind}List`,
     apiVersion: apiVersionOf(type),
-    metadata: { resourceVersion: String(cluster.kube.resourceVersion), ...(next ? { continue: next, remainingItemCount: remaining } : {}) },
+    metadata: {
+      resourceVersion: String(cluster.kube.resourceVersion),
+      ...(next ? { continue: next, remainingItemCount: remaining } : {}),
+    },
     // List items come without kind and apiVersion, as the API server sends them.
     items: items.map(({ kind: _kind, apiVersion: _apiVersion, ...rest }) => rest),
   };
 }
 
-const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'];
+const PATCH_TYPES = [
+  'application/json-patch+json',
+  'application/merge-patch+json',
+  'application/strategic-merge-patch+json',
+];
 
 function patch(
   request: SandboxRequest,
@@ -221,7 +304,10 @@ function patch(
   name: string,
   subresource: string | undefined,
 ): KubeObject {
-  const contentType = String(request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const contentType = String(request.headers['content-type'] ?? '')
+    .split(';')[0]!
+    .trim()
+    .toLowerCase();
   if (!PATCH_TYPES.includes(contentType)) {
     // Server-side apply (application/apply-patch+yaml) is real Kubernetes but not served here.
     throw new KubeError(
@@ -250,7 +336,11 @@ function patch(
     if (!(error instanceof PatchError)) throw error;
     if (error.kind === 'malformed') throw badRequest(error.message);
     // The API server answers a JSON patch that does not apply (missing path, failed test) with 422.
-    throw new KubeError(422, 'Invalid', error.message, { name, group: type.group || undefined, kind: type.plural });
+    throw new KubeError(422, 'Invalid', error.message, {
+      name,
+      group: type.group || undefined,
+      kind: type.plural,
+    });
   }
   if (!isObject(patched)) throw badRequest('the patched object is not a JSON object');
   const after = patched as unknown as KubeObject;
@@ -266,14 +356,25 @@ function patch(
     );
   }
   if (after.metadata.uid !== undefined && after.metadata.uid !== existing.metadata.uid) {
-    throw new KubeError(409, 'Conflict', `Precondition failed: UID in precondition: ${String(after.metadata.uid)}, UID in object meta: ${String(existing.metadata.uid)}`, {
-      name,
-      group: type.group || undefined,
-      kind: type.plural,
-    });
+    throw new KubeError(
+      409,
+      'Conflict',
+      `Precondition failed: UID in precondition: ${String(after.metadata.uid)}, UID in object meta: ${String(existing.metadata.uid)}`,
+      {
+        name,
+        group: type.group || undefined,
+        kind: type.plural,
+      },
+    );
   }
   // Fields only the server sets.
-  for (const field of ['uid', 'resourceVersion', 'creationTimestamp', 'generation', 'managedFields'] as const) {
+  for (const field of [
+    'uid',
+    'resourceVersion',
+    'creationTimestamp',
+    'generation',
+    'managedFields',
+  ] as const) {
     const meta = after.metadata as Record<string, unknown>;
     if (existing.metadata[field] === undefined) delete meta[field];
     else meta[field] = existing.metadata[field];
@@ -288,11 +389,18 @@ function patch(
   }
   if (deepEqual(after, existing)) return existing; // A no-op patch does not bump resourceVersion.
   const specChanged = !deepEqual(after.spec, existing.spec);
-  const templateDiffers = type.kind === 'DaemonSet' && !deepEqual((after.spec as Record<string, unknown>).template, (existing.spec as Record<string, unknown>).template);
+  const templateDiffers =
+    type.kind === 'DaemonSet' &&
+    !deepEqual(
+      (after.spec as Record<string, unknown>).template,
+      (existing.spec as Record<string, unknown>).template,
+    );
   if (type.hasGeneration && specChanged) after.metadata.generation = (existing.metadata.generation ?? 1) + 1;
   if (templateDiffers) {
     const annotations = (after.metadata.annotations ??= {});
-    annotations[TEMPLATE_GENERATION] = String(Number(existing.metadata.annotations?.[TEMPLATE_GENERATION] ?? '1') + 1);
+    annotations[TEMPLATE_GENERATION] = String(
+      Number(existing.metadata.annotations?.[TEMPLATE_GENERATION] ?? '1') + 1,
+    );
   }
   if (isDryRun(request)) return after;
   updateObject(cluster.kube, after);
@@ -303,7 +411,14 @@ function patch(
 
 const isDryRun = (request: SandboxRequest) => request.query.getAll('dryRun').includes('All');
 
-function remove(request: SandboxRequest, state: SandboxState, cluster: EksCluster, type: ResourceType, namespace: string | undefined, name: string): KubeObject {
+function remove(
+  request: SandboxRequest,
+  state: SandboxState,
+  cluster: EksCluster,
+  type: ResourceType,
+  namespace: string | undefined,
+  name: string,
+): KubeObject {
   const existing = getObject(cluster, type, namespace, name);
   // Simplification: deletion is immediate (no graceful termination); the answer carries the deletion timestamp.
   const answer = structuredClone(existing);
@@ -336,7 +451,11 @@ function versionInfo(cluster: EksCluster): Record<string, unknown> {
 
 function discovery(path: string[]): SandboxResponse {
   if (path.length === 1 && path[0] === 'api') {
-    return jsonResponse(200, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1' }] });
+    return jsonResponse(200, {
+      kind: 'APIVersions',
+      versions: ['v1'],
+      serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1' }],
+    });
   }
   if (path.length === 1 && path[0] === 'apis') {
     const groups = [...new Set(RESOURCES.filter((r) => r.group).map((r) => r.group))].map((group) => {
@@ -351,8 +470,30 @@ function discovery(path: string[]): SandboxResponse {
   if (types.length === 0 || version === undefined) throw notFoundPath();
   const resources = types.flatMap((r) => {
     const verbs = ['get', 'list', 'patch', ...(r.deletable ? ['delete'] : [])];
-    const main = { name: r.plural, singularName: r.kind.toLowerCase(), namespaced: r.namespaced, kind: r.kind, verbs };
-    return r.hasStatus ? [main, { name: `${r.plural}/status`, singularName: '', namespaced: r.namespaced, kind: r.kind, verbs: ['get', 'patch'] }] : [main];
+    const main = {
+      name: r.plural,
+      singularName: r.kind.toLowerCase(),
+      namespaced: r.namespaced,
+      kind: r.kind,
+      verbs,
+    };
+    return r.hasStatus
+      ? [
+          main,
+          {
+            name: `${r.plural}/status`,
+            singularName: '',
+            namespaced: r.namespaced,
+            kind: r.kind,
+            verbs: ['get', 'patch'],
+          },
+        ]
+      : [main];
   });
-  return jsonResponse(200, { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources });
+  return jsonResponse(200, {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: group ? `${group}/${version}` : version,
+    resources,
+  });
 }

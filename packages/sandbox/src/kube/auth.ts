@@ -41,7 +41,11 @@ const unauthorized = () => new KubeError(401, 'Unauthorized', 'Unauthorized');
  * AmazonEKSClusterAdminPolicy); node-type entries (EC2_LINUX, …) get 403 Forbidden for everything; a principal without
  * an access entry gets 401, as EKS answers an IAM identity it cannot map to a user.
  */
-export function authenticateKube(request: SandboxRequest, state: SandboxState, cluster: EksCluster): KubeUser {
+export function authenticateKube(
+  request: SandboxRequest,
+  state: SandboxState,
+  cluster: EksCluster,
+): KubeUser {
   const header = request.headers.authorization;
   const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
   if (!match) throw unauthorized();
@@ -60,10 +64,13 @@ export function authenticateKube(request: SandboxRequest, state: SandboxState, c
   }
   if (!isStsHost(parsed.host, state)) throw unauthorized();
   const expires = Number(parsed.searchParams.get('X-Amz-Expires'));
-  if (!Number.isInteger(expires) || expires < 1 || expires * 1000 > cluster.kube.settings.tokenLifetimeMs) throw unauthorized();
+  if (!Number.isInteger(expires) || expires < 1 || expires * 1000 > cluster.kube.settings.tokenLifetimeMs)
+    throw unauthorized();
   let principalArn: string;
   try {
-    const credential = verifyPresignedGetCallerIdentity(url, { 'x-k8s-aws-id': cluster.name }, state, { maxAgeMs: cluster.kube.settings.tokenLifetimeMs });
+    const credential = verifyPresignedGetCallerIdentity(url, { 'x-k8s-aws-id': cluster.name }, state, {
+      maxAgeMs: cluster.kube.settings.tokenLifetimeMs,
+    });
     principalArn = credential.roleArn ?? credential.principalArn;
   } catch (error) {
     if (error instanceof AwsError) throw unauthorized();

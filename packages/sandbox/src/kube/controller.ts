@@ -31,13 +31,17 @@ export function templateOf(ds: KubeObject): Spec {
 
 export function updateStrategyOf(ds: KubeObject): string {
   const strategy = specOf(ds).updateStrategy;
-  return (isObject(strategy) && typeof strategy.type === 'string' ? strategy.type : undefined) ?? 'RollingUpdate';
+  return (
+    (isObject(strategy) && typeof strategy.type === 'string' ? strategy.type : undefined) ?? 'RollingUpdate'
+  );
 }
 
 /** `controller-revision-hash` of a template: stands for the ControllerRevision the real controller would create. */
 export function templateHash(template: unknown): string {
   const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
-  const digest = createHash('sha256').update(JSON.stringify(template ?? {})).digest();
+  const digest = createHash('sha256')
+    .update(JSON.stringify(template ?? {}))
+    .digest();
   return [...digest.subarray(0, 10)].map((b) => alphabet[b % alphabet.length]).join('');
 }
 
@@ -53,17 +57,27 @@ const dsKey = (ds: KubeObject) => `${ds.metadata.namespace ?? 'default'}/${ds.me
 export function podsOf(kube: KubeState, ds: KubeObject): KubeObject[] {
   return objectsOf(kube, 'pods', ds.metadata.namespace).filter((pod) => {
     const owners = pod.metadata.ownerReferences;
-    return Array.isArray(owners) && owners.some((o) => isObject(o) && o.uid === ds.metadata.uid && o.controller === true);
+    return (
+      Array.isArray(owners) &&
+      owners.some((o) => isObject(o) && o.uid === ds.metadata.uid && o.controller === true)
+    );
   });
 }
 
 function nodeIp(node: KubeObject): string {
-  const addresses = (isObject(node.status) && Array.isArray(node.status.addresses) ? node.status.addresses : []) as Array<Record<string, unknown>>;
+  const addresses = (
+    isObject(node.status) && Array.isArray(node.status.addresses) ? node.status.addresses : []
+  ) as Array<Record<string, unknown>>;
   return (addresses.find((a) => a.type === 'InternalIP')?.address as string | undefined) ?? '10.0.0.10';
 }
 
 /** Creates one pod of a DaemonSet on a node, as admitted at time `at` (the simulated webhook runs here). */
-export function createDaemonPod(cluster: EksCluster, ds: KubeObject, nodeName: string, at: number): KubeObject {
+export function createDaemonPod(
+  cluster: EksCluster,
+  ds: KubeObject,
+  nodeName: string,
+  at: number,
+): KubeObject {
   const kube = cluster.kube;
   const template = structuredClone(templateOf(ds));
   const templateMeta = (isObject(template.metadata) ? template.metadata : {}) as Record<string, unknown>;
@@ -86,8 +100,19 @@ export function createDaemonPod(cluster: EksCluster, ds: KubeObject, nodeName: s
         'controller-revision-hash': templateHash(templateOf(ds)),
         'pod-template-generation': ds.metadata.annotations?.[TEMPLATE_GENERATION] ?? '1',
       },
-      ...(templateMeta.annotations ? { annotations: { ...(templateMeta.annotations as Record<string, string>) } } : {}),
-      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: ds.metadata.name, uid: ds.metadata.uid, controller: true, blockOwnerDeletion: true }],
+      ...(templateMeta.annotations
+        ? { annotations: { ...(templateMeta.annotations as Record<string, string>) } }
+        : {}),
+      ownerReferences: [
+        {
+          apiVersion: 'apps/v1',
+          kind: 'DaemonSet',
+          name: ds.metadata.name,
+          uid: ds.metadata.uid,
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
     },
     spec: {
       restartPolicy: 'Always',
@@ -103,16 +128,21 @@ export function createDaemonPod(cluster: EksCluster, ds: KubeObject, nodeName: s
   const containers = (specOf(pod).containers as Array<Record<string, unknown>> | undefined) ?? [];
   pod.status = {
     phase: 'Running',
-    conditions: ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => ({
-      type,
-      status: 'True',
-      lastProbeTime: null,
-      lastTransitionTime: started,
-    })),
+    conditions: ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map(
+      (type) => ({
+        type,
+        status: 'True',
+        lastProbeTime: null,
+        lastTransitionTime: started,
+      }),
+    ),
     hostIP,
     hostIPs: [{ ip: hostIP }],
     // Simplification: host-network pods (the EFS CSI node plugin is one) get the node's IP, others a made-up pod IP.
-    podIP: specOf(pod).hostNetwork === true ? hostIP : `10.0.${100 + (name.charCodeAt(name.length - 1) % 100)}.${name.charCodeAt(name.length - 2) % 250}`,
+    podIP:
+      specOf(pod).hostNetwork === true
+        ? hostIP
+        : `10.0.${100 + (name.charCodeAt(name.length - 1) % 100)}.${name.charCodeAt(name.length - 2) % 250}`,
     startTime: started,
     qosClass: 'Burstable',
     containerStatuses: containers.map((c) => ({

@@ -1,4 +1,11 @@
-import { PatchError, applyJsonPatch, applyMergePatch, applyStrategicMergePatch, parsePointer, type Json } from './patch';
+import {
+  PatchError,
+  applyJsonPatch,
+  applyMergePatch,
+  applyStrategicMergePatch,
+  parsePointer,
+  type Json,
+} from './patch';
 
 describe('JSON Patch (RFC 6902)', () => {
   const doc: Json = { a: { 'b/c': 1, 'd~e': 2 }, list: [1, 2, 3] };
@@ -45,8 +52,12 @@ describe('JSON Patch (RFC 6902)', () => {
 
   it('says a patch that is not a list of operations is malformed', () => {
     expect(() => applyJsonPatch(doc, { op: 'add' })).toThrow(expect.objectContaining({ kind: 'malformed' }));
-    expect(() => applyJsonPatch(doc, [{ op: 'frobnicate', path: '/a' }])).toThrow(expect.objectContaining({ kind: 'malformed' }));
-    expect(() => applyJsonPatch(doc, [{ op: 'add', path: '/a' }])).toThrow(expect.objectContaining({ kind: 'malformed' }));
+    expect(() => applyJsonPatch(doc, [{ op: 'frobnicate', path: '/a' }])).toThrow(
+      expect.objectContaining({ kind: 'malformed' }),
+    );
+    expect(() => applyJsonPatch(doc, [{ op: 'add', path: '/a' }])).toThrow(
+      expect.objectContaining({ kind: 'malformed' }),
+    );
   });
 });
 
@@ -65,7 +76,14 @@ describe('JSON Merge Patch (RFC 7386)', () => {
 describe('strategic-merge patch (simplified)', () => {
   const pod: Json = {
     containers: [
-      { name: 'a', image: 'a:1', env: [{ name: 'X', value: '1' }, { name: 'Y', value: '2' }] },
+      {
+        name: 'a',
+        image: 'a:1',
+        env: [
+          { name: 'X', value: '1' },
+          { name: 'Y', value: '2' },
+        ],
+      },
       { name: 'b', image: 'b:1' },
     ],
     args: ['--x'],
@@ -73,12 +91,28 @@ describe('strategic-merge patch (simplified)', () => {
 
   it('merges containers and env by name, replaces other lists', () => {
     const out = applyStrategicMergePatch(pod, {
-      containers: [{ name: 'a', env: [{ name: 'Y', value: '3' }, { name: 'Z', value: '4' }] }],
+      containers: [
+        {
+          name: 'a',
+          env: [
+            { name: 'Y', value: '3' },
+            { name: 'Z', value: '4' },
+          ],
+        },
+      ],
       args: ['--y'],
     });
     expect(out).toEqual({
       containers: [
-        { name: 'a', image: 'a:1', env: [{ name: 'X', value: '1' }, { name: 'Y', value: '3' }, { name: 'Z', value: '4' }] },
+        {
+          name: 'a',
+          image: 'a:1',
+          env: [
+            { name: 'X', value: '1' },
+            { name: 'Y', value: '3' },
+            { name: 'Z', value: '4' },
+          ],
+        },
         { name: 'b', image: 'b:1' },
       ],
       args: ['--y'],
@@ -87,11 +121,19 @@ describe('strategic-merge patch (simplified)', () => {
 
   it('honours $patch delete and replace, ignores $setElementOrder', () => {
     const out = applyStrategicMergePatch(pod, {
-      containers: [{ name: 'a', env: [{ name: 'X', $patch: 'delete' }] }, { name: 'b', $patch: 'delete' }],
+      containers: [
+        { name: 'a', env: [{ name: 'X', $patch: 'delete' }] },
+        { name: 'b', $patch: 'delete' },
+      ],
       '$setElementOrder/containers': [{ name: 'a' }],
     });
-    expect(out).toEqual({ containers: [{ name: 'a', image: 'a:1', env: [{ name: 'Y', value: '2' }] }], args: ['--x'] });
-    expect(applyStrategicMergePatch(pod, { containers: [{ $patch: 'replace' }, { name: 'c', image: 'c:1' }] })).toEqual({
+    expect(out).toEqual({
+      containers: [{ name: 'a', image: 'a:1', env: [{ name: 'Y', value: '2' }] }],
+      args: ['--x'],
+    });
+    expect(
+      applyStrategicMergePatch(pod, { containers: [{ $patch: 'replace' }, { name: 'c', image: 'c:1' }] }),
+    ).toEqual({
       containers: [{ name: 'c', image: 'c:1' }],
       args: ['--x'],
     });

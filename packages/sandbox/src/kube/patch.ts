@@ -35,7 +35,10 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   }
   if (isObject(a) && isObject(b)) {
     const keys = Object.keys(a);
-    return keys.length === Object.keys(b).length && keys.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual(a[k], b[k]));
+    return (
+      keys.length === Object.keys(b).length &&
+      keys.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual(a[k], b[k]))
+    );
   }
   return false;
 }
@@ -48,12 +51,17 @@ const clone = <T>(value: T): T => structuredClone(value);
 /** Splits a JSON Pointer into unescaped tokens (`~1` → `/`, then `~0` → `~`, in that order as RFC 6901 says). */
 export function parsePointer(pointer: string): string[] {
   if (pointer === '') return [];
-  if (!pointer.startsWith('/')) throw new PatchError(`invalid JSON pointer ${JSON.stringify(pointer)}: it must start with "/"`, 'malformed');
+  if (!pointer.startsWith('/'))
+    throw new PatchError(
+      `invalid JSON pointer ${JSON.stringify(pointer)}: it must start with "/"`,
+      'malformed',
+    );
   return pointer
     .slice(1)
     .split('/')
     .map((token) => {
-      if (/~(?![01])/.test(token)) throw new PatchError(`invalid JSON pointer ${JSON.stringify(pointer)}: bad "~" escape`, 'malformed');
+      if (/~(?![01])/.test(token))
+        throw new PatchError(`invalid JSON pointer ${JSON.stringify(pointer)}: bad "~" escape`, 'malformed');
       return token.replace(/~1/g, '/').replace(/~0/g, '~');
     });
 }
@@ -61,10 +69,17 @@ export function parsePointer(pointer: string): string[] {
 function arrayIndex(token: string, length: number, allowEnd: boolean, op: string, path: string): number {
   if (allowEnd && token === '-') return length;
   // RFC 6901: array indices are decimal without leading zeros.
-  if (!/^(0|[1-9][0-9]*)$/.test(token)) throw new PatchError(`jsonpatch ${op} operation does not apply: invalid array index ${JSON.stringify(token)} in ${JSON.stringify(path)}`, 'invalid');
+  if (!/^(0|[1-9][0-9]*)$/.test(token))
+    throw new PatchError(
+      `jsonpatch ${op} operation does not apply: invalid array index ${JSON.stringify(token)} in ${JSON.stringify(path)}`,
+      'invalid',
+    );
   const index = Number(token);
   if (index > length || (!allowEnd && index === length)) {
-    throw new PatchError(`jsonpatch ${op} operation does not apply: index ${index} out of bounds in ${JSON.stringify(path)}`, 'invalid');
+    throw new PatchError(
+      `jsonpatch ${op} operation does not apply: index ${index} out of bounds in ${JSON.stringify(path)}`,
+      'invalid',
+    );
   }
   return index;
 }
@@ -81,7 +96,10 @@ function parentOf(doc: Json, tokens: string[], op: string, path: string): Json {
 }
 
 const missing = (op: string, path: string) =>
-  new PatchError(`jsonpatch ${op} operation does not apply: doc is missing path: ${JSON.stringify(path)}: missing value`, 'invalid');
+  new PatchError(
+    `jsonpatch ${op} operation does not apply: doc is missing path: ${JSON.stringify(path)}: missing value`,
+    'invalid',
+  );
 
 function getAt(doc: Json, path: string, op: string): Json {
   let node = doc;
@@ -130,16 +148,26 @@ interface Operation {
 }
 
 function readOperations(patch: unknown): Operation[] {
-  if (!Array.isArray(patch)) throw new PatchError('json: cannot unmarshal object into Go value of type jsonpatch.Patch', 'malformed');
+  if (!Array.isArray(patch))
+    throw new PatchError('json: cannot unmarshal object into Go value of type jsonpatch.Patch', 'malformed');
   return patch.map((raw, i) => {
     if (!isObject(raw) || typeof raw.op !== 'string' || typeof raw.path !== 'string') {
       throw new PatchError(`operation ${i} of the JSON patch needs string "op" and "path"`, 'malformed');
     }
     const hasValue = Object.prototype.hasOwnProperty.call(raw, 'value');
-    if (['add', 'replace', 'test'].includes(raw.op) && !hasValue) throw new PatchError(`jsonpatch ${raw.op} operation is missing "value"`, 'malformed');
-    if (['move', 'copy'].includes(raw.op) && typeof raw.from !== 'string') throw new PatchError(`jsonpatch ${raw.op} operation is missing "from"`, 'malformed');
-    if (!['add', 'remove', 'replace', 'move', 'copy', 'test'].includes(raw.op)) throw new PatchError(`Unexpected kind: ${raw.op}`, 'malformed');
-    return { op: raw.op, path: raw.path, ...(typeof raw.from === 'string' ? { from: raw.from } : {}), value: raw.value as Json, hasValue };
+    if (['add', 'replace', 'test'].includes(raw.op) && !hasValue)
+      throw new PatchError(`jsonpatch ${raw.op} operation is missing "value"`, 'malformed');
+    if (['move', 'copy'].includes(raw.op) && typeof raw.from !== 'string')
+      throw new PatchError(`jsonpatch ${raw.op} operation is missing "from"`, 'malformed');
+    if (!['add', 'remove', 'replace', 'move', 'copy', 'test'].includes(raw.op))
+      throw new PatchError(`Unexpected kind: ${raw.op}`, 'malformed');
+    return {
+      op: raw.op,
+      path: raw.path,
+      ...(typeof raw.from === 'string' ? { from: raw.from } : {}),
+      value: raw.value as Json,
+      hasValue,
+    };
   });
 }
 
@@ -162,13 +190,18 @@ export function applyJsonPatch(document: Json, patch: unknown): Json {
         else {
           const parent = parentOf(doc, tokens, op, path);
           const last = tokens[tokens.length - 1]!;
-          if (Array.isArray(parent)) parent[arrayIndex(last, parent.length, false, op, path)] = clone(value as Json);
+          if (Array.isArray(parent))
+            parent[arrayIndex(last, parent.length, false, op, path)] = clone(value as Json);
           else (parent as JsonObject)[last] = clone(value as Json);
         }
         break;
       }
       case 'move': {
-        if (path !== from && path.startsWith(`${from!}/`)) throw new PatchError(`jsonpatch move operation does not apply: "from" ${JSON.stringify(from)} is a prefix of "path"`, 'invalid');
+        if (path !== from && path.startsWith(`${from!}/`))
+          throw new PatchError(
+            `jsonpatch move operation does not apply: "from" ${JSON.stringify(from)} is a prefix of "path"`,
+            'invalid',
+          );
         if (path === from) {
           getAt(doc, from, op);
           break;
@@ -182,7 +215,10 @@ export function applyJsonPatch(document: Json, patch: unknown): Json {
         break;
       case 'test':
         if (!deepEqual(getAt(doc, path, op), value)) {
-          throw new PatchError(`testing value ${path} failed: test operation does not apply: is not equal`, 'invalid');
+          throw new PatchError(
+            `testing value ${path} failed: test operation does not apply: is not equal`,
+            'invalid',
+          );
         }
         break;
     }
@@ -224,7 +260,8 @@ export function applyStrategicMergePatch(target: Json, patch: Json): Json {
   const directive = patch.$patch;
   if (directive === 'delete') return null;
   if (directive === 'replace') return withoutDirectives(patch);
-  if (directive !== undefined && directive !== 'merge') throw new PatchError(`Unknown patch type: ${String(directive)}`, 'malformed');
+  if (directive !== undefined && directive !== 'merge')
+    throw new PatchError(`Unknown patch type: ${String(directive)}`, 'malformed');
   const result: JsonObject = isObject(target) ? clone(target) : {};
   for (const [key, value] of Object.entries(patch)) {
     if (key === '$patch' || IGNORED_DIRECTIVE.test(key)) continue;
@@ -246,21 +283,29 @@ export function applyStrategicMergePatch(target: Json, patch: Json): Json {
 
 function withoutDirectives(value: JsonObject): JsonObject {
   const out: JsonObject = {};
-  for (const [k, v] of Object.entries(value)) if (k !== '$patch' && !IGNORED_DIRECTIVE.test(k)) out[k] = clone(v);
+  for (const [k, v] of Object.entries(value))
+    if (k !== '$patch' && !IGNORED_DIRECTIVE.test(k)) out[k] = clone(v);
   return out;
 }
 
 function mergeList(target: Json[], patch: Json[], mergeKey: string): Json[] {
   // `{"$patch": "replace"}` as an item: the list becomes the other items of the patch.
   if (patch.some((item) => isObject(item) && item.$patch === 'replace' && Object.keys(item).length === 1)) {
-    return patch.filter((item) => !(isObject(item) && item.$patch === 'replace')).map((item) => (isObject(item) ? withoutDirectives(item) : item));
+    return patch
+      .filter((item) => !(isObject(item) && item.$patch === 'replace'))
+      .map((item) => (isObject(item) ? withoutDirectives(item) : item));
   }
   const result = clone(target);
   for (const item of patch) {
     if (!isObject(item) || item[mergeKey] === undefined) {
-      throw new PatchError(`map: ${JSON.stringify(item)} does not contain declared merge key: ${mergeKey}`, 'malformed');
+      throw new PatchError(
+        `map: ${JSON.stringify(item)} does not contain declared merge key: ${mergeKey}`,
+        'malformed',
+      );
     }
-    const index = result.findIndex((existing) => isObject(existing) && deepEqual(existing[mergeKey], item[mergeKey]));
+    const index = result.findIndex(
+      (existing) => isObject(existing) && deepEqual(existing[mergeKey], item[mergeKey]),
+    );
     if (item.$patch === 'delete') {
       if (index >= 0) result.splice(index, 1);
     } else if (index >= 0) {

@@ -10,7 +10,9 @@ const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
 const T0 = Date.parse('2026-01-10T08:00:00Z');
 
 /** What `kubectl rollout restart` sends (as a merge patch; kubectl itself uses strategic merge). */
-const restartBody = (at: number) => ({ spec: { template: { metadata: { annotations: { [RESTARTED_AT]: new Date(at).toISOString() } } } } });
+const restartBody = (at: number) => ({
+  spec: { template: { metadata: { annotations: { [RESTARTED_AT]: new Date(at).toISOString() } } } },
+});
 const merge = () => setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 const identities = (pods: V1Pod[]) => pods.map((p) => `${p.metadata!.name}/${p.metadata!.uid}`).sort();
@@ -31,7 +33,15 @@ describe('DaemonSet restart and rollout', () => {
           ['delayed', 'RollingUpdate'],
         ] as const) {
           const cluster = makeCluster(state, name);
-          addEfsCsiNode(cluster, { updateStrategy, createdAt: T0, nodes: [{ name: 'n1', zone: 'eu-west-1a' }, { name: 'n2', zone: 'eu-west-1b' }, { name: 'n3', zone: 'eu-west-1c' }] });
+          addEfsCsiNode(cluster, {
+            updateStrategy,
+            createdAt: T0,
+            nodes: [
+              { name: 'n1', zone: 'eu-west-1a' },
+              { name: 'n2', zone: 'eu-west-1b' },
+              { name: 'n3', zone: 'eu-west-1c' },
+            ],
+          });
           clusters[name] = cluster;
         }
         clusters.delayed!.kube.settings.rolloutDelayMs = 30_000;
@@ -44,7 +54,8 @@ describe('DaemonSet restart and rollout', () => {
   });
   afterAll(() => sandbox.stop());
 
-  const pods = async (name: string) => (await k[name]!.core.listNamespacedPod({ namespace: NS, labelSelector: 'app=efs-csi-node' })).items;
+  const pods = async (name: string) =>
+    (await k[name]!.core.listNamespacedPod({ namespace: NS, labelSelector: 'app=efs-csi-node' })).items;
 
   it('RollingUpdate: a restart bumps the generation and recreates every pod (new names, uids, creation time)', async () => {
     const before = await pods('rolling');
@@ -59,11 +70,19 @@ describe('DaemonSet restart and rollout', () => {
     expect(after).toHaveLength(3);
     expect(identities(after).some((id) => identities(before).includes(id))).toBe(false);
     expect(after.every((p) => p.metadata!.creationTimestamp!.getTime() === clock)).toBe(true);
-    expect(after.every((p) => p.metadata!.annotations?.[RESTARTED_AT] === new Date(clock).toISOString())).toBe(true);
+    expect(
+      after.every((p) => p.metadata!.annotations?.[RESTARTED_AT] === new Date(clock).toISOString()),
+    ).toBe(true);
     expect(after.map((p) => p.spec!.nodeName).sort()).toEqual(['n1', 'n2', 'n3']);
 
     const status = (await k.rolling!.apps.readNamespacedDaemonSetStatus(DS)).status;
-    expect(status).toMatchObject({ observedGeneration: 2, desiredNumberScheduled: 3, updatedNumberScheduled: 3, numberAvailable: 3, numberReady: 3 });
+    expect(status).toMatchObject({
+      observedGeneration: 2,
+      desiredNumberScheduled: 3,
+      updatedNumberScheduled: 3,
+      numberAvailable: 3,
+      numberReady: 3,
+    });
   });
 
   it('RollingUpdate: a second restart through the default JSON Patch (~1 escaped) recreates them again', async () => {
@@ -71,7 +90,13 @@ describe('DaemonSet restart and rollout', () => {
     clock += 60_000;
     const ds = await k.rolling!.apps.patchNamespacedDaemonSet({
       ...DS,
-      body: [{ op: 'replace', path: '/spec/template/metadata/annotations/kubectl.kubernetes.io~1restartedAt', value: new Date(clock).toISOString() }],
+      body: [
+        {
+          op: 'replace',
+          path: '/spec/template/metadata/annotations/kubectl.kubernetes.io~1restartedAt',
+          value: new Date(clock).toISOString(),
+        },
+      ],
     });
     expect(ds.metadata?.generation).toBe(3);
     const after = await pods('rolling');
@@ -81,7 +106,10 @@ describe('DaemonSet restart and rollout', () => {
 
   it('a change outside the template bumps the generation but recreates nothing', async () => {
     const before = await pods('rolling');
-    const ds = await k.rolling!.apps.patchNamespacedDaemonSet({ ...DS, body: { spec: { minReadySeconds: 5 } } }, merge());
+    const ds = await k.rolling!.apps.patchNamespacedDaemonSet(
+      { ...DS, body: { spec: { minReadySeconds: 5 } } },
+      merge(),
+    );
     expect(ds.metadata?.generation).toBe(4);
     expect(identities(await pods('rolling'))).toEqual(identities(before));
     expect((await k.rolling!.apps.readNamespacedDaemonSet(DS)).status?.observedGeneration).toBe(4);
@@ -98,7 +126,10 @@ describe('DaemonSet restart and rollout', () => {
     expect(status?.updatedNumberScheduled ?? 0).toBe(0);
 
     const victim = before.find((p) => p.spec!.nodeName === 'n2')!;
-    const deleted = await k.ondelete!.core.deleteNamespacedPod({ name: victim.metadata!.name!, namespace: NS });
+    const deleted = await k.ondelete!.core.deleteNamespacedPod({
+      name: victim.metadata!.name!,
+      namespace: NS,
+    });
     expect(deleted.metadata?.name).toBe(victim.metadata!.name);
     const after = await pods('ondelete');
     expect(after).toHaveLength(3);
@@ -125,7 +156,12 @@ describe('DaemonSet restart and rollout', () => {
     const due = clock + 1_000;
     clock += 5_000;
     const done = (await k.delayed!.apps.readNamespacedDaemonSet(DS)).status!;
-    expect(done).toMatchObject({ observedGeneration: 2, desiredNumberScheduled: 3, updatedNumberScheduled: 3, numberAvailable: 3 });
+    expect(done).toMatchObject({
+      observedGeneration: 2,
+      desiredNumberScheduled: 3,
+      updatedNumberScheduled: 3,
+      numberAvailable: 3,
+    });
     const after = await pods('delayed');
     expect(identities(after).some((id) => identities(before).includes(id))).toBe(false);
     // The pods were created when the rollout was due, not when someone looked.

@@ -27,9 +27,16 @@ export function addObject(cluster: EksCluster, object: KubeObject, createdAt?: n
   return createObject(cluster.kube, copy, now(createdAt));
 }
 
-export function getObject(cluster: EksCluster, kind: string, namespace: string | undefined, name: string): KubeObject | undefined {
+export function getObject(
+  cluster: EksCluster,
+  kind: string,
+  namespace: string | undefined,
+  name: string,
+): KubeObject | undefined {
   const type = resourceOfKind(kind);
-  return cluster.kube.objects.get(objectKey(type.plural, type.namespaced ? (namespace ?? 'default') : undefined, name));
+  return cluster.kube.objects.get(
+    objectKey(type.plural, type.namespaced ? (namespace ?? 'default') : undefined, name),
+  );
 }
 
 export function ensureNamespace(cluster: EksCluster, name: string, createdAt?: number): KubeObject {
@@ -37,7 +44,13 @@ export function ensureNamespace(cluster: EksCluster, name: string, createdAt?: n
   if (existing) return existing;
   return createObject(
     cluster.kube,
-    { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name } }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } },
+    {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name, labels: { 'kubernetes.io/metadata.name': name } },
+      spec: { finalizers: ['kubernetes'] },
+      status: { phase: 'Active' },
+    },
     now(createdAt),
   );
 }
@@ -58,7 +71,7 @@ export interface NodeSeed {
 }
 
 export function addNode(cluster: EksCluster, seed: NodeSeed): KubeObject {
-  const ip = seed.internalIp ?? `10.0.${1 + randomBytes(1)[0]! % 200}.${1 + randomBytes(1)[0]! % 250}`;
+  const ip = seed.internalIp ?? `10.0.${1 + (randomBytes(1)[0]! % 200)}.${1 + (randomBytes(1)[0]! % 250)}`;
   const name = seed.name ?? `ip-${ip.replace(/\./g, '-')}.${cluster.region}.compute.internal`;
   const instanceId = seed.instanceId ?? `i-${randomBytes(9).toString('hex').slice(0, 17)}`;
   const instanceType = seed.instanceType ?? 'm5.large';
@@ -88,8 +101,21 @@ export function addNode(cluster: EksCluster, seed: NodeSeed): KubeObject {
           { type: 'InternalDNS', address: name },
           { type: 'Hostname', address: name },
         ],
-        conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' }],
-        nodeInfo: { kubeletVersion: `v${cluster.version}.0-eks-sandbox`, operatingSystem: 'linux', architecture: 'amd64', osImage: 'Amazon Linux 2023', containerRuntimeVersion: 'containerd://1.7.0' },
+        conditions: [
+          {
+            type: 'Ready',
+            status: 'True',
+            reason: 'KubeletReady',
+            message: 'kubelet is posting ready status',
+          },
+        ],
+        nodeInfo: {
+          kubeletVersion: `v${cluster.version}.0-eks-sandbox`,
+          operatingSystem: 'linux',
+          architecture: 'amd64',
+          osImage: 'Amazon Linux 2023',
+          containerRuntimeVersion: 'containerd://1.7.0',
+        },
       },
     },
     now(seed.createdAt),
@@ -109,7 +135,8 @@ export function addServiceAccount(cluster: EksCluster, seed: ServiceAccountSeed)
   const namespace = seed.namespace ?? 'default';
   const existing = cluster.kube.objects.get(objectKey('serviceaccounts', namespace, seed.name));
   if (existing) {
-    if (seed.annotations) existing.metadata.annotations = { ...existing.metadata.annotations, ...seed.annotations };
+    if (seed.annotations)
+      existing.metadata.annotations = { ...existing.metadata.annotations, ...seed.annotations };
     if (seed.labels) existing.metadata.labels = { ...existing.metadata.labels, ...seed.labels };
     return updateObject(cluster.kube, existing);
   }
@@ -118,7 +145,12 @@ export function addServiceAccount(cluster: EksCluster, seed: ServiceAccountSeed)
     {
       apiVersion: 'v1',
       kind: 'ServiceAccount',
-      metadata: { name: seed.name, namespace, ...(seed.labels ? { labels: seed.labels } : {}), ...(seed.annotations ? { annotations: seed.annotations } : {}) },
+      metadata: {
+        name: seed.name,
+        namespace,
+        ...(seed.labels ? { labels: seed.labels } : {}),
+        ...(seed.annotations ? { annotations: seed.annotations } : {}),
+      },
     },
     seed.createdAt,
   );
@@ -138,23 +170,42 @@ export interface DaemonSetOptions {
  * Adds a DaemonSet (a full object: `spec.selector`, `spec.template`) and creates its pods on every Node, admitted by
  * the simulated webhook at `podsCreatedAt`. Creates the namespace and, when missing, the pod ServiceAccount.
  */
-export function addDaemonSet(cluster: EksCluster, daemonSet: KubeObject, options: DaemonSetOptions = {}): KubeObject {
+export function addDaemonSet(
+  cluster: EksCluster,
+  daemonSet: KubeObject,
+  options: DaemonSetOptions = {},
+): KubeObject {
   for (const node of options.nodes ?? []) addNode(cluster, node);
   const createdAt = now(options.createdAt);
   const ds = structuredClone(daemonSet);
   const spec = (ds.spec ??= {}) as Record<string, unknown>;
-  if (options.updateStrategy) spec.updateStrategy = options.updateStrategy === 'OnDelete' ? { type: 'OnDelete' } : { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '10%', maxSurge: 0 } };
+  if (options.updateStrategy)
+    spec.updateStrategy =
+      options.updateStrategy === 'OnDelete'
+        ? { type: 'OnDelete' }
+        : { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '10%', maxSurge: 0 } };
   spec.updateStrategy ??= { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } };
   spec.revisionHistoryLimit ??= 10;
-  ds.metadata.annotations = { ...ds.metadata.annotations, [TEMPLATE_GENERATION]: ds.metadata.annotations?.[TEMPLATE_GENERATION] ?? '1' };
+  ds.metadata.annotations = {
+    ...ds.metadata.annotations,
+    [TEMPLATE_GENERATION]: ds.metadata.annotations?.[TEMPLATE_GENERATION] ?? '1',
+  };
   const namespace = ds.metadata.namespace ?? 'default';
   const template = isObject(spec.template) ? spec.template : {};
-  const saName = isObject(template.spec) && typeof template.spec.serviceAccountName === 'string' ? template.spec.serviceAccountName : 'default';
-  if (!cluster.kube.objects.has(objectKey('serviceaccounts', namespace, saName))) addServiceAccount(cluster, { name: saName, namespace, createdAt });
+  const saName =
+    isObject(template.spec) && typeof template.spec.serviceAccountName === 'string'
+      ? template.spec.serviceAccountName
+      : 'default';
+  if (!cluster.kube.objects.has(objectKey('serviceaccounts', namespace, saName)))
+    addServiceAccount(cluster, { name: saName, namespace, createdAt });
   const stored = addObject(cluster, ds, createdAt);
   const podsAt = options.podsCreatedAt ?? createdAt;
   for (const node of objectsOf(cluster.kube, 'nodes')) {
-    if (!podsOf(cluster.kube, stored).some((p) => (p.spec as Record<string, unknown>).nodeName === node.metadata.name)) {
+    if (
+      !podsOf(cluster.kube, stored).some(
+        (p) => (p.spec as Record<string, unknown>).nodeName === node.metadata.name,
+      )
+    ) {
       createDaemonPod(cluster, stored, node.metadata.name, podsAt);
     }
   }
@@ -172,7 +223,11 @@ export interface EfsCsiNodeOptions extends DaemonSetOptions {
   env?: Array<{ name: string; value: string }>;
 }
 
-export const EFS_CSI_NODE_LABELS = { app: 'efs-csi-node', 'app.kubernetes.io/name': 'aws-efs-csi-driver', 'app.kubernetes.io/instance': 'aws-efs-csi-driver' };
+export const EFS_CSI_NODE_LABELS = {
+  app: 'efs-csi-node',
+  'app.kubernetes.io/name': 'aws-efs-csi-driver',
+  'app.kubernetes.io/instance': 'aws-efs-csi-driver',
+};
 
 /**
  * The EFS CSI driver's node DaemonSet `efs-csi-node` with containers efs-plugin, csi-driver-registrar and
@@ -181,12 +236,17 @@ export const EFS_CSI_NODE_LABELS = { app: 'efs-csi-node', 'app.kubernetes.io/nam
  */
 export function efsCsiNodeDaemonSet(cluster: EksCluster, options: EfsCsiNodeOptions = {}): KubeObject {
   const namespace = options.namespace ?? 'kube-system';
-  const repository = options.imageRepository ?? `602401143452.dkr.ecr.${cluster.region}.amazonaws.com/eks/aws-efs-csi-driver`;
+  const repository =
+    options.imageRepository ?? `602401143452.dkr.ecr.${cluster.region}.amazonaws.com/eks/aws-efs-csi-driver`;
   const sidecars = `602401143452.dkr.ecr.${cluster.region}.amazonaws.com/eks`;
   return {
     apiVersion: 'apps/v1',
     kind: 'DaemonSet',
-    metadata: { name: 'efs-csi-node', namespace, labels: { ...EFS_CSI_NODE_LABELS, 'app.kubernetes.io/managed-by': 'EKS' } },
+    metadata: {
+      name: 'efs-csi-node',
+      namespace,
+      labels: { ...EFS_CSI_NODE_LABELS, 'app.kubernetes.io/managed-by': 'EKS' },
+    },
     spec: {
       selector: { matchLabels: { ...EFS_CSI_NODE_LABELS } },
       template: {
@@ -205,7 +265,10 @@ export function efsCsiNodeDaemonSet(cluster: EksCluster, options: EfsCsiNodeOpti
               args: ['--endpoint=$(CSI_ENDPOINT)', '--logtostderr', '--v=2', '--vol-metrics-opt-in=false'],
               env: [
                 { name: 'CSI_ENDPOINT', value: 'unix:/csi/csi.sock' },
-                { name: 'CSI_NODE_NAME', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'spec.nodeName' } } },
+                {
+                  name: 'CSI_NODE_NAME',
+                  valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'spec.nodeName' } },
+                },
                 ...(options.env ?? []),
               ],
               securityContext: { privileged: true },
@@ -220,7 +283,11 @@ export function efsCsiNodeDaemonSet(cluster: EksCluster, options: EfsCsiNodeOpti
             {
               name: 'csi-driver-registrar',
               image: `${sidecars}/csi-node-driver-registrar:v2.13.0-eks-1-33-1`,
-              args: ['--csi-address=$(ADDRESS)', '--kubelet-registration-path=$(DRIVER_REG_SOCK_PATH)', '--v=2'],
+              args: [
+                '--csi-address=$(ADDRESS)',
+                '--kubelet-registration-path=$(DRIVER_REG_SOCK_PATH)',
+                '--v=2',
+              ],
               env: [
                 { name: 'ADDRESS', value: '/csi/csi.sock' },
                 { name: 'DRIVER_REG_SOCK_PATH', value: '/var/lib/kubelet/plugins/efs.csi.aws.com/csi.sock' },
@@ -239,8 +306,14 @@ export function efsCsiNodeDaemonSet(cluster: EksCluster, options: EfsCsiNodeOpti
           ],
           volumes: [
             { name: 'kubelet-dir', hostPath: { path: '/var/lib/kubelet', type: 'Directory' } },
-            { name: 'plugin-dir', hostPath: { path: '/var/lib/kubelet/plugins/efs.csi.aws.com/', type: 'DirectoryOrCreate' } },
-            { name: 'registration-dir', hostPath: { path: '/var/lib/kubelet/plugins_registry/', type: 'Directory' } },
+            {
+              name: 'plugin-dir',
+              hostPath: { path: '/var/lib/kubelet/plugins/efs.csi.aws.com/', type: 'DirectoryOrCreate' },
+            },
+            {
+              name: 'registration-dir',
+              hostPath: { path: '/var/lib/kubelet/plugins_registry/', type: 'Directory' },
+            },
             { name: 'efs-state-dir', hostPath: { path: '/var/run/efs', type: 'DirectoryOrCreate' } },
             { name: 'efs-utils-config', hostPath: { path: '/var/amazon/efs', type: 'DirectoryOrCreate' } },
           ],
@@ -305,7 +378,11 @@ export interface PersistentVolumeSeed {
   nodePublishSecretRef?: { name: string; namespace: string };
 }
 
-export function addPersistentVolume(cluster: EksCluster, seed: PersistentVolumeSeed, createdAt?: number): KubeObject {
+export function addPersistentVolume(
+  cluster: EksCluster,
+  seed: PersistentVolumeSeed,
+  createdAt?: number,
+): KubeObject {
   const [claimNamespace, claimName] = seed.claim?.split('/') ?? [];
   return addObject(
     cluster,
@@ -326,7 +403,16 @@ export function addPersistentVolume(cluster: EksCluster, seed: PersistentVolumeS
           ...(seed.volumeAttributes ? { volumeAttributes: seed.volumeAttributes } : {}),
           ...(seed.nodePublishSecretRef ? { nodePublishSecretRef: seed.nodePublishSecretRef } : {}),
         },
-        ...(claimName ? { claimRef: { kind: 'PersistentVolumeClaim', namespace: claimNamespace, name: claimName, apiVersion: 'v1' } } : {}),
+        ...(claimName
+          ? {
+              claimRef: {
+                kind: 'PersistentVolumeClaim',
+                namespace: claimNamespace,
+                name: claimName,
+                apiVersion: 'v1',
+              },
+            }
+          : {}),
       },
       status: { phase: claimName ? 'Bound' : 'Available' },
     },
@@ -342,7 +428,11 @@ export interface PersistentVolumeClaimSeed {
   storage?: string;
 }
 
-export function addPersistentVolumeClaim(cluster: EksCluster, seed: PersistentVolumeClaimSeed, createdAt?: number): KubeObject {
+export function addPersistentVolumeClaim(
+  cluster: EksCluster,
+  seed: PersistentVolumeClaimSeed,
+  createdAt?: number,
+): KubeObject {
   return addObject(
     cluster,
     {
@@ -356,7 +446,9 @@ export function addPersistentVolumeClaim(cluster: EksCluster, seed: PersistentVo
         ...(seed.volumeName ? { volumeName: seed.volumeName } : {}),
         volumeMode: 'Filesystem',
       },
-      status: seed.volumeName ? { phase: 'Bound', accessModes: ['ReadWriteMany'], capacity: { storage: seed.storage ?? '5Gi' } } : { phase: 'Pending' },
+      status: seed.volumeName
+        ? { phase: 'Bound', accessModes: ['ReadWriteMany'], capacity: { storage: seed.storage ?? '5Gi' } }
+        : { phase: 'Pending' },
     },
     createdAt,
   );
@@ -372,6 +464,17 @@ export interface SecretSeed {
 
 export function addSecret(cluster: EksCluster, seed: SecretSeed, createdAt?: number): KubeObject {
   const data: Record<string, string> = {};
-  for (const [k, v] of Object.entries(seed.stringData ?? {})) data[k] = Buffer.from(v, 'utf8').toString('base64');
-  return addObject(cluster, { apiVersion: 'v1', kind: 'Secret', metadata: { name: seed.name, namespace: seed.namespace ?? 'default' }, type: seed.type ?? 'Opaque', data }, createdAt);
+  for (const [k, v] of Object.entries(seed.stringData ?? {}))
+    data[k] = Buffer.from(v, 'utf8').toString('base64');
+  return addObject(
+    cluster,
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: seed.name, namespace: seed.namespace ?? 'default' },
+      type: seed.type ?? 'Opaque',
+      data,
+    },
+    createdAt,
+  );
 }

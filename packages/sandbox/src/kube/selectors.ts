@@ -6,8 +6,7 @@ import { badRequest } from './status';
  * `k in (a,b)`, `k notin (a,b)`, comma-separated (all must hold).
  */
 export type LabelRequirement =
-  | { key: string; op: 'in' | 'notin'; values: string[] }
-  | { key: string; op: 'exists' | 'doesnotexist' };
+  { key: string; op: 'in' | 'notin'; values: string[] } | { key: string; op: 'exists' | 'doesnotexist' };
 
 const KEY = '[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?';
 const VALUE = '([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?';
@@ -37,7 +36,8 @@ export function parseLabelSelector(text: string): LabelRequirement[] {
       requirements.push({ key: m[1]!, op: m[3] === '!=' ? 'notin' : 'in', values: [m[4] ?? ''] });
     } else if ((m = new RegExp(`^(${KEY})\\s+(in|notin)\\s*\\(([^)]*)\\)$`).exec(part))) {
       const values = m[4]!.split(',').map((v) => v.trim());
-      if (values.some((v) => !new RegExp(`^${VALUE}$`).test(v))) throw badRequest(`unable to parse requirement: invalid label value in ${JSON.stringify(part)}`);
+      if (values.some((v) => !new RegExp(`^${VALUE}$`).test(v)))
+        throw badRequest(`unable to parse requirement: invalid label value in ${JSON.stringify(part)}`);
       requirements.push({ key: m[1]!, op: m[3] as 'in' | 'notin', values });
     } else if ((m = new RegExp(`^!\\s*(${KEY})$`).exec(part))) {
       requirements.push({ key: m[1]!, op: 'doesnotexist' });
@@ -50,7 +50,10 @@ export function parseLabelSelector(text: string): LabelRequirement[] {
   return requirements;
 }
 
-export function matchesLabels(labels: Record<string, string> | undefined, requirements: LabelRequirement[]): boolean {
+export function matchesLabels(
+  labels: Record<string, string> | undefined,
+  requirements: LabelRequirement[],
+): boolean {
   const l = labels ?? {};
   return requirements.every((r) => {
     const has = Object.prototype.hasOwnProperty.call(l, r.key);
@@ -69,7 +72,11 @@ export function matchesLabels(labels: Record<string, string> | undefined, requir
 
 /** A `matchLabels` map (DaemonSet selectors) as requirements. */
 export function matchLabelsRequirements(matchLabels: Record<string, string> | undefined): LabelRequirement[] {
-  return Object.entries(matchLabels ?? {}).map(([key, value]) => ({ key, op: 'in' as const, values: [value] }));
+  return Object.entries(matchLabels ?? {}).map(([key, value]) => ({
+    key,
+    op: 'in' as const,
+    values: [value],
+  }));
 }
 
 /** Field selectors: `field=value`, `field==value`, `field!=value`, comma-separated, over the fields each kind supports. */
@@ -90,9 +97,12 @@ const FIELD_GETTERS: Record<string, (o: KubeObject) => string | undefined> = {
 };
 const KIND_FIELDS: Record<string, Record<string, (o: KubeObject) => string | undefined>> = {
   Pod: {
-    'spec.nodeName': (o) => ((o.spec as Record<string, unknown> | undefined)?.nodeName as string | undefined) ?? '',
-    'spec.serviceAccountName': (o) => ((o.spec as Record<string, unknown> | undefined)?.serviceAccountName as string | undefined) ?? '',
-    'status.phase': (o) => ((o.status as Record<string, unknown> | undefined)?.phase as string | undefined) ?? '',
+    'spec.nodeName': (o) =>
+      ((o.spec as Record<string, unknown> | undefined)?.nodeName as string | undefined) ?? '',
+    'spec.serviceAccountName': (o) =>
+      ((o.spec as Record<string, unknown> | undefined)?.serviceAccountName as string | undefined) ?? '',
+    'status.phase': (o) =>
+      ((o.status as Record<string, unknown> | undefined)?.phase as string | undefined) ?? '',
   },
   Secret: { type: (o) => (o.type as string | undefined) ?? '' },
 };

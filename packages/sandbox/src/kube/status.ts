@@ -44,20 +44,31 @@ export function statusBody(error: KubeError): Record<string, unknown> {
 }
 
 export function statusResponse(error: KubeError): SandboxResponse {
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'cache-control': 'no-cache, private' };
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'cache-control': 'no-cache, private',
+  };
   // The API server asks for a bearer token on 401, as HTTP says it should.
   if (error.code === 401) headers['www-authenticate'] = 'Bearer realm="kubernetes"';
   return { status: error.code, headers, body: JSON.stringify(statusBody(error)) };
 }
 
 export function jsonResponse(status: number, body: unknown): SandboxResponse {
-  return { status, headers: { 'content-type': 'application/json', 'cache-control': 'no-cache, private' }, body: JSON.stringify(body) };
+  return {
+    status,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-cache, private' },
+    body: JSON.stringify(body),
+  };
 }
 
 /** `daemonsets.apps "efs-csi-node" not found`, as the API server words it. */
 export function notFoundError(resource: string, group: string, name: string): KubeError {
   const qualified = group ? `${resource}.${group}` : resource;
-  return new KubeError(404, 'NotFound', `${qualified} "${name}" not found`, { name, group: group || undefined, kind: resource });
+  return new KubeError(404, 'NotFound', `${qualified} "${name}" not found`, {
+    name,
+    group: group || undefined,
+    kind: resource,
+  });
 }
 
 export function badRequest(message: string): KubeError {

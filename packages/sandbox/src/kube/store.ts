@@ -55,6 +55,14 @@ export function objectsOf(kube: KubeState, plural: string, namespace?: string): 
     .sort((a, b) => {
       const na = a.metadata.namespace ?? '';
       const nb = b.metadata.namespace ?? '';
-      return na < nb ? -1 : na > nb ? 1 : a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0;
+      return na < nb
+        ? -1
+        : na > nb
+          ? 1
+          : a.metadata.name < b.metadata.name
+            ? -1
+            : a.metadata.name > b.metadata.name
+              ? 1
+              : 0;
     });
 }

@@ -12,11 +12,16 @@ import { badRequest, invalidError, type StatusCause } from './status';
 export function validateUpdate(before: KubeObject, after: KubeObject): void {
   const type = resourceOfKind(before.kind);
   if (after.kind !== before.kind || after.apiVersion !== apiVersionOf(type)) {
-    throw badRequest(`the API version in the data (${String(after.apiVersion)}) does not match the expected API version (${apiVersionOf(type)})`);
+    throw badRequest(
+      `the API version in the data (${String(after.apiVersion)}) does not match the expected API version (${apiVersionOf(type)})`,
+    );
   }
-  if (!isObject(after.metadata)) throw badRequest('json: cannot unmarshal into Go struct field .metadata of type v1.ObjectMeta');
+  if (!isObject(after.metadata))
+    throw badRequest('json: cannot unmarshal into Go struct field .metadata of type v1.ObjectMeta');
   if (after.metadata.name !== before.metadata.name) {
-    throw badRequest(`the name of the object (${String(after.metadata.name)}) does not match the name on the URL (${before.metadata.name})`);
+    throw badRequest(
+      `the name of the object (${String(after.metadata.name)}) does not match the name on the URL (${before.metadata.name})`,
+    );
   }
   if ((after.metadata.namespace ?? undefined) !== (before.metadata.namespace ?? undefined)) {
     throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
@@ -25,7 +30,9 @@ export function validateUpdate(before: KubeObject, after: KubeObject): void {
     const map = after.metadata[field];
     if (map === undefined) continue;
     if (!isObject(map) || Object.values(map).some((v) => typeof v !== 'string')) {
-      throw badRequest(`json: cannot unmarshal into Go struct field ObjectMeta.metadata.${field} of type map[string]string`);
+      throw badRequest(
+        `json: cannot unmarshal into Go struct field ObjectMeta.metadata.${field} of type map[string]string`,
+      );
     }
   }
   const causes: StatusCause[] = [];
@@ -52,14 +59,31 @@ function validateContainers(list: unknown, field: string, causes: StatusCause[],
       causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: `${field}[${i}].name` });
       return;
     }
-    if (names.has(c.name)) causes.push({ reason: 'FieldValueDuplicate', message: `Duplicate value: ${JSON.stringify(c.name)}`, field: `${field}[${i}].name` });
+    if (names.has(c.name))
+      causes.push({
+        reason: 'FieldValueDuplicate',
+        message: `Duplicate value: ${JSON.stringify(c.name)}`,
+        field: `${field}[${i}].name`,
+      });
     names.add(c.name);
-    if (typeof c.image !== 'string' || c.image === '') causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: `${field}[${i}].image` });
+    if (typeof c.image !== 'string' || c.image === '')
+      causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: `${field}[${i}].image` });
     if (c.env !== undefined) {
-      if (!Array.isArray(c.env)) throw badRequest(`json: cannot unmarshal into Go struct field Container.${field}.env of type []v1.EnvVar`);
+      if (!Array.isArray(c.env))
+        throw badRequest(
+          `json: cannot unmarshal into Go struct field Container.${field}.env of type []v1.EnvVar`,
+        );
       c.env.forEach((e, j) => {
-        if (!isObject(e) || typeof e.name !== 'string' || e.name === '') causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: `${field}[${i}].env[${j}].name` });
-        else if (e.value !== undefined && typeof e.value !== 'string') throw badRequest(`json: cannot unmarshal into Go struct field EnvVar.${field}.env.value of type string`);
+        if (!isObject(e) || typeof e.name !== 'string' || e.name === '')
+          causes.push({
+            reason: 'FieldValueRequired',
+            message: 'Required value',
+            field: `${field}[${i}].env[${j}].name`,
+          });
+        else if (e.value !== undefined && typeof e.value !== 'string')
+          throw badRequest(
+            `json: cannot unmarshal into Go struct field EnvVar.${field}.env.value of type string`,
+          );
       });
     }
   });
@@ -72,17 +96,26 @@ function validateDaemonSet(before: KubeObject, after: KubeObject, causes: Status
     causes.push(invalid('spec.selector', spec.selector ?? null, 'field is immutable'));
   }
   const template = isObject(spec.template) ? spec.template : {};
-  const templateLabels = (isObject(template.metadata) && isObject(template.metadata.labels) ? template.metadata.labels : {}) as Record<string, unknown>;
-  const matchLabels = isObject(spec.selector) && isObject(spec.selector.matchLabels) ? spec.selector.matchLabels : {};
+  const templateLabels = (
+    isObject(template.metadata) && isObject(template.metadata.labels) ? template.metadata.labels : {}
+  ) as Record<string, unknown>;
+  const matchLabels =
+    isObject(spec.selector) && isObject(spec.selector.matchLabels) ? spec.selector.matchLabels : {};
   if (Object.entries(matchLabels).some(([k, v]) => templateLabels[k] !== v)) {
-    causes.push(invalid('spec.template.metadata.labels', templateLabels, '`selector` does not match template `labels`'));
+    causes.push(
+      invalid('spec.template.metadata.labels', templateLabels, '`selector` does not match template `labels`'),
+    );
   }
   const podSpec = isObject(template.spec) ? template.spec : {};
   validateContainers(podSpec.containers, 'spec.template.spec.containers', causes, true);
   validateContainers(podSpec.initContainers, 'spec.template.spec.initContainers', causes, false);
   const strategy = isObject(spec.updateStrategy) ? spec.updateStrategy.type : undefined;
   if (strategy !== undefined && strategy !== 'RollingUpdate' && strategy !== 'OnDelete') {
-    causes.push({ reason: 'FieldValueNotSupported', message: `Unsupported value: ${JSON.stringify(strategy)}: supported values: "OnDelete", "RollingUpdate"`, field: 'spec.updateStrategy.type' });
+    causes.push({
+      reason: 'FieldValueNotSupported',
+      message: `Unsupported value: ${JSON.stringify(strategy)}: supported values: "OnDelete", "RollingUpdate"`,
+      field: 'spec.updateStrategy.type',
+    });
   }
 }
 
@@ -109,4 +142,3 @@ function validatePod(before: KubeObject, after: KubeObject, causes: StatusCause[
     });
   }
 }
-

@@ -26,12 +26,17 @@ import { objectKey } from './resources';
 
 export const POD_IDENTITY_ENV = {
   AWS_CONTAINER_CREDENTIALS_FULL_URI: 'http://169.254.170.23/v1/credentials',
-  AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: '/var/run/secrets/pods.eks.amazonaws.com/serviceaccount/eks-pod-identity-token',
+  AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE:
+    '/var/run/secrets/pods.eks.amazonaws.com/serviceaccount/eks-pod-identity-token',
 } as const;
 export const IRSA_TOKEN_FILE = '/var/run/secrets/eks.amazonaws.com/serviceaccount/token';
 export const ROLE_ARN_ANNOTATION = 'eks.amazonaws.com/role-arn';
 
-type Container = Record<string, unknown> & { name?: string; env?: Array<Record<string, unknown>>; volumeMounts?: Array<Record<string, unknown>> };
+type Container = Record<string, unknown> & {
+  name?: string;
+  env?: Array<Record<string, unknown>>;
+  volumeMounts?: Array<Record<string, unknown>>;
+};
 
 function containersOf(spec: Record<string, unknown>): Container[] {
   const all: Container[] = [];
@@ -61,8 +66,15 @@ function addVolume(spec: Record<string, unknown>, volume: Record<string, unknown
 }
 
 /** The association the webhook would use for a pod created at `at`, if any. */
-export function effectiveAssociation(cluster: EksCluster, namespace: string, serviceAccount: string, at: number): PodIdentityAssociation | undefined {
-  return [...cluster.associations.values()].find((a) => a.namespace === namespace && a.serviceAccount === serviceAccount && a.effectiveAt <= at);
+export function effectiveAssociation(
+  cluster: EksCluster,
+  namespace: string,
+  serviceAccount: string,
+  at: number,
+): PodIdentityAssociation | undefined {
+  return [...cluster.associations.values()].find(
+    (a) => a.namespace === namespace && a.serviceAccount === serviceAccount && a.effectiveAt <= at,
+  );
 }
 
 /** Mutates a pod being created at time `at` the way the EKS webhooks would (see the file comment). */
@@ -79,7 +91,18 @@ export function admitPod(cluster: EksCluster, pod: KubeObject, at: number): void
     }
     addVolume(spec, {
       name: 'eks-pod-identity-token',
-      projected: { defaultMode: 420, sources: [{ serviceAccountToken: { audience: 'pods.eks.amazonaws.com', expirationSeconds: 86400, path: 'eks-pod-identity-token' } }] },
+      projected: {
+        defaultMode: 420,
+        sources: [
+          {
+            serviceAccountToken: {
+              audience: 'pods.eks.amazonaws.com',
+              expirationSeconds: 86400,
+              path: 'eks-pod-identity-token',
+            },
+          },
+        ],
+      },
     });
     return;
   }
@@ -102,6 +125,9 @@ export function admitPod(cluster: EksCluster, pod: KubeObject, at: number): void
   }
   addVolume(spec, {
     name: 'aws-iam-token',
-    projected: { defaultMode: 420, sources: [{ serviceAccountToken: { audience, expirationSeconds, path: 'token' } }] },
+    projected: {
+      defaultMode: 420,
+      sources: [{ serviceAccountToken: { audience, expirationSeconds, path: 'token' } }],
+    },
   });
 }

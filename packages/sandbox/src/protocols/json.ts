@@ -18,7 +18,11 @@ export function jsonResponse(body: unknown, status = 200): SandboxResponse {
 export function jsonError(error: AwsError): SandboxResponse {
   return {
     status: error.status,
-    headers: { 'content-type': 'application/json', 'x-amzn-errortype': error.code, 'x-amzn-requestid': randomUUID() },
+    headers: {
+      'content-type': 'application/json',
+      'x-amzn-errortype': error.code,
+      'x-amzn-requestid': randomUUID(),
+    },
     body: JSON.stringify({ message: error.message, ...error.extra }),
   };
 }

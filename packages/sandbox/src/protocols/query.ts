@@ -7,7 +7,11 @@ import { escapeXml, toXml, type XmlObject } from './xml';
  * The AWS query protocol (IAM, STS): `<ActionResponse xmlns=…><ActionResult>…</ActionResult>
  * <ResponseMetadata><RequestId/></ResponseMetadata></ActionResponse>`, lists as `<member>` items.
  */
-export function queryResponse(action: string, namespace: string, result: XmlObject | undefined): SandboxResponse {
+export function queryResponse(
+  action: string,
+  namespace: string,
+  result: XmlObject | undefined,
+): SandboxResponse {
   const requestId = randomUUID();
   const inner = result === undefined ? '' : toXml(`${action}Result`, result, { item: 'member' });
   return {

@@ -19,7 +19,11 @@ interface ManagedPolicyDefinition {
   document: { Version: string; Statement: Record<string, unknown>[] };
 }
 
-const allow = (actions: string[], resource: string | string[] = '*', extra: Record<string, unknown> = {}) => ({
+const allow = (
+  actions: string[],
+  resource: string | string[] = '*',
+  extra: Record<string, unknown> = {},
+) => ({
   Effect: 'Allow',
   Action: actions,
   Resource: resource,
@@ -64,7 +68,10 @@ const DEFINITIONS: ManagedPolicyDefinition[] = [
     versionId: 'v1',
     createDate: '2024-10-02T20:03:00Z',
     updateDate: '2024-10-02T20:03:00Z',
-    document: { Version: '2012-10-17', Statement: [{ Sid: 'PodIdentityAgent', ...allow(['eks-auth:AssumeRoleForPodIdentity']) }] },
+    document: {
+      Version: '2012-10-17',
+      Statement: [{ Sid: 'PodIdentityAgent', ...allow(['eks-auth:AssumeRoleForPodIdentity']) }],
+    },
   },
   {
     // guess: the VPC CNI's ENI and IP address management calls, from memory of the public policy.
@@ -143,7 +150,12 @@ const DEFINITIONS: ManagedPolicyDefinition[] = [
       Statement: [
         {
           Sid: 'PullImages',
-          ...allow(['ecr:GetAuthorizationToken', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchImportUpstreamImage']),
+          ...allow([
+            'ecr:GetAuthorizationToken',
+            'ecr:BatchGetImage',
+            'ecr:GetDownloadUrlForLayer',
+            'ecr:BatchImportUpstreamImage',
+          ]),
         },
       ],
     },
@@ -184,7 +196,11 @@ const DEFINITIONS: ManagedPolicyDefinition[] = [
       Statement: [
         {
           Sid: 'ClientAccess',
-          ...allow(['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite', 'elasticfilesystem:DescribeMountTargets']),
+          ...allow([
+            'elasticfilesystem:ClientMount',
+            'elasticfilesystem:ClientWrite',
+            'elasticfilesystem:DescribeMountTargets',
+          ]),
         },
       ],
     },
@@ -199,7 +215,12 @@ const DEFINITIONS: ManagedPolicyDefinition[] = [
     updateDate: '2023-03-30T00:00:00Z',
     document: {
       Version: '2012-10-17',
-      Statement: [{ Sid: 'ClientAccess', ...allow(['elasticfilesystem:ClientMount', 'elasticfilesystem:DescribeMountTargets']) }],
+      Statement: [
+        {
+          Sid: 'ClientAccess',
+          ...allow(['elasticfilesystem:ClientMount', 'elasticfilesystem:DescribeMountTargets']),
+        },
+      ],
     },
   },
   {
@@ -216,12 +237,25 @@ const DEFINITIONS: ManagedPolicyDefinition[] = [
       Statement: [
         {
           Sid: 'SystemsManagerAgent',
-          ...allow(['ssm:DescribeAssociation', 'ssm:GetDocument', 'ssm:ListAssociations', 'ssm:UpdateInstanceInformation', 'ssmmessages:*', 'ec2messages:*']),
+          ...allow([
+            'ssm:DescribeAssociation',
+            'ssm:GetDocument',
+            'ssm:ListAssociations',
+            'ssm:UpdateInstanceInformation',
+            'ssmmessages:*',
+            'ec2messages:*',
+          ]),
         },
         {
           Sid: 'EfsUtilsLogs',
           ...allow(
-            ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents', 'logs:PutRetentionPolicy'],
+            [
+              'logs:CreateLogGroup',
+              'logs:CreateLogStream',
+              'logs:DescribeLogStreams',
+              'logs:PutLogEvents',
+              'logs:PutRetentionPolicy',
+            ],
             'arn:aws:logs:*:*:log-group:/aws/efs/utils*',
           ),
         },
@@ -232,7 +266,8 @@ const DEFINITIONS: ManagedPolicyDefinition[] = [
     // checked: describe calls, access point create/tag only with the driver's cluster tag, delete only of tagged ones.
     name: 'AmazonEFSCSIDriverPolicy',
     path: '/service-role/',
-    description: 'Lets the Amazon EFS CSI driver controller manage access points and read EFS and EC2 resources.',
+    description:
+      'Lets the Amazon EFS CSI driver controller manage access points and read EFS and EC2 resources.',
     versionId: 'v1',
     createDate: '2023-07-25T20:10:00Z',
     updateDate: '2023-07-25T20:10:00Z',
@@ -286,7 +321,12 @@ const DEFINITIONS: ManagedPolicyDefinition[] = [
     updateDate: '2026-04-07T12:57:00Z',
     document: {
       Version: '2012-10-17',
-      Statement: [{ Sid: 'ClientAccess', ...allow(['s3files:ClientMount', 's3files:ClientWrite', 's3files:ClientRootAccess']) }],
+      Statement: [
+        {
+          Sid: 'ClientAccess',
+          ...allow(['s3files:ClientMount', 's3files:ClientWrite', 's3files:ClientRootAccess']),
+        },
+      ],
     },
   },
   {
@@ -299,7 +339,18 @@ const DEFINITIONS: ManagedPolicyDefinition[] = [
     updateDate: '2023-08-10T21:31:39Z',
     document: {
       Version: '2012-10-17',
-      Statement: [{ Sid: 'ReadEverything', ...allow(['s3:Get*', 's3:List*', 's3:Describe*', 's3-object-lambda:Get*', 's3-object-lambda:List*']) }],
+      Statement: [
+        {
+          Sid: 'ReadEverything',
+          ...allow([
+            's3:Get*',
+            's3:List*',
+            's3:Describe*',
+            's3-object-lambda:Get*',
+            's3-object-lambda:List*',
+          ]),
+        },
+      ],
     },
   },
 ];
@@ -314,7 +365,15 @@ function toPolicy(definition: ManagedPolicyDefinition): IamManagedPolicy {
     policyId: iamId('ANPA', arn),
     path: definition.path,
     defaultVersionId: definition.versionId,
-    versions: new Map([[definition.versionId, { document: JSON.stringify(definition.document, null, 4), createDate: new Date(definition.updateDate) }]]),
+    versions: new Map([
+      [
+        definition.versionId,
+        {
+          document: JSON.stringify(definition.document, null, 4),
+          createDate: new Date(definition.updateDate),
+        },
+      ],
+    ]),
     createDate,
     updateDate: new Date(definition.updateDate),
     attachmentCount: 0,
@@ -323,7 +382,9 @@ function toPolicy(definition: ManagedPolicyDefinition): IamManagedPolicy {
 }
 
 /** Every AWS-managed policy of the sandbox, by ARN. Shared by all accounts: never mutate one per account. */
-export const AWS_MANAGED_POLICIES: ReadonlyMap<string, IamManagedPolicy> = new Map(DEFINITIONS.map((d) => [`arn:aws:iam::aws:policy${d.path}${d.name}`, toPolicy(d)]));
+export const AWS_MANAGED_POLICIES: ReadonlyMap<string, IamManagedPolicy> = new Map(
+  DEFINITIONS.map((d) => [`arn:aws:iam::aws:policy${d.path}${d.name}`, toPolicy(d)]),
+);
 
 /** An AWS-managed policy by ARN, or undefined. */
 export function awsManagedPolicy(arn: string): IamManagedPolicy | undefined {

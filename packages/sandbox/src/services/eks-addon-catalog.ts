@@ -57,10 +57,16 @@ const EFS_NODE_SA: AddonPodIdentitySa = {
  * run-time reading of `podIdentityConfiguration` and its static assumption agree in tests.
  */
 function efsPodIdentity(version: string): AddonPodIdentitySa[] {
-  return compareAddonVersions(version, 'v3.0.0-eksbuild.1') >= 0 ? [EFS_CONTROLLER_SA, EFS_NODE_SA] : [EFS_CONTROLLER_SA];
+  return compareAddonVersions(version, 'v3.0.0-eksbuild.1') >= 0
+    ? [EFS_CONTROLLER_SA, EFS_NODE_SA]
+    : [EFS_CONTROLLER_SA];
 }
 
-function versions(list: string[], podIdentity: (v: string) => AddonPodIdentitySa[], requiresIamPermissions: boolean): CatalogVersion[] {
+function versions(
+  list: string[],
+  podIdentity: (v: string) => AddonPodIdentitySa[],
+  requiresIamPermissions: boolean,
+): CatalogVersion[] {
   const sorted = [...list].sort((a, b) => compareAddonVersions(b, a));
   return sorted.map((addonVersion, i) => ({
     addonVersion,
@@ -108,7 +114,11 @@ export const ADDON_CATALOG: CatalogAddon[] = [
     publisher: 'eks',
     owner: 'aws',
     defaultNamespace: 'kube-system',
-    configurationSchema: JSON.stringify({ $schema: 'http://json-schema.org/draft-07/schema#', type: 'object', additionalProperties: true }),
+    configurationSchema: JSON.stringify({
+      $schema: 'http://json-schema.org/draft-07/schema#',
+      type: 'object',
+      additionalProperties: true,
+    }),
     // The agent itself runs with the node's credentials: no ServiceAccount association to own.
     versions: versions(['v1.3.4-eksbuild.1', 'v1.3.8-eksbuild.2'], () => [], false),
   },

@@ -28,7 +28,10 @@ function accountOf(state: SandboxState, account: Account | string): Account {
 
 export function clusterOf(state: SandboxState, account: Account | string, clusterName: string): EksCluster {
   const cluster = accountOf(state, account).eks.clusters.get(clusterName);
-  if (!cluster) throw new Error(`eks seed: no cluster ${clusterName} in account ${typeof account === 'string' ? account : account.id}`);
+  if (!cluster)
+    throw new Error(
+      `eks seed: no cluster ${clusterName} in account ${typeof account === 'string' ? account : account.id}`,
+    );
   return cluster;
 }
 
@@ -60,7 +63,10 @@ export function addCluster(state: SandboxState, account: Account | string, seed:
   const acct = accountOf(state, account);
   const region = seed.region ?? state.defaultRegion;
   const existing = acct.eks.clusters.get(seed.name);
-  if (existing) throw new Error(`eks seed: cluster ${seed.name} already exists in account ${acct.id} (${existing.region})`);
+  if (existing)
+    throw new Error(
+      `eks seed: cluster ${seed.name} already exists in account ${acct.id} (${existing.region})`,
+    );
   // Real OIDC IDs are 32 uppercase hex digits.
   const oidcId = (seed.oidcId ?? hex(16)).toUpperCase();
   const cluster: EksCluster = {
@@ -109,7 +115,12 @@ export interface AssociationSeed {
 }
 
 /** Adds a Pod Identity association (no duplicate check: a scenario may seed two for one ServiceAccount). */
-export function addAssociation(state: SandboxState, account: Account | string, clusterName: string, seed: AssociationSeed): PodIdentityAssociation {
+export function addAssociation(
+  state: SandboxState,
+  account: Account | string,
+  clusterName: string,
+  seed: AssociationSeed,
+): PodIdentityAssociation {
   const acct = accountOf(state, account);
   const cluster = clusterOf(state, acct, clusterName);
   const associationId = seed.associationId ?? newAssociationId();
@@ -155,7 +166,12 @@ export interface AddonSeed {
 }
 
 /** Adds an add-on and the associations it owns (no version check: see above). */
-export function addAddon(state: SandboxState, account: Account | string, clusterName: string, seed: AddonSeed): Addon {
+export function addAddon(
+  state: SandboxState,
+  account: Account | string,
+  clusterName: string,
+  seed: AddonSeed,
+): Addon {
   const acct = accountOf(state, account);
   const cluster = clusterOf(state, acct, clusterName);
   const createdAt = seed.createdAt ?? new Date(state.now());
@@ -197,7 +213,12 @@ export interface NodegroupSeed {
   tags?: Record<string, string>;
 }
 
-export function addNodegroup(state: SandboxState, account: Account | string, clusterName: string, seed: NodegroupSeed): Nodegroup {
+export function addNodegroup(
+  state: SandboxState,
+  account: Account | string,
+  clusterName: string,
+  seed: NodegroupSeed,
+): Nodegroup {
   const acct = accountOf(state, account);
   const cluster = clusterOf(state, acct, clusterName);
   const size = seed.desiredSize ?? 2;
@@ -233,7 +254,12 @@ export interface AccessEntrySeed {
   tags?: Record<string, string>;
 }
 
-export function addAccessEntry(state: SandboxState, account: Account | string, clusterName: string, seed: AccessEntrySeed): AccessEntry {
+export function addAccessEntry(
+  state: SandboxState,
+  account: Account | string,
+  clusterName: string,
+  seed: AccessEntrySeed,
+): AccessEntry {
   const acct = accountOf(state, account);
   const cluster = clusterOf(state, acct, clusterName);
   const kind = seed.principalArn.includes(':user/') ? 'user' : 'role';

@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { AwsError } from '../errors';
 import type { SandboxRequest, SandboxResponse } from '../http';
 import { jsonError, jsonResponse } from '../protocols/json';
-import type { AccessEntry, Addon, EksCluster, EksUpdate, Nodegroup, PodIdentityAssociation } from '../state/eks';
+import type {
+  AccessEntry,
+  Addon,
+  EksCluster,
+  EksUpdate,
+  Nodegroup,
+  PodIdentityAssociation,
+} from '../state/eks';
 import { ADDON_CATALOG, catalogAddon, catalogVersion, type CatalogVersion } from './eks-addon-catalog';
 import { addAddon, addAssociation, addCluster } from './eks-seed';
 import type { ServiceContext, ServiceModule } from './module';
@@ -23,10 +30,14 @@ type ErrorFields = { clusterName?: string; addonName?: string; nodegroupName?: s
 
 const err = (status: number, code: string, message: string, fields: ErrorFields = {}) =>
   new AwsError(status, code, message, status >= 500 ? 'Receiver' : 'Sender', { ...fields });
-const invalidParameter = (message: string, fields?: ErrorFields) => err(400, 'InvalidParameterException', message, fields);
-const invalidRequest = (message: string, fields?: ErrorFields) => err(400, 'InvalidRequestException', message, fields);
-const resourceNotFound = (message: string, fields?: ErrorFields) => err(404, 'ResourceNotFoundException', message, fields);
-const resourceInUse = (message: string, fields?: ErrorFields) => err(409, 'ResourceInUseException', message, fields);
+const invalidParameter = (message: string, fields?: ErrorFields) =>
+  err(400, 'InvalidParameterException', message, fields);
+const invalidRequest = (message: string, fields?: ErrorFields) =>
+  err(400, 'InvalidRequestException', message, fields);
+const resourceNotFound = (message: string, fields?: ErrorFields) =>
+  err(404, 'ResourceNotFoundException', message, fields);
+const resourceInUse = (message: string, fields?: ErrorFields) =>
+  err(409, 'ResourceInUseException', message, fields);
 // Guess: what EKS answers for a body that is not JSON. BadRequestException is the modeled EKS error for a request the
 // service cannot make sense of; services on other stacks send SerializationException instead.
 const badRequest = (message: string) => err(400, 'BadRequestException', message);
@@ -51,7 +62,12 @@ interface Route {
   handler: (call: Call) => SandboxResponse;
 }
 
-const route = (method: Route['method'], path: string, operation: string, handler: Route['handler']): Route => ({
+const route = (
+  method: Route['method'],
+  path: string,
+  operation: string,
+  handler: Route['handler'],
+): Route => ({
   method,
   path: path.split('/').filter(Boolean),
   operation,
@@ -94,7 +110,8 @@ function parseBody(request: SandboxRequest): Body {
   } catch {
     throw badRequest('The request body is not valid JSON.');
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw badRequest('The request body must be a JSON object.');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw badRequest('The request body must be a JSON object.');
   return parsed as Body;
 }
 
@@ -125,7 +142,11 @@ function optBool(body: Body, key: string): boolean | undefined {
 function optTags(body: Body): Record<string, string> | undefined {
   const value = body.tags;
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'object' || Array.isArray(value) || Object.values(value).some((v) => typeof v !== 'string')) {
+  if (
+    typeof value !== 'object' ||
+    Array.isArray(value) ||
+    Object.values(value).some((v) => typeof v !== 'string')
+  ) {
     throw invalidParameter('tags must be a map of strings.');
   }
   return { ...(value as Record<string, string>) };
@@ -142,8 +163,12 @@ function optAddonAssociations(body: Body): AddonAssociationInput[] | undefined {
   if (value === undefined || value === null) return undefined;
   if (!Array.isArray(value)) throw invalidParameter('podIdentityAssociations must be a list.');
   return value.map((item: unknown) => {
-    if (typeof item !== 'object' || item === null || Array.isArray(item)) throw invalidParameter('podIdentityAssociations items must be objects.');
-    return { serviceAccount: reqString(item as Body, 'serviceAccount'), roleArn: reqString(item as Body, 'roleArn') };
+    if (typeof item !== 'object' || item === null || Array.isArray(item))
+      throw invalidParameter('podIdentityAssociations items must be objects.');
+    return {
+      serviceAccount: reqString(item as Body, 'serviceAccount'),
+      roleArn: reqString(item as Body, 'roleArn'),
+    };
   });
 }
 
@@ -151,11 +176,14 @@ const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]+$/;
 
 function checkRoleArn(value: string, key: string, cluster: EksCluster, sameAccount: boolean): void {
   const m = ROLE_ARN.exec(value);
-  if (!m) throw invalidParameter(`${key} ${value} is not a valid IAM role ARN.`, { clusterName: cluster.name });
+  if (!m)
+    throw invalidParameter(`${key} ${value} is not a valid IAM role ARN.`, { clusterName: cluster.name });
   // Guess: AWS documents that the association role must be in the cluster's account (a role elsewhere is reached
   // through `targetRoleArn`); that the API refuses it, and with this error, is assumed.
   if (sameAccount && m[1] !== accountOfArn(cluster.arn)) {
-    throw invalidParameter(`${key} ${value} must be in the same account as the cluster.`, { clusterName: cluster.name });
+    throw invalidParameter(`${key} ${value} must be in the same account as the cluster.`, {
+      clusterName: cluster.name,
+    });
   }
 }
 
@@ -184,7 +212,8 @@ function maxResults(call: Call): number {
   const raw = call.request.query.get('maxResults');
   if (raw === null) return MAX_RESULTS;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_RESULTS) throw invalidParameter(`maxResults must be between 1 and ${MAX_RESULTS}.`);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_RESULTS)
+    throw invalidParameter(`maxResults must be between 1 and ${MAX_RESULTS}.`);
   return n;
 }
 
@@ -207,7 +236,14 @@ function page<T>(call: Call, items: T[], key: (item: T) => string): { items: T[]
   }
   const slice = sorted.slice(start, start + limit);
   const more = start + limit < sorted.length;
-  return more ? { items: slice, nextToken: Buffer.from(JSON.stringify({ after: key(slice[slice.length - 1]!) })).toString('base64url') } : { items: slice };
+  return more
+    ? {
+        items: slice,
+        nextToken: Buffer.from(JSON.stringify({ after: key(slice[slice.length - 1]!) })).toString(
+          'base64url',
+        ),
+      }
+    : { items: slice };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -215,31 +251,41 @@ function page<T>(call: Call, items: T[], key: (item: T) => string): { items: T[]
 
 function clusterNamed(call: Call, name: string): EksCluster {
   const cluster = call.context.account.eks.clusters.get(name);
-  if (!cluster || cluster.region !== call.context.region) throw resourceNotFound(`No cluster found for name: ${name}.`, { clusterName: name });
+  if (!cluster || cluster.region !== call.context.region)
+    throw resourceNotFound(`No cluster found for name: ${name}.`, { clusterName: name });
   return cluster;
 }
 
 function activeCluster(call: Call, name: string): EksCluster {
   const cluster = clusterNamed(call, name);
   // Guess: changes to a cluster that is not ACTIVE are refused with this code.
-  if (cluster.status !== 'ACTIVE') throw resourceInUse(`Cluster ${name} is in ${cluster.status} state.`, { clusterName: name });
+  if (cluster.status !== 'ACTIVE')
+    throw resourceInUse(`Cluster ${name} is in ${cluster.status} state.`, { clusterName: name });
   return cluster;
 }
 
 function addonNamed(cluster: EksCluster, name: string): Addon {
   const addon = cluster.addons.get(name);
-  if (!addon) throw resourceNotFound(`No addon: ${name} found in cluster: ${cluster.name}`, { clusterName: cluster.name, addonName: name });
+  if (!addon)
+    throw resourceNotFound(`No addon: ${name} found in cluster: ${cluster.name}`, {
+      clusterName: cluster.name,
+      addonName: name,
+    });
   return addon;
 }
 
 function associationNamed(cluster: EksCluster, id: string): PodIdentityAssociation {
   const association = cluster.associations.get(id);
   // Guess: the message wording.
-  if (!association) throw resourceNotFound(`Pod Identity association ${id} not found in cluster ${cluster.name}.`, { clusterName: cluster.name });
+  if (!association)
+    throw resourceNotFound(`Pod Identity association ${id} not found in cluster ${cluster.name}.`, {
+      clusterName: cluster.name,
+    });
   return association;
 }
 
-const ownedBy = (cluster: EksCluster, addon: Addon) => [...cluster.associations.values()].filter((a) => a.ownerArn === addon.addonArn);
+const ownedBy = (cluster: EksCluster, addon: Addon) =>
+  [...cluster.associations.values()].filter((a) => a.ownerArn === addon.addonArn);
 
 const addonNamespace = (addonName: string) => catalogAddon(addonName)?.defaultNamespace ?? 'kube-system';
 
@@ -371,7 +417,9 @@ const renderAccessEntry = (cluster: EksCluster, e: AccessEntry) => ({
 // Clusters
 
 function listClusters(call: Call): SandboxResponse {
-  const names = [...call.context.account.eks.clusters.values()].filter((c) => c.region === call.context.region).map((c) => c.name);
+  const names = [...call.context.account.eks.clusters.values()]
+    .filter((c) => c.region === call.context.region)
+    .map((c) => c.name);
   const { items, nextToken } = page(call, names, (n) => n);
   return jsonResponse({ clusters: items, nextToken });
 }
@@ -387,17 +435,22 @@ function createCluster(call: Call): SandboxResponse {
   const name = reqString(call.body, 'name');
   const roleArn = reqString(call.body, 'roleArn');
   const vpc = call.body.resourcesVpcConfig;
-  if (typeof vpc !== 'object' || vpc === null || Array.isArray(vpc)) throw invalidParameter('resourcesVpcConfig is required.');
+  if (typeof vpc !== 'object' || vpc === null || Array.isArray(vpc))
+    throw invalidParameter('resourcesVpcConfig is required.');
   const subnetIds = (vpc as Body).subnetIds;
   if (!Array.isArray(subnetIds) || subnetIds.length === 0 || subnetIds.some((s) => typeof s !== 'string')) {
     throw invalidParameter('resourcesVpcConfig.subnetIds must list at least one subnet.');
   }
   const sgs = (vpc as Body).securityGroupIds;
   const version = optString(call.body, 'version') ?? SUPPORTED_K8S[SUPPORTED_K8S.length - 2]!;
-  if (!SUPPORTED_K8S.includes(version)) throw invalidParameter(`unsupported Kubernetes version ${version}`, { clusterName: name });
-  if (!/^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/.test(name)) throw invalidParameter(`Cluster name ${name} is not valid.`, { clusterName: name });
-  if (!/^arn:aws[a-z-]*:iam::\d{12}:role\//.test(roleArn)) throw invalidParameter(`roleArn ${roleArn} is not a valid IAM role ARN.`, { clusterName: name });
-  if (account.eks.clusters.has(name)) throw resourceInUse(`Cluster already exists with name: ${name}`, { clusterName: name });
+  if (!SUPPORTED_K8S.includes(version))
+    throw invalidParameter(`unsupported Kubernetes version ${version}`, { clusterName: name });
+  if (!/^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/.test(name))
+    throw invalidParameter(`Cluster name ${name} is not valid.`, { clusterName: name });
+  if (!/^arn:aws[a-z-]*:iam::\d{12}:role\//.test(roleArn))
+    throw invalidParameter(`roleArn ${roleArn} is not a valid IAM role ARN.`, { clusterName: name });
+  if (account.eks.clusters.has(name))
+    throw resourceInUse(`Cluster already exists with name: ${name}`, { clusterName: name });
   // The VPC is the subnets' one when the EC2 state knows them.
   const vpcId = account.ec2.subnets.get(subnetIds[0] as string)?.vpcId;
   const cluster = addCluster(state, account, {
@@ -407,7 +460,9 @@ function createCluster(call: Call): SandboxResponse {
     roleArn,
     subnetIds: subnetIds as string[],
     ...(vpcId ? { vpcId } : {}),
-    ...(Array.isArray(sgs) ? { securityGroupIds: sgs.filter((s): s is string => typeof s === 'string') } : {}),
+    ...(Array.isArray(sgs)
+      ? { securityGroupIds: sgs.filter((s): s is string => typeof s === 'string') }
+      : {}),
     ...(optTags(call.body) ? { tags: optTags(call.body)! } : {}),
   });
   // AWS answers CREATING and takes minutes; the sandbox's cluster is ACTIVE from the next read on.
@@ -432,14 +487,24 @@ function describeAddon(call: Call): SandboxResponse {
 function resolveVersion(cluster: EksCluster, addonName: string, version: string | undefined): CatalogVersion {
   const catalog = catalogAddon(addonName);
   // Guess: the wording; the code matches what AWS answers for an add-on it does not offer.
-  if (!catalog) throw invalidParameter(`Addon ${addonName} specified is not supported`, { clusterName: cluster.name, addonName });
-  const candidates = catalog.versions.filter((v) => v.clusterVersions.includes(cluster.version));
-  const chosen = version === undefined ? (candidates.find((v) => v.defaultVersion) ?? candidates[0]) : candidates.find((v) => v.addonVersion === version);
-  if (!chosen) {
-    throw invalidParameter(`Addon version ${version ?? '(default)'} specified is not supported for ${addonName} on Kubernetes ${cluster.version}`, {
+  if (!catalog)
+    throw invalidParameter(`Addon ${addonName} specified is not supported`, {
       clusterName: cluster.name,
       addonName,
     });
+  const candidates = catalog.versions.filter((v) => v.clusterVersions.includes(cluster.version));
+  const chosen =
+    version === undefined
+      ? (candidates.find((v) => v.defaultVersion) ?? candidates[0])
+      : candidates.find((v) => v.addonVersion === version);
+  if (!chosen) {
+    throw invalidParameter(
+      `Addon version ${version ?? '(default)'} specified is not supported for ${addonName} on Kubernetes ${cluster.version}`,
+      {
+        clusterName: cluster.name,
+        addonName,
+      },
+    );
   }
   return chosen;
 }
@@ -448,7 +513,12 @@ function resolveVersion(cluster: EksCluster, addonName: string, version: string 
  * Refuses a ServiceAccount the add-on version cannot own an association for. The message starts as AWS's does
  * ("Pod Identity feature is not supported for addon version …"); what follows the version is the sandbox's.
  */
-function checkOwnable(cluster: EksCluster, addonName: string, version: CatalogVersion, serviceAccounts: string[]): void {
+function checkOwnable(
+  cluster: EksCluster,
+  addonName: string,
+  version: CatalogVersion,
+  serviceAccounts: string[],
+): void {
   for (const sa of serviceAccounts) {
     if (!version.podIdentity.some((p) => p.serviceAccount === sa)) {
       throw invalidParameter(
@@ -459,11 +529,20 @@ function checkOwnable(cluster: EksCluster, addonName: string, version: CatalogVe
   }
 }
 
-function checkAddonItems(cluster: EksCluster, addonName: string, version: CatalogVersion, items: AddonAssociationInput[], owner?: Addon): void {
+function checkAddonItems(
+  cluster: EksCluster,
+  addonName: string,
+  version: CatalogVersion,
+  items: AddonAssociationInput[],
+  owner?: Addon,
+): void {
   const seen = new Set<string>();
   for (const item of items) {
     if (seen.has(item.serviceAccount)) {
-      throw invalidParameter(`podIdentityAssociations lists service account ${item.serviceAccount} more than once.`, { clusterName: cluster.name, addonName });
+      throw invalidParameter(
+        `podIdentityAssociations lists service account ${item.serviceAccount} more than once.`,
+        { clusterName: cluster.name, addonName },
+      );
     }
     seen.add(item.serviceAccount);
     checkRoleArn(item.roleArn, 'roleArn', cluster, true);
@@ -474,10 +553,14 @@ function checkAddonItems(cluster: EksCluster, addonName: string, version: Catalo
   const namespace = addonNamespace(addonName);
   for (const sa of seen) {
     const other = [...cluster.associations.values()].find(
-      (a) => a.namespace === namespace && a.serviceAccount === sa && (!owner || a.ownerArn !== owner.addonArn),
+      (a) =>
+        a.namespace === namespace && a.serviceAccount === sa && (!owner || a.ownerArn !== owner.addonArn),
     );
     if (other) {
-      throw resourceInUse(`A Pod Identity association already exists for ${namespace}/${sa}: ${other.associationArn}`, { clusterName: cluster.name, addonName });
+      throw resourceInUse(
+        `A Pod Identity association already exists for ${namespace}/${sa}: ${other.associationArn}`,
+        { clusterName: cluster.name, addonName },
+      );
     }
   }
 }
@@ -487,7 +570,8 @@ function createAddon(call: Call): SandboxResponse {
   const cluster = activeCluster(call, call.params.clusterName!);
   const addonName = reqString(call.body, 'addonName');
   const version = resolveVersion(cluster, addonName, optString(call.body, 'addonVersion'));
-  if (cluster.addons.has(addonName)) throw resourceInUse('Addon already exists.', { clusterName: cluster.name, addonName });
+  if (cluster.addons.has(addonName))
+    throw resourceInUse('Addon already exists.', { clusterName: cluster.name, addonName });
   const serviceAccountRoleArn = optString(call.body, 'serviceAccountRoleArn');
   if (serviceAccountRoleArn) checkRoleArn(serviceAccountRoleArn, 'serviceAccountRoleArn', cluster, false);
   const configurationValues = optString(call.body, 'configurationValues');
@@ -522,7 +606,12 @@ function updateAddon(call: Call): SandboxResponse {
   if (items === undefined) {
     // Omitted: the owned associations stay, so the (new) version must still be able to own them. Guess: AWS refuses
     // a version change that would strand them with the same error as an explicit list.
-    checkOwnable(cluster, addon.addonName, version, owned.map((a) => a.serviceAccount));
+    checkOwnable(
+      cluster,
+      addon.addonName,
+      version,
+      owned.map((a) => a.serviceAccount),
+    );
   } else {
     checkAddonItems(cluster, addon.addonName, version, items, addon);
   }
@@ -532,7 +621,8 @@ function updateAddon(call: Call): SandboxResponse {
   const now = new Date(state.now());
   if (items !== undefined) {
     for (const a of owned) {
-      if (!items.some((i) => i.serviceAccount === a.serviceAccount)) cluster.associations.delete(a.associationId);
+      if (!items.some((i) => i.serviceAccount === a.serviceAccount))
+        cluster.associations.delete(a.associationId);
     }
     for (const item of items) {
       const existing = owned.find((a) => a.serviceAccount === item.serviceAccount);
@@ -563,9 +653,11 @@ function updateAddon(call: Call): SandboxResponse {
 
   const params: EksUpdate['params'] = [];
   if (requestedVersion !== undefined) params.push({ type: 'AddonVersion', value: requestedVersion });
-  if (serviceAccountRoleArn !== undefined) params.push({ type: 'ServiceAccountRoleArn', value: serviceAccountRoleArn });
+  if (serviceAccountRoleArn !== undefined)
+    params.push({ type: 'ServiceAccountRoleArn', value: serviceAccountRoleArn });
   if (resolveConflicts !== undefined) params.push({ type: 'ResolveConflicts', value: resolveConflicts });
-  if (configurationValues !== undefined) params.push({ type: 'ConfigurationValues', value: configurationValues });
+  if (configurationValues !== undefined)
+    params.push({ type: 'ConfigurationValues', value: configurationValues });
   // Guess: how AWS renders the list in the update's params.
   if (items !== undefined) params.push({ type: 'PodIdentityAssociations', value: JSON.stringify(items) });
   const update: EksUpdate = {
@@ -590,8 +682,16 @@ function describeUpdate(call: Call): SandboxResponse {
   const nodegroupName = call.request.query.get('nodegroupName') ?? undefined;
   const update = call.context.account.eks.updates.get(id);
   // An add-on update is found only with its add-on's name, as in AWS (guess: the wording of the miss).
-  if (!update || update.clusterName !== cluster.name || update.addonName !== addonName || update.nodegroupName !== nodegroupName) {
-    throw resourceNotFound(`No update found for ID: ${id}`, { clusterName: cluster.name, ...(addonName ? { addonName } : {}) });
+  if (
+    !update ||
+    update.clusterName !== cluster.name ||
+    update.addonName !== addonName ||
+    update.nodegroupName !== nodegroupName
+  ) {
+    throw resourceNotFound(`No update found for ID: ${id}`, {
+      clusterName: cluster.name,
+      ...(addonName ? { addonName } : {}),
+    });
   }
   return jsonResponse({ update: renderUpdate(update) });
 }
@@ -621,7 +721,11 @@ function describeAddonVersions(call: Call): SandboxResponse {
           computeTypes: ['ec2'],
           compatibilities: v.clusterVersions
             .filter((cv) => !k8s || cv === k8s)
-            .map((clusterVersion) => ({ clusterVersion, platformVersions: ['*'], defaultVersion: v.defaultVersion })),
+            .map((clusterVersion) => ({
+              clusterVersion,
+              platformVersions: ['*'],
+              defaultVersion: v.defaultVersion,
+            })),
           requiresConfiguration: false,
           requiresIamPermissions: v.requiresIamPermissions,
         })),
@@ -643,13 +747,17 @@ function describeAddonConfiguration(call: Call): SandboxResponse {
   const catalog = catalogAddon(addonName);
   const version = catalogVersion(addonName, addonVersion);
   // Guess: the code AWS gives for an add-on or version it does not know.
-  if (!catalog || !version) throw resourceNotFound(`Addon ${addonName} version ${addonVersion} not found.`, { addonName });
+  if (!catalog || !version)
+    throw resourceNotFound(`Addon ${addonName} version ${addonVersion} not found.`, { addonName });
   return jsonResponse({
     addonName,
     addonVersion,
     configurationSchema: catalog.configurationSchema,
     // Per version, from the catalog (for aws-efs-csi-driver this is the product's assumption: see eks-addon-catalog.ts).
-    podIdentityConfiguration: version.podIdentity.map((p) => ({ serviceAccount: p.serviceAccount, recommendedManagedPolicies: p.recommendedManagedPolicies })),
+    podIdentityConfiguration: version.podIdentity.map((p) => ({
+      serviceAccount: p.serviceAccount,
+      recommendedManagedPolicies: p.recommendedManagedPolicies,
+    })),
   });
 }
 
@@ -669,10 +777,14 @@ function createAssociation(call: Call): SandboxResponse {
   if (policy) checkPolicy(policy, cluster);
   const disableSessionTags = optBool(call.body, 'disableSessionTags');
   const tags = optTags(call.body);
-  const existing = [...cluster.associations.values()].find((a) => a.namespace === namespace && a.serviceAccount === serviceAccount);
+  const existing = [...cluster.associations.values()].find(
+    (a) => a.namespace === namespace && a.serviceAccount === serviceAccount,
+  );
   // AWS allows one association per ServiceAccount (409); the wording is a guess.
   if (existing) {
-    throw resourceInUse(`Association already exists: ${existing.associationArn}`, { clusterName: cluster.name });
+    throw resourceInUse(`Association already exists: ${existing.associationArn}`, {
+      clusterName: cluster.name,
+    });
   }
   const association = addAssociation(state, account, cluster.name, {
     namespace,
@@ -688,7 +800,9 @@ function createAssociation(call: Call): SandboxResponse {
 
 function describeAssociation(call: Call): SandboxResponse {
   const cluster = clusterNamed(call, call.params.clusterName!);
-  return jsonResponse({ association: renderAssociation(associationNamed(cluster, call.params.associationId!)) });
+  return jsonResponse({
+    association: renderAssociation(associationNamed(cluster, call.params.associationId!)),
+  });
 }
 
 /**
@@ -697,7 +811,9 @@ function describeAssociation(call: Call): SandboxResponse {
  */
 function refuseOwned(cluster: EksCluster, association: PodIdentityAssociation, verb: string): void {
   if (association.ownerArn) {
-    const addonName = [...cluster.addons.values()].find((a) => a.addonArn === association.ownerArn)?.addonName;
+    const addonName = [...cluster.addons.values()].find(
+      (a) => a.addonArn === association.ownerArn,
+    )?.addonName;
     throw invalidRequest(
       `Cannot ${verb} Pod Identity association ${association.associationId}: it is owned by ${association.ownerArn}; change it through UpdateAddon.`,
       { clusterName: cluster.name, ...(addonName ? { addonName } : {}) },
@@ -753,7 +869,8 @@ function listAssociations(call: Call): SandboxResponse {
   const namespace = call.request.query.get('namespace');
   const serviceAccount = call.request.query.get('serviceAccount');
   const matching = [...cluster.associations.values()].filter(
-    (a) => (!namespace || a.namespace === namespace) && (!serviceAccount || a.serviceAccount === serviceAccount),
+    (a) =>
+      (!namespace || a.namespace === namespace) && (!serviceAccount || a.serviceAccount === serviceAccount),
   );
   const { items, nextToken } = page(call, matching, (a) => a.associationId);
   return jsonResponse({ associations: items.map(renderSummary), nextToken });
@@ -772,14 +889,20 @@ function describeNodegroup(call: Call): SandboxResponse {
   const cluster = clusterNamed(call, call.params.clusterName!);
   const name = call.params.nodegroupName!;
   const nodegroup = cluster.nodegroups.get(name);
-  if (!nodegroup) throw resourceNotFound(`No node group found for name: ${name}.`, { clusterName: cluster.name, nodegroupName: name });
+  if (!nodegroup)
+    throw resourceNotFound(`No node group found for name: ${name}.`, {
+      clusterName: cluster.name,
+      nodegroupName: name,
+    });
   return jsonResponse({ nodegroup: renderNodegroup(nodegroup) });
 }
 
 function listAccessEntries(call: Call): SandboxResponse {
   const cluster = clusterNamed(call, call.params.clusterName!);
   const policyArn = call.request.query.get('associatedPolicyArn');
-  const arns = [...cluster.accessEntries.values()].filter((e) => !policyArn || (e.accessPolicies ?? []).includes(policyArn)).map((e) => e.principalArn);
+  const arns = [...cluster.accessEntries.values()]
+    .filter((e) => !policyArn || (e.accessPolicies ?? []).includes(policyArn))
+    .map((e) => e.principalArn);
   const { items, nextToken } = page(call, arns, (a) => a);
   return jsonResponse({ accessEntries: items, nextToken });
 }
@@ -788,7 +911,11 @@ function describeAccessEntry(call: Call): SandboxResponse {
   const cluster = clusterNamed(call, call.params.clusterName!);
   const entry = cluster.accessEntries.get(call.params.principalArn!);
   // Guess: the wording.
-  if (!entry) throw resourceNotFound(`The specified principalArn could not be found. You can view your available access entries with 'list-access-entries'.`, { clusterName: cluster.name });
+  if (!entry)
+    throw resourceNotFound(
+      `The specified principalArn could not be found. You can view your available access entries with 'list-access-entries'.`,
+      { clusterName: cluster.name },
+    );
   return jsonResponse({ accessEntry: renderAccessEntry(cluster, entry) });
 }
 
@@ -805,15 +932,45 @@ const ROUTES: Route[] = [
   route('POST', '/clusters/{clusterName}/addons/{addonName}/update', 'UpdateAddon', updateAddon),
   route('GET', '/addons/supported-versions', 'DescribeAddonVersions', describeAddonVersions),
   route('GET', '/addons/configuration-schemas', 'DescribeAddonConfiguration', describeAddonConfiguration),
-  route('GET', '/clusters/{clusterName}/pod-identity-associations', 'ListPodIdentityAssociations', listAssociations),
-  route('POST', '/clusters/{clusterName}/pod-identity-associations', 'CreatePodIdentityAssociation', createAssociation),
-  route('GET', '/clusters/{clusterName}/pod-identity-associations/{associationId}', 'DescribePodIdentityAssociation', describeAssociation),
-  route('POST', '/clusters/{clusterName}/pod-identity-associations/{associationId}', 'UpdatePodIdentityAssociation', updateAssociation),
-  route('DELETE', '/clusters/{clusterName}/pod-identity-associations/{associationId}', 'DeletePodIdentityAssociation', deleteAssociation),
+  route(
+    'GET',
+    '/clusters/{clusterName}/pod-identity-associations',
+    'ListPodIdentityAssociations',
+    listAssociations,
+  ),
+  route(
+    'POST',
+    '/clusters/{clusterName}/pod-identity-associations',
+    'CreatePodIdentityAssociation',
+    createAssociation,
+  ),
+  route(
+    'GET',
+    '/clusters/{clusterName}/pod-identity-associations/{associationId}',
+    'DescribePodIdentityAssociation',
+    describeAssociation,
+  ),
+  route(
+    'POST',
+    '/clusters/{clusterName}/pod-identity-associations/{associationId}',
+    'UpdatePodIdentityAssociation',
+    updateAssociation,
+  ),
+  route(
+    'DELETE',
+    '/clusters/{clusterName}/pod-identity-associations/{associationId}',
+    'DeletePodIdentityAssociation',
+    deleteAssociation,
+  ),
   route('GET', '/clusters/{clusterName}/node-groups', 'ListNodegroups', listNodegroups),
   route('GET', '/clusters/{clusterName}/node-groups/{nodegroupName}', 'DescribeNodegroup', describeNodegroup),
   route('GET', '/clusters/{clusterName}/access-entries', 'ListAccessEntries', listAccessEntries),
-  route('GET', '/clusters/{clusterName}/access-entries/{principalArn}', 'DescribeAccessEntry', describeAccessEntry),
+  route(
+    'GET',
+    '/clusters/{clusterName}/access-entries/{principalArn}',
+    'DescribeAccessEntry',
+    describeAccessEntry,
+  ),
 ];
 
 /** The EKS operations the sandbox implements (for docs and tests). */
@@ -837,7 +994,8 @@ export const eks: ServiceModule = {
   error(error) {
     // EKS's modeled 5xx is ServerException: the server's generic InternalFailure becomes it, so the SDK raises the class
     // a real EKS failure raises.
-    if (error.status >= 500 && error.code === 'InternalFailure') return jsonError(new AwsError(error.status, 'ServerException', error.message));
+    if (error.status >= 500 && error.code === 'InternalFailure')
+      return jsonError(new AwsError(error.status, 'ServerException', error.message));
     return jsonError(error);
   },
   throttlingError: () => err(429, 'ThrottlingException', 'Rate exceeded'),

@@ -1,11 +1,24 @@
-import { evaluatePolicy, isKnownOperator, normalizePolicy, type ContextValue, type PolicyDocument } from '@efs-node-identity/core';
+import {
+  evaluatePolicy,
+  isKnownOperator,
+  normalizePolicy,
+  type ContextValue,
+  type PolicyDocument,
+} from '@efs-node-identity/core';
 import { uriEncode } from '../auth';
 import { AwsError } from '../errors';
 import type { SandboxRequest } from '../http';
 import { queryError, queryResponse } from '../protocols/query';
 import type { XmlObject, XmlValue } from '../protocols/xml';
 import type { Account, Credential, SandboxState } from '../state/account';
-import { iamId, newRole, type IamManagedPolicy, type IamRole, type InstanceProfile, type OidcProvider } from '../state/iam';
+import {
+  iamId,
+  newRole,
+  type IamManagedPolicy,
+  type IamRole,
+  type InstanceProfile,
+  type OidcProvider,
+} from '../state/iam';
 import { awsManagedPolicy } from './aws-managed-policies';
 import type { ServiceContext, ServiceModule } from './module';
 
@@ -34,7 +47,11 @@ export function queryParams(request: SandboxRequest): URLSearchParams {
 /** AWS's validation message shape: `1 validation error detected: Value … at 'roleName' failed to satisfy constraint: …`. */
 export function validationError(field: string, value: string | null, constraint: string): AwsError {
   const shown = value === null ? 'null' : `'${value}'`;
-  return new AwsError(400, 'ValidationError', `1 validation error detected: Value ${shown} at '${field}' failed to satisfy constraint: ${constraint}`);
+  return new AwsError(
+    400,
+    'ValidationError',
+    `1 validation error detected: Value ${shown} at '${field}' failed to satisfy constraint: ${constraint}`,
+  );
 }
 
 /** `RoleName` → `roleName`, the member name AWS's validation messages use. */
@@ -70,19 +87,30 @@ function checkName(param: string, value: string, max: number): void {
   if (value.length < 1 || value.length > max) {
     throw validationError(memberName(param), value, `Member must have length less than or equal to ${max}`);
   }
-  if (!NAME.test(value)) throw validationError(memberName(param), value, 'Member must satisfy regular expression pattern: [\\w+=,.@-]+');
+  if (!NAME.test(value))
+    throw validationError(
+      memberName(param),
+      value,
+      'Member must satisfy regular expression pattern: [\\w+=,.@-]+',
+    );
 }
 
 function checkPath(param: string, value: string): void {
   if (value.length > 512 || !PATH.test(value)) {
-    throw validationError(memberName(param), value, 'Member must satisfy regular expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)');
+    throw validationError(
+      memberName(param),
+      value,
+      'Member must satisfy regular expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)',
+    );
   }
 }
 
 function checkTags(tags: [string, string][]): void {
   for (const [key, value] of tags) {
-    if (key.length < 1 || key.length > 128) throw validationError('tags.member.key', key, 'Member must have length less than or equal to 128');
-    if (value.length > 256) throw validationError('tags.member.value', value, 'Member must have length less than or equal to 256');
+    if (key.length < 1 || key.length > 128)
+      throw validationError('tags.member.key', key, 'Member must have length less than or equal to 128');
+    if (value.length > 256)
+      throw validationError('tags.member.value', value, 'Member must have length less than or equal to 256');
   }
 }
 
@@ -92,13 +120,19 @@ function checkTags(tags: [string, string][]): void {
 // Guess: the order IAM lists items in is not documented; the sandbox sorts by name (ARN, tag key).
 // ---------------------------------------------------------------------------------------------------------------
 
-export function paginate<T>(params: URLSearchParams, items: T[], keyOf: (item: T) => string): { page: T[]; IsTruncated: boolean; Marker?: string } {
+export function paginate<T>(
+  params: URLSearchParams,
+  items: T[],
+  keyOf: (item: T) => string,
+): { page: T[]; IsTruncated: boolean; Marker?: string } {
   const maxText = params.get('MaxItems');
   let max = 100;
   if (maxText !== null) {
     max = Number(maxText);
-    if (!Number.isInteger(max) || max < 1) throw validationError('maxItems', maxText, 'Member must have value greater than or equal to 1');
-    if (max > 1000) throw validationError('maxItems', maxText, 'Member must have value less than or equal to 1000');
+    if (!Number.isInteger(max) || max < 1)
+      throw validationError('maxItems', maxText, 'Member must have value greater than or equal to 1');
+    if (max > 1000)
+      throw validationError('maxItems', maxText, 'Member must have value less than or equal to 1000');
   }
   const sorted = [...items].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
   let start = 0;
@@ -106,7 +140,8 @@ export function paginate<T>(params: URLSearchParams, items: T[], keyOf: (item: T
   if (marker !== null) {
     const decoded = Buffer.from(marker, 'base64').toString('utf8');
     // Guess: AWS's answer to a marker it did not issue is not documented; a ValidationError is the likely shape.
-    if (!decoded.startsWith('sandbox-marker:')) throw validationError('marker', marker, 'Member must be a marker returned by a previous call');
+    if (!decoded.startsWith('sandbox-marker:'))
+      throw validationError('marker', marker, 'Member must be a marker returned by a previous call');
     const after = decoded.slice('sandbox-marker:'.length);
     start = sorted.findIndex((item) => keyOf(item) > after);
     if (start < 0) start = sorted.length;
@@ -114,7 +149,11 @@ export function paginate<T>(params: URLSearchParams, items: T[], keyOf: (item: T
   const page = sorted.slice(start, start + max);
   const truncated = start + max < sorted.length;
   return truncated
-    ? { page, IsTruncated: true, Marker: Buffer.from(`sandbox-marker:${keyOf(page[page.length - 1])}`, 'utf8').toString('base64') }
+    ? {
+        page,
+        IsTruncated: true,
+        Marker: Buffer.from(`sandbox-marker:${keyOf(page[page.length - 1])}`, 'utf8').toString('base64'),
+      }
     : { page, IsTruncated: false };
 }
 
@@ -144,7 +183,12 @@ export function policySize(document: string): number {
  * problems AWS says "Syntax errors in policy." and the sandbox appends what the normalizer found (guess: AWS's detail
  * differs per problem).
  */
-export function parsePolicy(text: string, kind: 'trust' | 'identity', origin: string, accounts?: Map<string, Account>): PolicyDocument {
+export function parsePolicy(
+  text: string,
+  kind: 'trust' | 'identity',
+  origin: string,
+  accounts?: Map<string, Account>,
+): PolicyDocument {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -155,15 +199,19 @@ export function parsePolicy(text: string, kind: 'trust' | 'identity', origin: st
   if (doc.problems.length > 0) throw malformed(`Syntax errors in policy. (${doc.problems[0]})`);
   for (const statement of doc.statements) {
     for (const condition of statement.conditions) {
-      if (!isKnownOperator(condition.operator)) throw malformed(`Syntax errors in policy. (unknown condition operator ${condition.operator})`);
+      if (!isKnownOperator(condition.operator))
+        throw malformed(`Syntax errors in policy. (unknown condition operator ${condition.operator})`);
     }
     if (kind === 'identity') {
-      if (statement.principal || statement.notPrincipal) throw malformed('Policy document should not specify a principal.');
-      if (!statement.resource && !statement.notResource) throw malformed('Policy statement must contain resources.');
+      if (statement.principal || statement.notPrincipal)
+        throw malformed('Policy document should not specify a principal.');
+      if (!statement.resource && !statement.notResource)
+        throw malformed('Policy statement must contain resources.');
       continue;
     }
     // Trust policies: a principal, no resource, only STS actions (AWS's messages, as seen from CreateRole).
-    if (!statement.principal && !statement.notPrincipal) throw malformed('AssumeRolePolicy policy: Missing required field Principal');
+    if (!statement.principal && !statement.notPrincipal)
+      throw malformed('AssumeRolePolicy policy: Missing required field Principal');
     if (statement.resource || statement.notResource) throw malformed('Has prohibited field Resource');
     for (const action of statement.action ?? statement.notAction ?? []) {
       if (typeof action === 'string' && action !== '*' && !action.toLowerCase().startsWith('sts:')) {
@@ -235,7 +283,10 @@ function attachmentCount(account: Account, arn: string): number {
  * `sandbox-admin` user that `addAccount` creates is such a principal: an administrator whose calls are never refused).
  * Documents that do not parse are left out (a seed's mistake must not grant anything).
  */
-export function identityPolicies(state: SandboxState, caller: Credential): { name: string; document: PolicyDocument }[] | undefined {
+export function identityPolicies(
+  state: SandboxState,
+  caller: Credential,
+): { name: string; document: PolicyDocument }[] | undefined {
   const account = state.accounts.get(caller.accountId);
   if (!account) return undefined;
   const holder = caller.roleArn
@@ -251,7 +302,8 @@ export function identityPolicies(state: SandboxState, caller: Credential): { nam
       // Not JSON: contributes nothing.
     }
   };
-  for (const [name, text] of holder.inlinePolicies) add(`inline policy ${name}`, text, caller.roleArn ?? caller.principalArn);
+  for (const [name, text] of holder.inlinePolicies)
+    add(`inline policy ${name}`, text, caller.roleArn ?? caller.principalArn);
   for (const arn of holder.attachedPolicyArns) {
     const policy = findPolicy(account, arn);
     add(`managed policy ${arn}`, policy?.versions.get(policy.defaultVersionId)?.document, arn);
@@ -265,7 +317,13 @@ export function identityPolicies(state: SandboxState, caller: Credential): { nam
  * policies: permissions boundaries, session policies and SCPs are not modelled; an undecidable statement (which
  * stored IAM documents do not have) counts as not matching.
  */
-export function identityAllows(state: SandboxState, caller: Credential, action: string, resource = '*', context: Record<string, ContextValue> = {}): boolean {
+export function identityAllows(
+  state: SandboxState,
+  caller: Credential,
+  action: string,
+  resource = '*',
+  context: Record<string, ContextValue> = {},
+): boolean {
   return identityDecision(state, caller, action, resource, context) === 'allow';
 }
 
@@ -286,7 +344,11 @@ export function identityDecision(
     principal: { kind: 'aws' as const, arn: caller.principalArn, accountId: caller.accountId },
     action,
     resource,
-    context: { 'aws:principalarn': caller.roleArn ?? caller.principalArn, 'aws:principalaccount': caller.accountId, ...context },
+    context: {
+      'aws:principalarn': caller.roleArn ?? caller.principalArn,
+      'aws:principalaccount': caller.accountId,
+      ...context,
+    },
   };
   let allowed = false;
   for (const { name, document } of policies) {
@@ -320,10 +382,15 @@ function roleXml(role: IamRole, detail: 'full' | 'list'): XmlObject {
   // ListRoles leaves out tags, the permissions boundary and last use (documented for ListRoles).
   if (detail === 'full') {
     if (role.permissionsBoundaryArn) {
-      out.PermissionsBoundary = { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: role.permissionsBoundaryArn };
+      out.PermissionsBoundary = {
+        PermissionsBoundaryType: 'Policy',
+        PermissionsBoundaryArn: role.permissionsBoundaryArn,
+      };
     }
     if (role.tags.size > 0) out.Tags = tagsXml(role.tags);
-    out.RoleLastUsed = role.lastUsed ? { LastUsedDate: iso(role.lastUsed.date), Region: role.lastUsed.region } : {};
+    out.RoleLastUsed = role.lastUsed
+      ? { LastUsedDate: iso(role.lastUsed.date), Region: role.lastUsed.region }
+      : {};
   }
   return out;
 }
@@ -372,12 +439,14 @@ function setTags(target: Map<string, string>, tags: [string, string][], what: st
   checkTags(tags);
   const merged = new Map(target);
   for (const [k, v] of tags) merged.set(k, v);
-  if (merged.size > TAGS_PER_RESOURCE) throw new AwsError(409, 'LimitExceeded', `Cannot exceed quota for TagsPer${what}: ${TAGS_PER_RESOURCE}`);
+  if (merged.size > TAGS_PER_RESOURCE)
+    throw new AwsError(409, 'LimitExceeded', `Cannot exceed quota for TagsPer${what}: ${TAGS_PER_RESOURCE}`);
   for (const [k, v] of tags) target.set(k, v);
 }
 
 function checkTrustPolicy(text: string, roleArn: string, context: ServiceContext): void {
-  if (policySize(text) > TRUST_POLICY_MAX) throw new AwsError(409, 'LimitExceeded', `Cannot exceed quota for ACLSizePerRole: ${TRUST_POLICY_MAX}`);
+  if (policySize(text) > TRUST_POLICY_MAX)
+    throw new AwsError(409, 'LimitExceeded', `Cannot exceed quota for ACLSizePerRole: ${TRUST_POLICY_MAX}`);
   parsePolicy(text, 'trust', roleArn, context.state.accounts);
 }
 
@@ -395,7 +464,11 @@ const HANDLERS: Record<string, Handler> = {
     const maxText = optional(params, 'MaxSessionDuration');
     const maxSessionDuration = maxText === undefined ? 3600 : Number(maxText);
     if (!Number.isInteger(maxSessionDuration) || maxSessionDuration < 3600 || maxSessionDuration > 43200) {
-      throw validationError('maxSessionDuration', maxText ?? '', 'Member must have value between 3600 and 43200');
+      throw validationError(
+        'maxSessionDuration',
+        maxText ?? '',
+        'Member must have value between 3600 and 43200',
+      );
     }
     const iam = context.account.iam;
     // Role names are unique without regard to case (IAM User Guide, "IAM identifiers").
@@ -434,11 +507,17 @@ const HANDLERS: Record<string, Handler> = {
 
   DeleteRole(params, context) {
     const role = getRole(context.account, required(params, 'RoleName'));
-    if (role.attachedPolicyArns.length > 0) throw new AwsError(409, 'DeleteConflict', 'Cannot delete entity, must detach all policies first.');
-    if (role.inlinePolicies.size > 0) throw new AwsError(409, 'DeleteConflict', 'Cannot delete entity, must delete policies first.');
+    if (role.attachedPolicyArns.length > 0)
+      throw new AwsError(409, 'DeleteConflict', 'Cannot delete entity, must detach all policies first.');
+    if (role.inlinePolicies.size > 0)
+      throw new AwsError(409, 'DeleteConflict', 'Cannot delete entity, must delete policies first.');
     for (const profile of context.account.iam.instanceProfiles.values()) {
       if (profile.roleNames.includes(role.roleName)) {
-        throw new AwsError(409, 'DeleteConflict', 'Cannot delete entity, must remove roles from instance profile first.');
+        throw new AwsError(
+          409,
+          'DeleteConflict',
+          'Cannot delete entity, must remove roles from instance profile first.',
+        );
       }
     }
     context.account.iam.roles.delete(role.roleName);
@@ -470,7 +549,11 @@ const HANDLERS: Record<string, Handler> = {
     let total = policySize(document);
     for (const [name, text] of role.inlinePolicies) if (name !== policyName) total += policySize(text);
     if (total > INLINE_ROLE_POLICIES_MAX) {
-      throw new AwsError(409, 'LimitExceeded', `Maximum policy size of ${INLINE_ROLE_POLICIES_MAX} bytes exceeded for role ${role.roleName}`);
+      throw new AwsError(
+        409,
+        'LimitExceeded',
+        `Maximum policy size of ${INLINE_ROLE_POLICIES_MAX} bytes exceeded for role ${role.roleName}`,
+      );
     }
     role.inlinePolicies.set(policyName, document);
     return undefined;
@@ -480,7 +563,8 @@ const HANDLERS: Record<string, Handler> = {
     const role = getRole(context.account, required(params, 'RoleName'));
     const policyName = required(params, 'PolicyName');
     const document = role.inlinePolicies.get(policyName);
-    if (document === undefined) throw new AwsError(404, 'NoSuchEntity', `The role policy with name ${policyName} cannot be found.`);
+    if (document === undefined)
+      throw new AwsError(404, 'NoSuchEntity', `The role policy with name ${policyName} cannot be found.`);
     return { RoleName: role.roleName, PolicyName: policyName, PolicyDocument: encodeDocument(document) };
   },
 
@@ -503,10 +587,15 @@ const HANDLERS: Record<string, Handler> = {
     const role = getRole(context.account, required(params, 'RoleName'));
     const arn = required(params, 'PolicyArn');
     checkPolicyArn(arn);
-    if (!findPolicy(context.account, arn)) throw new AwsError(404, 'NoSuchEntity', `Policy ${arn} does not exist or is not attachable.`);
+    if (!findPolicy(context.account, arn))
+      throw new AwsError(404, 'NoSuchEntity', `Policy ${arn} does not exist or is not attachable.`);
     if (role.attachedPolicyArns.includes(arn)) return undefined; // Attaching twice is a no-op in AWS.
     if (role.attachedPolicyArns.length >= MANAGED_POLICIES_PER_ROLE) {
-      throw new AwsError(409, 'LimitExceeded', `Cannot exceed quota for PoliciesPerRole: ${MANAGED_POLICIES_PER_ROLE}`);
+      throw new AwsError(
+        409,
+        'LimitExceeded',
+        `Cannot exceed quota for PoliciesPerRole: ${MANAGED_POLICIES_PER_ROLE}`,
+      );
     }
     role.attachedPolicyArns.push(arn);
     return undefined;
@@ -529,24 +618,37 @@ const HANDLERS: Record<string, Handler> = {
       const policy = findPolicy(context.account, arn);
       // A seed may attach a policy the sandbox does not define: still listed, named after its ARN.
       const path = policy?.path ?? '/';
-      return path.startsWith(prefix) ? [{ PolicyName: policy?.policyName ?? arn.split('/').pop() ?? arn, PolicyArn: arn }] : [];
+      return path.startsWith(prefix)
+        ? [{ PolicyName: policy?.policyName ?? arn.split('/').pop() ?? arn, PolicyArn: arn }]
+        : [];
     });
     const { page, ...rest } = paginate(params, attached, (p) => p.PolicyArn);
     return { AttachedPolicies: page, ...rest };
   },
 
   GetPolicy(params, context) {
-    return { Policy: policyXml(context.account, getPolicy(context.account, required(params, 'PolicyArn')), true) };
+    return {
+      Policy: policyXml(context.account, getPolicy(context.account, required(params, 'PolicyArn')), true),
+    };
   },
 
   GetPolicyVersion(params, context) {
     const policy = getPolicy(context.account, required(params, 'PolicyArn'));
     const versionId = required(params, 'VersionId');
     if (!/^v[1-9][0-9]*(\.[A-Za-z0-9-]*)?$/.test(versionId)) {
-      throw validationError('versionId', versionId, 'Member must satisfy regular expression pattern: v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?');
+      throw validationError(
+        'versionId',
+        versionId,
+        'Member must satisfy regular expression pattern: v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?',
+      );
     }
     const version = policy.versions.get(versionId);
-    if (!version) throw new AwsError(404, 'NoSuchEntity', `Policy ${policy.arn} version ${versionId} does not exist or is not attachable.`);
+    if (!version)
+      throw new AwsError(
+        404,
+        'NoSuchEntity',
+        `Policy ${policy.arn} version ${versionId} does not exist or is not attachable.`,
+      );
     return {
       PolicyVersion: {
         Document: encodeDocument(version.document),
@@ -566,10 +668,15 @@ const HANDLERS: Record<string, Handler> = {
     const arn = `arn:aws:iam::${context.account.id}:policy${path}${policyName}`;
     for (const existing of context.account.iam.policies.values()) {
       if (existing.policyName === policyName) {
-        throw new AwsError(409, 'EntityAlreadyExists', `A policy called ${policyName} already exists. Duplicate names are not allowed.`);
+        throw new AwsError(
+          409,
+          'EntityAlreadyExists',
+          `A policy called ${policyName} already exists. Duplicate names are not allowed.`,
+        );
       }
     }
-    if (policySize(document) > MANAGED_POLICY_MAX) throw new AwsError(409, 'LimitExceeded', `Cannot exceed quota for PolicySize: ${MANAGED_POLICY_MAX}`);
+    if (policySize(document) > MANAGED_POLICY_MAX)
+      throw new AwsError(409, 'LimitExceeded', `Cannot exceed quota for PolicySize: ${MANAGED_POLICY_MAX}`);
     parsePolicy(document, 'identity', arn);
     const now = new Date(context.state.now());
     const tags = new Map<string, string>();
@@ -617,13 +724,17 @@ const HANDLERS: Record<string, Handler> = {
 
   ListInstanceProfilesForRole(params, context) {
     const role = getRole(context.account, required(params, 'RoleName'));
-    const profiles = [...context.account.iam.instanceProfiles.values()].filter((p) => p.roleNames.includes(role.roleName));
+    const profiles = [...context.account.iam.instanceProfiles.values()].filter((p) =>
+      p.roleNames.includes(role.roleName),
+    );
     const { page, ...rest } = paginate(params, profiles, (p) => p.name);
     return { InstanceProfiles: page.map((p) => instanceProfileXml(context.account, p)), ...rest };
   },
 
   ListOpenIDConnectProviders(_params, context) {
-    return { OpenIDConnectProviderList: [...context.account.iam.oidcProviders.keys()].sort().map((Arn) => ({ Arn })) };
+    return {
+      OpenIDConnectProviderList: [...context.account.iam.oidcProviders.keys()].sort().map((Arn) => ({ Arn })),
+    };
   },
 
   GetOpenIDConnectProvider(params, context) {
@@ -642,10 +753,16 @@ const HANDLERS: Record<string, Handler> = {
   CreateOpenIDConnectProvider(params, context) {
     const url = required(params, 'Url');
     // Guess: the exact code for a URL that is not https is not documented; InvalidInput is IAM's code for bad values.
-    if (!/^https:\/\/[^\s/]+(\/\S*)?$/.test(url) || url.length > 255) throw new AwsError(400, 'InvalidInput', `Invalid URL: ${url}`);
+    if (!/^https:\/\/[^\s/]+(\/\S*)?$/.test(url) || url.length > 255)
+      throw new AwsError(400, 'InvalidInput', `Invalid URL: ${url}`);
     const thumbprints = memberList(params, 'ThumbprintList');
     for (const t of thumbprints) {
-      if (!/^[0-9a-fA-F]{40}$/.test(t)) throw validationError('thumbprintList.member', t, 'Member must have length greater than or equal to 40');
+      if (!/^[0-9a-fA-F]{40}$/.test(t))
+        throw validationError(
+          'thumbprintList.member',
+          t,
+          'Member must have length greater than or equal to 40',
+        );
     }
     const clientIds = memberList(params, 'ClientIDList');
     const arn = `arn:aws:iam::${context.account.id}:oidc-provider/${bareUrl(url).replace(/\/$/, '')}`;
@@ -654,7 +771,14 @@ const HANDLERS: Record<string, Handler> = {
     }
     const tags = new Map<string, string>();
     setTags(tags, tagList(params), 'OpenIDConnectProvider');
-    const provider: OidcProvider = { arn, url, clientIds, thumbprints, createDate: new Date(context.state.now()), tags };
+    const provider: OidcProvider = {
+      arn,
+      url,
+      clientIds,
+      thumbprints,
+      createDate: new Date(context.state.now()),
+      tags,
+    };
     context.account.iam.oidcProviders.set(arn, provider);
     return { OpenIDConnectProviderArn: arn, Tags: tags.size > 0 ? tagsXml(tags) : undefined };
   },
@@ -680,7 +804,11 @@ export const iam: ServiceModule = {
     const version = params.get('Version');
     const handler = Object.hasOwn(HANDLERS, action) ? HANDLERS[action] : undefined;
     if (!handler || (version !== null && version !== API_VERSION)) {
-      throw new AwsError(400, 'InvalidAction', `Could not find operation ${action} for version ${version ?? API_VERSION}`);
+      throw new AwsError(
+        400,
+        'InvalidAction',
+        `Could not find operation ${action} for version ${version ?? API_VERSION}`,
+      );
     }
     return queryResponse(action, NS, handler(params, context));
   },

@@ -36,13 +36,18 @@ function userIdOf(state: SandboxState, caller: Credential): string {
     return `${role?.roleId ?? iamId('AROA', caller.roleArn ?? caller.principalArn)}:${assumed[1]}`;
   }
   const account = state.accounts.get(caller.accountId);
-  for (const user of account?.iam.users.values() ?? []) if (user.arn === caller.principalArn) return user.userId;
+  for (const user of account?.iam.users.values() ?? [])
+    if (user.arn === caller.principalArn) return user.userId;
   return iamId('AIDA', caller.principalArn);
 }
 
 /** AWS's AccessDenied for AssumeRole: the same message whether the role is missing, not yet usable or not trusting. */
 function assumeRoleDenied(caller: Credential, roleArn: string): AwsError {
-  return new AwsError(403, 'AccessDenied', `User: ${caller.principalArn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
+  return new AwsError(
+    403,
+    'AccessDenied',
+    `User: ${caller.principalArn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
+  );
 }
 
 /** Combines two trust decisions where either principal form may be the one the policy names. */
@@ -58,7 +63,12 @@ function either(a: Decision | 'unknown', b: Decision | 'unknown'): Decision | 'u
  * matches a role principal against every session of the role), so both are tried and a Deny for either wins.
  * Only the trust policy is checked: the caller's identity policy is for the permission-enforcement switch.
  */
-function trustAllows(role: IamRole, caller: Credential, actions: string[], context: Record<string, ContextValue>): boolean {
+function trustAllows(
+  role: IamRole,
+  caller: Credential,
+  actions: string[],
+  context: Record<string, ContextValue>,
+): boolean {
   let raw: unknown;
   try {
     raw = JSON.parse(role.assumeRolePolicyDocument);
@@ -66,7 +76,13 @@ function trustAllows(role: IamRole, caller: Credential, actions: string[], conte
     return false; // A seed with a broken trust policy trusts no one.
   }
   const trustPolicy = normalizePolicy(raw, { kind: 'aws', arn: role.arn });
-  const ask = (arn: string) => decideTrust({ trustPolicy, principal: { kind: 'aws', arn, accountId: caller.accountId }, actions, context }).decision;
+  const ask = (arn: string) =>
+    decideTrust({
+      trustPolicy,
+      principal: { kind: 'aws', arn, accountId: caller.accountId },
+      actions,
+      context,
+    }).decision;
   let decision = ask(caller.principalArn);
   if (caller.roleArn) decision = either(decision, ask(caller.roleArn));
   return decision === 'allow';
@@ -89,12 +105,20 @@ function assumeRole(params: URLSearchParams, context: ServiceContext): XmlObject
     throw validationError('roleArn', roleArn, 'Member must have length greater than or equal to 20');
   }
   if (!SESSION_NAME.test(sessionName)) {
-    throw validationError('roleSessionName', sessionName, 'Member must satisfy regular expression pattern: [\\w+=,.@-]*');
+    throw validationError(
+      'roleSessionName',
+      sessionName,
+      'Member must satisfy regular expression pattern: [\\w+=,.@-]*',
+    );
   }
   const durationText = optional(params, 'DurationSeconds');
   const duration = durationText === undefined ? 3600 : Number(durationText);
   if (!Number.isInteger(duration) || duration < 900 || duration > 43200) {
-    throw validationError('durationSeconds', durationText ?? '', 'Member must have value greater than or equal to 900');
+    throw validationError(
+      'durationSeconds',
+      durationText ?? '',
+      'Member must have value greater than or equal to 900',
+    );
   }
   const sessionPolicy = optional(params, 'Policy');
   if (sessionPolicy !== undefined) {
@@ -106,7 +130,11 @@ function assumeRole(params: URLSearchParams, context: ServiceContext): XmlObject
   }
   const externalId = optional(params, 'ExternalId');
   if (externalId !== undefined && !/^[\w+=,.@:/-]{2,1224}$/.test(externalId)) {
-    throw validationError('externalId', externalId, 'Member must satisfy regular expression pattern: [\\w+=,.@:\\/-]*');
+    throw validationError(
+      'externalId',
+      externalId,
+      'Member must satisfy regular expression pattern: [\\w+=,.@:\\/-]*',
+    );
   }
   const tags = tagList(params);
   const sourceIdentity = optional(params, 'SourceIdentity');
@@ -133,15 +161,27 @@ function assumeRole(params: URLSearchParams, context: ServiceContext): XmlObject
   const transitive = memberList(params, 'TransitiveTagKeys');
   if (transitive.length > 0) requestContext['sts:transitivetagkeys'] = transitive;
   // Session tags need sts:TagSession and a source identity sts:SetSourceIdentity in the trust policy (IAM User Guide).
-  const actions = ['sts:AssumeRole', ...(tags.length > 0 ? ['sts:TagSession'] : []), ...(sourceIdentity !== undefined ? ['sts:SetSourceIdentity'] : [])];
+  const actions = [
+    'sts:AssumeRole',
+    ...(tags.length > 0 ? ['sts:TagSession'] : []),
+    ...(sourceIdentity !== undefined ? ['sts:SetSourceIdentity'] : []),
+  ];
   if (!trustAllows(role, caller, actions, requestContext)) throw assumeRoleDenied(caller, roleArn);
 
   const chained = caller.roleArn !== undefined;
   if (chained && duration > ROLE_CHAINING_MAX_SECONDS && durationText !== undefined) {
-    throw new AwsError(400, 'ValidationError', 'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.');
+    throw new AwsError(
+      400,
+      'ValidationError',
+      'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.',
+    );
   }
   if (duration > role.maxSessionDuration) {
-    throw new AwsError(400, 'ValidationError', 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
+    throw new AwsError(
+      400,
+      'ValidationError',
+      'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.',
+    );
   }
 
   const now = state.now();
@@ -149,7 +189,13 @@ function assumeRole(params: URLSearchParams, context: ServiceContext): XmlObject
   const expiresAt = now + duration * 1000;
   const accountId = role.arn.split(':')[4];
   const assumedArn = `arn:aws:sts::${accountId}:assumed-role/${role.roleName}/${sessionName}`;
-  state.credentials.set(values.accessKeyId, { ...values, accountId, principalArn: assumedArn, roleArn: role.arn, expiresAt });
+  state.credentials.set(values.accessKeyId, {
+    ...values,
+    accountId,
+    principalArn: assumedArn,
+    roleArn: role.arn,
+    expiresAt,
+  });
   role.lastUsed = { date: new Date(now), region: context.region };
   return {
     Credentials: {
@@ -185,7 +231,11 @@ export const sts: ServiceModule = {
       case 'AssumeRole':
         return queryResponse(action, NS, assumeRole(params, context));
       default:
-        throw new AwsError(400, 'InvalidAction', `Could not find operation ${action} for version ${version ?? API_VERSION}`);
+        throw new AwsError(
+          400,
+          'InvalidAction',
+          `Could not find operation ${action} for version ${version ?? API_VERSION}`,
+        );
     }
   },
   error: (error) => queryError(error, NS),

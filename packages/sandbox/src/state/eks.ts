@@ -36,7 +36,15 @@ export interface Addon {
   addonVersion: string;
   addonArn: string;
   clusterName: string;
-  status: 'CREATING' | 'ACTIVE' | 'CREATE_FAILED' | 'UPDATING' | 'DELETING' | 'DELETE_FAILED' | 'DEGRADED' | 'UPDATE_FAILED';
+  status:
+    | 'CREATING'
+    | 'ACTIVE'
+    | 'CREATE_FAILED'
+    | 'UPDATING'
+    | 'DELETING'
+    | 'DELETE_FAILED'
+    | 'DEGRADED'
+    | 'UPDATE_FAILED';
   health: { issues: Array<{ code: string; message: string; resourceIds?: string[] }> };
   serviceAccountRoleArn?: string;
   configurationValues?: string;

@@ -75,7 +75,13 @@ export interface IamState {
 }
 
 export function emptyIamState(): IamState {
-  return { roles: new Map(), policies: new Map(), oidcProviders: new Map(), users: new Map(), instanceProfiles: new Map() };
+  return {
+    roles: new Map(),
+    policies: new Map(),
+    oidcProviders: new Map(),
+    users: new Map(),
+    instanceProfiles: new Map(),
+  };
 }
 
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -97,7 +103,14 @@ export function newRole(
   accountId: string,
   roleName: string,
   assumeRolePolicyDocument: string,
-  options: { path?: string; description?: string; maxSessionDuration?: number; now?: number; delayMs?: number; tags?: Map<string, string> } = {},
+  options: {
+    path?: string;
+    description?: string;
+    maxSessionDuration?: number;
+    now?: number;
+    delayMs?: number;
+    tags?: Map<string, string>;
+  } = {},
 ): IamRole {
   const path = options.path ?? '/';
   const now = options.now ?? Date.now();
