@@ -165,4 +165,30 @@ describe('efs-node-identity sandbox', () => {
       'Usage: efs-node-identity sandbox [--scenario NAME] [--port N]',
     );
   });
+
+  it('applies fault rules from --faults, and refuses bad ones naming the flag', async () => {
+    const bad = runCli(['sandbox', '--faults', '[{"fail":"explode"}]']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--faults: faults: .*fail/);
+    const { child, stdout, exited } = await startCli([
+      '--faults',
+      '{"service":"sts","fail":"throttle","times":1}',
+    ]);
+    try {
+      const env = exportsOf(stdout());
+      const sts = new STSClient({
+        endpoint: env.AWS_ENDPOINT_URL,
+        region: env.AWS_REGION,
+        credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! },
+        maxAttempts: 1,
+      });
+      await expect(sts.send(new GetCallerIdentityCommand({}))).rejects.toMatchObject({ name: 'Throttling' });
+      await expect(sts.send(new GetCallerIdentityCommand({}))).resolves.toMatchObject({
+        Account: expect.any(String),
+      });
+    } finally {
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    }
+  });
 });

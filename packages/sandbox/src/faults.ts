@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * Faults and realism on demand: latency, throttling with each service's own error, 5xx, timeouts. A rule matches
  * by service and/or operation and applies to the next `times` matching calls (all, when absent).
@@ -52,4 +54,38 @@ export class Faults {
     }
     return { latencyMs, ...(fail ? { fail } : {}) };
   }
+}
+
+const ruleSchema = z
+  .object({
+    service: z.string().min(1).optional(),
+    operation: z.string().min(1).optional(),
+    latencyMs: z.number().int().min(0).max(600_000).optional(),
+    fail: z.enum(['throttle', 'server', 'timeout']).optional(),
+    times: z.number().int().min(1).optional(),
+    probability: z.number().min(0).max(1).optional(),
+  })
+  .strict();
+
+/**
+ * Fault rules from text (the `--faults` flag or `EFS_NODE_IDENTITY_SANDBOX_FAULTS`): a JSON array of rules such as
+ * `[{"service":"eks","fail":"throttle","probability":0.3},{"latencyMs":50}]`. The error names the rule and field.
+ */
+export function parseFaultRules(text: string): FaultRule[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`faults: not valid JSON (${(error as Error).message})`);
+  }
+  const result = z.array(ruleSchema).safeParse(Array.isArray(raw) ? raw : [raw]);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new Error(
+      `faults: [${issue.path.join('].')}: ${issue.message}`
+        .replace('[].', '')
+        .replace(/\[(\d+)\]\./, 'rule $1: '),
+    );
+  }
+  return result.data;
 }

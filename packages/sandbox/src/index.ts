@@ -2,7 +2,7 @@ export { startSandbox, type Sandbox, type SandboxOptions } from './server';
 export { addAccount, adminCredentials } from './accounts';
 export { AwsError } from './errors';
 export { CallLog, type CallRecord } from './log';
-export { Faults, type FaultRule } from './faults';
+export { Faults, parseFaultRules, type FaultRule } from './faults';
 export * from './state/account';
 export type * from './state/iam';
 export type * from './state/eks';

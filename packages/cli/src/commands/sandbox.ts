@@ -18,9 +18,12 @@ talk to, seeded from a scenario. It is test and demo infrastructure, not AWS. Pr
 then a line "sandbox ready", and serves until interrupted (Ctrl-C or SIGTERM).
 
 Options:
-  --scenario NAME   the world to load (default: healthy); --list names them
-  --port N          the port on 127.0.0.1 (default 0: a free one)
-  --list            print the scenarios with what each shows, and exit
+  --scenario NAME         the world to load (default: healthy); --list names them
+  --port N                the port on 127.0.0.1 (default 0: a free one)
+  --faults JSON           fault rules, e.g. '[{"service":"eks","fail":"throttle","probability":0.3},{"latencyMs":50}]'
+                          (also from EFS_NODE_IDENTITY_SANDBOX_FAULTS); fail: throttle | server | timeout
+  --enforce-permissions   judge every AWS call against the caller's IAM policies (AccessDenied otherwise)
+  --list                  print the scenarios with what each shows, and exit
 
 Exit codes: 0 stopped cleanly (or --list), 2 usage error (unknown scenario, bad port).
 `;
@@ -79,6 +82,8 @@ export async function sandboxCommand(args: string[], io: CliIo): Promise<number>
     options: {
       scenario: { type: 'string', default: 'healthy' },
       port: { type: 'string', default: '0' },
+      faults: { type: 'string' },
+      'enforce-permissions': { type: 'boolean', default: false },
       list: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -109,9 +114,25 @@ export async function sandboxCommand(args: string[], io: CliIo): Promise<number>
     );
   }
 
+  const faultText = values.faults ?? io.env.EFS_NODE_IDENTITY_SANDBOX_FAULTS;
+  let faults: ReturnType<typeof sandboxModule.parseFaultRules> = [];
+  if (faultText !== undefined && faultText.trim() !== '') {
+    try {
+      faults = sandboxModule.parseFaultRules(faultText);
+    } catch (error) {
+      const from = values.faults !== undefined ? '--faults' : 'EFS_NODE_IDENTITY_SANDBOX_FAULTS';
+      throw new UsageError(`${from}: ${(error as Error).message}`);
+    }
+  }
+
   let sandbox;
   try {
-    sandbox = await sandboxModule.startSandbox({ scenario, port });
+    sandbox = await sandboxModule.startSandbox({
+      scenario,
+      port,
+      ...(values['enforce-permissions'] ? { enforcePermissions: true } : {}),
+    });
+    for (const rule of faults) sandbox.faults.add(rule);
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE' || e.code === 'EACCES')
@@ -147,11 +168,13 @@ export async function sandboxCommand(args: string[], io: CliIo): Promise<number>
           `# account ${account.id}: AWS_ACCESS_KEY_ID=${other.accessKeyId} AWS_SECRET_ACCESS_KEY=${other.secretAccessKey}\n`,
         );
     }
+    // Listen for the stop signals before saying ready: a caller may send one as soon as it reads the line.
+    const stopped = untilStopped();
     io.stdout('sandbox ready\n');
     io.stderr(
       `efs-node-identity sandbox: scenario ${scenario} on ${sandbox.url} (${clusters.map((c) => c.name).join(', ') || 'no clusters'}); Ctrl-C stops it\n`,
     );
-    const signal = await untilStopped();
+    const signal = await stopped;
     io.stderr(`efs-node-identity sandbox: ${signal}, stopping\n`);
   } finally {
     await sandbox.stop();
