@@ -76,7 +76,7 @@ export function parseFaultRules(text: string): FaultRule[] {
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new Error(`faults: not valid JSON (${(error as Error).message})`);
+    throw new Error(`faults: not valid JSON (${(error as Error).message})`, { cause: error });
   }
   const result = z.array(ruleSchema).safeParse(Array.isArray(raw) ? raw : [raw]);
   if (!result.success) {
