@@ -25,3 +25,4 @@ export * from './report/markdown';
 export * from './report/sarif';
 export * from './check';
 export * from './simulate';
+export type * from './ports';

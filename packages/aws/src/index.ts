@@ -1,0 +1,11 @@
+export { createAwsPorts, decodePolicy, isNotFound, type AwsPorts, type AwsPortsOptions } from './aws-ports';
+export { eksBearerToken, EKS_TOKEN_PREFIX, type EksTokenOptions } from './eks-token';
+export { createKubePort, type KubeAccess, type KubeAdapterOptions } from './kube';
+export {
+  collectLiveSnapshot,
+  ClusterNotFoundError,
+  type CollectOptions,
+  type CollectResult,
+  type CollectStats,
+} from './collect';
+export { limiter, memoize, type Limiter } from './limit';

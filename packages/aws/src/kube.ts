@@ -1,0 +1,149 @@
+import type { KubeObjectInfo, KubePort } from '@efs-node-identity/core';
+
+/** How to reach the cluster's API server. */
+export type KubeAccess =
+  /** A kubeconfig file (`--kubeconfig`, or `KUBECONFIG` / `~/.kube/config` when `path` is omitted). */
+  | { kind: 'kubeconfig'; path?: string; context?: string }
+  /** A bearer token for the endpoint (the EKS token from eks-token.ts). */
+  | { kind: 'token'; server: string; token: string; certificateAuthority?: string; clusterName: string };
+
+export interface KubeAdapterOptions {
+  access: KubeAccess;
+  /** Preferred kubeconfig context names, in order (the cluster ARN, the cluster name): the sandbox and `aws eks
+   * update-kubeconfig` name contexts by the cluster ARN. The current context is used when none exists. */
+  preferredContexts?: string[];
+  /** Called once per API request, for the call count. */
+  onCall?: (operation: string) => void;
+}
+
+type ClientNode = typeof import('@kubernetes/client-node');
+
+/**
+ * @kubernetes/client-node 2.x is ESM-only and this package is CommonJS. It is loaded with a dynamic import on first
+ * use, so that `check` and the AWS-only paths never load it. (TypeScript's CommonJS output turns the import() into a
+ * lazy require(), which Node ≥ 22.12 resolves for ESM without top-level await, as this package is.)
+ */
+let clientNode: Promise<ClientNode> | undefined;
+function loadClientNode(): Promise<ClientNode> {
+  clientNode ??= import('@kubernetes/client-node');
+  return clientNode;
+}
+
+const PAGE = 500;
+
+/** The Kubernetes port over @kubernetes/client-node. Read-only: get and list. */
+export async function createKubePort(options: KubeAdapterOptions): Promise<KubePort> {
+  const k8s = await loadClientNode();
+  const kc = new k8s.KubeConfig();
+  const access = options.access;
+  if (access.kind === 'kubeconfig') {
+    if (access.path) kc.loadFromFile(access.path);
+    else kc.loadFromDefault();
+    const names = kc.getContexts().map((c) => c.name);
+    const wanted = [access.context, ...(options.preferredContexts ?? [])].find((n) => n && names.includes(n));
+    if (wanted) kc.setCurrentContext(wanted);
+  } else {
+    const insecureHttp = access.server.startsWith('http:');
+    kc.loadFromOptions({
+      clusters: [
+        {
+          name: access.clusterName,
+          server: access.server,
+          ...(access.certificateAuthority ? { caData: access.certificateAuthority } : {}),
+          // client-node refuses a plain-http server unless TLS verification is off; there is no TLS to verify then
+          // (a loopback sandbox). EKS endpoints are https with their CA, and stay verified.
+          ...(insecureHttp ? { skipTLSVerify: true } : {}),
+        },
+      ],
+      users: [{ name: 'eks-token', token: access.token }],
+      contexts: [{ name: access.clusterName, cluster: access.clusterName, user: 'eks-token' }],
+      currentContext: access.clusterName,
+    });
+  }
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const apps = kc.makeApiClient(k8s.AppsV1Api);
+  const storage = kc.makeApiClient(k8s.StorageV1Api);
+  const call = options.onCall ?? (() => undefined);
+
+  const plain = (kind: string, obj: unknown): KubeObjectInfo => {
+    // The generated models hold Dates and class instances; the rules want the API's JSON shape.
+    const raw = JSON.parse(JSON.stringify(obj)) as Record<string, unknown>;
+    const meta = (raw.metadata ?? {}) as { name?: string; namespace?: string };
+    return { kind, name: meta.name ?? '', ...(meta.namespace ? { namespace: meta.namespace } : {}), raw };
+  };
+  const orUndefined = async <T>(p: Promise<T>): Promise<T | undefined> => {
+    try {
+      return await p;
+    } catch (error) {
+      if ((error as { code?: number }).code === 404) return undefined;
+      throw error;
+    }
+  };
+  /** Lists every page (`limit` + `continue`), so a large cluster does not come back in one response. */
+  const listAll = async (
+    kind: string,
+    operation: string,
+    page: (cont: string | undefined) => Promise<{ items: unknown[]; metadata?: { _continue?: string } }>,
+  ): Promise<KubeObjectInfo[]> => {
+    const out: KubeObjectInfo[] = [];
+    let cont: string | undefined;
+    do {
+      call(operation);
+      const list = await page(cont);
+      out.push(...list.items.map((i) => plain(kind, i)));
+      cont = list.metadata?._continue || undefined;
+    } while (cont);
+    return out;
+  };
+
+  return {
+    async getServiceAccount(namespace, name) {
+      call('get serviceaccounts');
+      const sa = await orUndefined(core.readNamespacedServiceAccount({ name, namespace }));
+      return sa ? plain('ServiceAccount', sa) : undefined;
+    },
+    async getDaemonSet(namespace, name) {
+      call('get daemonsets');
+      const ds = await orUndefined(apps.readNamespacedDaemonSet({ name, namespace }));
+      return ds ? plain('DaemonSet', ds) : undefined;
+    },
+    listPods(namespace, labelSelector) {
+      return listAll('Pod', 'list pods', (cont) =>
+        core.listNamespacedPod({
+          namespace,
+          labelSelector,
+          limit: PAGE,
+          ...(cont ? { _continue: cont } : {}),
+        }),
+      );
+    },
+    listNodes() {
+      return listAll('Node', 'list nodes', (cont) =>
+        core.listNode({ limit: PAGE, ...(cont ? { _continue: cont } : {}) }),
+      );
+    },
+    listStorageClasses() {
+      return listAll('StorageClass', 'list storageclasses', (cont) =>
+        storage.listStorageClass({ limit: PAGE, ...(cont ? { _continue: cont } : {}) }),
+      );
+    },
+    listPersistentVolumes() {
+      return listAll('PersistentVolume', 'list persistentvolumes', (cont) =>
+        core.listPersistentVolume({ limit: PAGE, ...(cont ? { _continue: cont } : {}) }),
+      );
+    },
+    async getSecretKeys(namespace, name, keys) {
+      call('get secrets');
+      const secret = await orUndefined(core.readNamespacedSecret({ name, namespace }));
+      if (!secret) return undefined;
+      // Keep only the keys a rule reads; everything else in the Secret is dropped here and never leaves this scope.
+      const out: Record<string, string> = {};
+      for (const key of keys) {
+        const encoded = secret.data?.[key];
+        if (encoded !== undefined) out[key] = Buffer.from(encoded, 'base64').toString('utf8');
+        else if (secret.stringData?.[key] !== undefined) out[key] = secret.stringData[key]!;
+      }
+      return out;
+    },
+  };
+}

@@ -1,0 +1,235 @@
+/**
+ * Ports: the I/O the live collector (and later the planner's executor) needs, as plain data. Adapters live in
+ * `@efs-node-identity/aws`; tests may implement them in memory. No SDK type appears here, so the core stays free of
+ * the AWS SDK and of @kubernetes/client-node. Read side only for now: write methods are added with the executor.
+ *
+ * Conventions: a `get…`/`describe…` method resolves `undefined` when the resource does not exist (NoSuchEntity,
+ * FileSystemNotFound, 404) and rejects for every other error; list methods return every page. Policy documents are
+ * returned as text, URL-decoded, exactly as stored, so a broken document still reaches FS-07.
+ */
+
+export interface CallerIdentity {
+  account: string;
+  arn: string;
+}
+
+export interface StsPort {
+  getCallerIdentity(): Promise<CallerIdentity>;
+}
+
+export interface RoleInfo {
+  name: string;
+  arn: string;
+  roleId: string;
+  /** The trust policy text (URL-decoded). */
+  trustPolicy: string | undefined;
+  tags: Record<string, string>;
+  createdAt?: string;
+}
+
+export interface ManagedPolicyRef {
+  arn: string;
+  name: string;
+}
+
+export interface OidcProviderInfo {
+  arn: string;
+  /** Without the scheme, as IAM stores it. */
+  url: string;
+  clientIds: string[];
+}
+
+export interface IamPort {
+  getRole(roleName: string): Promise<RoleInfo | undefined>;
+  listRolePolicyNames(roleName: string): Promise<string[]>;
+  /** The inline policy's document text. */
+  getRolePolicy(roleName: string, policyName: string): Promise<string | undefined>;
+  listAttachedRolePolicies(roleName: string): Promise<ManagedPolicyRef[]>;
+  /** The default version's document text of a managed policy; undefined when IAM does not know the policy. */
+  getManagedPolicyDocument(policyArn: string): Promise<string | undefined>;
+  listOpenIdConnectProviders(): Promise<OidcProviderInfo[]>;
+  /** One provider by ARN (the collector derives it from the cluster's issuer: one call instead of a list). */
+  getOpenIdConnectProvider(arn: string): Promise<OidcProviderInfo | undefined>;
+}
+
+export interface ClusterInfo {
+  name: string;
+  arn: string;
+  endpoint?: string;
+  /** Base64 PEM of the cluster CA, when EKS returns one. */
+  certificateAuthority?: string;
+  version?: string;
+  oidcIssuer?: string;
+  vpcId?: string;
+  securityGroupIds: string[];
+  clusterSecurityGroupId?: string;
+}
+
+export interface AddonInfo {
+  name: string;
+  arn: string;
+  version?: string;
+  status?: string;
+  healthIssues: string[];
+  /** ARNs of the Pod Identity associations the add-on owns. */
+  podIdentityAssociationArns: string[];
+  createdAt?: string;
+  modifiedAt?: string;
+}
+
+export interface AssociationInfo {
+  associationId: string;
+  associationArn: string;
+  namespace: string;
+  serviceAccount: string;
+  roleArn?: string;
+  targetRoleArn?: string;
+  externalId?: string;
+  disableSessionTags?: boolean;
+  /** The add-on that owns the association (`ownerArn` in EKS). */
+  ownerArn?: string;
+  createdAt?: string;
+  modifiedAt?: string;
+}
+
+export interface NodegroupInfo {
+  name: string;
+  arn: string;
+  nodeRoleArn?: string;
+  /** Security groups of the node group's remote access, when set. */
+  securityGroupIds: string[];
+}
+
+export interface EksPort {
+  describeCluster(name: string): Promise<ClusterInfo | undefined>;
+  listAddons(cluster: string): Promise<string[]>;
+  describeAddon(cluster: string, addon: string): Promise<AddonInfo | undefined>;
+  /** The service accounts this add-on version can own a Pod Identity association for. */
+  describeAddonPodIdentityServiceAccounts(addon: string, version: string): Promise<string[] | undefined>;
+  /** Association IDs of the cluster (the list call returns summaries without role ARNs or times). */
+  listPodIdentityAssociationIds(cluster: string): Promise<string[]>;
+  describePodIdentityAssociation(
+    cluster: string,
+    associationId: string,
+  ): Promise<AssociationInfo | undefined>;
+  listNodegroups(cluster: string): Promise<string[]>;
+  describeNodegroup(cluster: string, nodegroup: string): Promise<NodegroupInfo | undefined>;
+}
+
+export interface FileSystemInfo {
+  id: string;
+  arn: string;
+  ownerId: string;
+  name?: string;
+}
+
+export interface MountTargetInfo {
+  id: string;
+  fileSystemId: string;
+  ownerId?: string;
+  availabilityZoneId: string;
+  availabilityZoneName?: string;
+  ipAddress?: string;
+  state: string;
+  subnetId?: string;
+  vpcId?: string;
+}
+
+export interface AccessPointInfo {
+  id: string;
+  arn: string;
+  fileSystemId: string;
+  rootDirectory?: string;
+}
+
+export interface EfsPort {
+  describeFileSystem(fileSystemId: string): Promise<FileSystemInfo | undefined>;
+  /** The policy text, or null when the file system has none. */
+  describeFileSystemPolicy(fileSystemId: string): Promise<string | null>;
+  describeMountTargets(fileSystemId: string): Promise<MountTargetInfo[]>;
+  describeMountTargetSecurityGroups(mountTargetId: string): Promise<string[]>;
+  describeAccessPoints(fileSystemId: string): Promise<AccessPointInfo[]>;
+}
+
+export interface SecurityGroupRuleInfo {
+  protocol: string;
+  fromPort?: number;
+  toPort?: number;
+  cidr?: string;
+  sourceSecurityGroupId?: string;
+}
+
+export interface SecurityGroupInfo {
+  id: string;
+  vpcId?: string;
+  ownerId?: string;
+  ingress: SecurityGroupRuleInfo[];
+}
+
+export interface VpcInfo {
+  id: string;
+  ownerId?: string;
+  cidrs: string[];
+}
+
+export interface PeeringInfo {
+  id: string;
+  status: string;
+  requester: { vpcId: string; ownerId?: string };
+  accepter: { vpcId: string; ownerId?: string };
+}
+
+export interface RouteInfo {
+  routeTableId: string;
+  vpcId: string;
+  destinationCidr: string;
+  target: string;
+  state: string;
+}
+
+export interface Ec2Port {
+  describeSecurityGroups(ids: string[]): Promise<SecurityGroupInfo[]>;
+  describeVpcs(ids: string[]): Promise<VpcInfo[]>;
+  /** Peering connections with one of these VPCs on either side. */
+  describeVpcPeeringConnections(vpcIds: string[]): Promise<PeeringInfo[]>;
+  describeRoutes(vpcIds: string[]): Promise<RouteInfo[]>;
+}
+
+export interface HostedZoneInfo {
+  id: string;
+  name: string;
+  privateZone: boolean;
+  vpcIds: string[];
+}
+
+export interface RecordInfo {
+  name: string;
+  type: string;
+  values: string[];
+}
+
+export interface Route53Port {
+  /** IDs of the private hosted zones associated with the VPC. */
+  listHostedZoneIdsByVpc(vpcId: string, region: string): Promise<string[]>;
+  getHostedZone(id: string): Promise<HostedZoneInfo | undefined>;
+  listRecords(zoneId: string): Promise<RecordInfo[]>;
+}
+
+/** The parts of a Kubernetes object the collector reads; `raw` is the object as the API returned it (JSON). */
+export interface KubeObjectInfo {
+  kind: string;
+  namespace?: string;
+  name: string;
+  raw: Record<string, unknown>;
+}
+
+export interface KubePort {
+  getServiceAccount(namespace: string, name: string): Promise<KubeObjectInfo | undefined>;
+  getDaemonSet(namespace: string, name: string): Promise<KubeObjectInfo | undefined>;
+  listPods(namespace: string, labelSelector: string): Promise<KubeObjectInfo[]>;
+  listNodes(): Promise<KubeObjectInfo[]>;
+  listStorageClasses(): Promise<KubeObjectInfo[]>;
+  listPersistentVolumes(): Promise<KubeObjectInfo[]>;
+  /** Only the named keys of the Secret's data, decoded; values are never logged. */
+  getSecretKeys(namespace: string, name: string, keys: string[]): Promise<Record<string, string> | undefined>;
+}
