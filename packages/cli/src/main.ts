@@ -2,6 +2,7 @@ import { ConfigError, InputPathError } from '@efs-node-identity/core';
 import { checkCommand, CHECK_HELP } from './commands/check';
 import { sandboxCommand, SANDBOX_HELP } from './commands/sandbox';
 import { simulateCommand, SIMULATE_HELP } from './commands/simulate';
+import { verifyCommand, VERIFY_HELP } from './commands/verify';
 import { EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from './io';
 import { VERSION } from './version';
 
@@ -12,6 +13,7 @@ Usage: efs-node-identity <command> [options]
 
 Commands:
   check [PATH…]    check infrastructure files (policies, manifests, Helm values, Terraform, CloudFormation)
+  verify           read a live EKS cluster and its file systems (AWS + Kubernetes APIs) and run the same rules
   simulate         ask the evaluator whether a role may mount a file system, and which statement decides
   sandbox          serve an in-memory AWS account and EKS cluster on 127.0.0.1, seeded from a scenario
 
@@ -21,6 +23,7 @@ Options: -h, --help   this help;  -V, --version   print the version
 
 const COMMANDS: Record<string, { run: (args: string[], io: CliIo) => Promise<number>; help: string }> = {
   check: { run: checkCommand, help: CHECK_HELP },
+  verify: { run: verifyCommand, help: VERIFY_HELP },
   simulate: { run: simulateCommand, help: SIMULATE_HELP },
   sandbox: { run: sandboxCommand, help: SANDBOX_HELP },
 };

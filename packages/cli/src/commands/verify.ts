@@ -1,0 +1,181 @@
+import { parseArgs } from 'node:util';
+import {
+  countBySeverity,
+  defaultConfig,
+  evaluateSnapshot,
+  loadConfigFor,
+  renderJson,
+  renderMarkdown,
+  renderSarif,
+  renderText,
+  type CheckReport,
+} from '@efs-node-identity/core';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io';
+import { VERSION } from '../version';
+
+export const VERIFY_HELP = `Usage: efs-node-identity verify --cluster NAME --region R [options]
+
+Reads the live state of an EKS cluster and the EFS file systems it uses (AWS APIs and the Kubernetes API, read-only)
+and runs the same rules as check on it.
+
+Options:
+  --cluster NAME                      the EKS cluster (required)
+  --region R                          its region (default: AWS_REGION / AWS_DEFAULT_REGION / the profile's)
+  --file-system fs-…                  also verify this file system (repeatable); those named by the cluster's
+                                      StorageClasses and PersistentVolumes are always verified
+  --kubeconfig FILE                   Kubernetes access through this kubeconfig (default: KUBECONFIG when set, else
+                                      an EKS token signed with the AWS credentials, like aws eks get-token)
+  --no-kubernetes                     AWS APIs only (rules that need the Kubernetes API do not run)
+  --format text|json|sarif|markdown   output format (default: text on a terminal, json otherwise)
+  --config FILE                       config file (severities, suppressions)
+  --fail-on error|warning|never       exit 1 when a finding of this severity or worse remains (default: error)
+  --verbose                           print the evaluator trace under each finding (text format)
+  -h, --help                          show this help
+
+AWS credentials, region and endpoints come from the SDK's standard environment (AWS_PROFILE, AWS_REGION,
+AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>, …). The number of API calls made is printed on stderr.
+
+Exit codes: 0 no findings at the --fail-on level, 1 findings at that level, 2 usage, access or internal error.
+`;
+
+const FORMATS = ['text', 'json', 'sarif', 'markdown'] as const;
+const FAIL_ON = ['error', 'warning', 'never'] as const;
+const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/;
+const FILE_SYSTEM_ID = /^fs-[0-9a-f]{8,40}$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+export async function verifyCommand(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    allowPositionals: false,
+    strict: true,
+    options: {
+      cluster: { type: 'string' },
+      region: { type: 'string' },
+      'file-system': { type: 'string', multiple: true, default: [] },
+      kubeconfig: { type: 'string' },
+      'no-kubernetes': { type: 'boolean', default: false },
+      format: { type: 'string' },
+      config: { type: 'string' },
+      'fail-on': { type: 'string', default: 'error' },
+      verbose: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    io.stdout(VERIFY_HELP);
+    return EXIT_OK;
+  }
+  // Refuse malformed input before any call: these values end up in URLs and messages.
+  const cluster = values.cluster;
+  if (!cluster) throw new UsageError('--cluster is required');
+  if (!CLUSTER_NAME.test(cluster)) throw new UsageError(`--cluster "${cluster}" is not an EKS cluster name`);
+  const region = values.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
+  if (!region) throw new UsageError('--region is required (or set AWS_REGION)');
+  if (!REGION.test(region)) throw new UsageError(`--region "${region}" is not an AWS region`);
+  const fileSystemIds = values['file-system'] as string[];
+  for (const id of fileSystemIds) {
+    if (!FILE_SYSTEM_ID.test(id))
+      throw new UsageError(`--file-system "${id}" is not a file system ID (fs-…)`);
+  }
+  const format = values.format ?? (io.isTTY ? 'text' : 'json');
+  if (!(FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(`--format must be one of ${FORMATS.join(', ')} (got "${format}")`);
+  }
+  const failOn = values['fail-on'] as string;
+  if (!(FAIL_ON as readonly string[]).includes(failOn)) {
+    throw new UsageError(`--fail-on must be one of ${FAIL_ON.join(', ')} (got "${failOn}")`);
+  }
+  const config = values.config ? await loadConfigFor(io.cwd, values.config) : defaultConfig();
+  const kubeconfig = values.kubeconfig ?? io.env.KUBECONFIG;
+
+  // Loaded here, not at the top: `check` and `simulate` never need the AWS SDK or client-node.
+  const { collectLiveSnapshot } = await import('@efs-node-identity/aws');
+  let collected;
+  try {
+    collected = await collectLiveSnapshot({
+      cluster,
+      region,
+      fileSystemIds,
+      kube: values['no-kubernetes']
+        ? false
+        : kubeconfig
+          ? { kind: 'kubeconfig', ...(values.kubeconfig ? { path: values.kubeconfig } : {}) }
+          : 'eks-token',
+      env: io.env,
+    });
+  } catch (error) {
+    io.stderr(`efs-node-identity verify: ${describeFailure(error, cluster, region)}\n`);
+    if (io.env.EFS_NODE_IDENTITY_DEBUG) io.stderr(`${(error as Error).stack}\n`);
+    return EXIT_USAGE;
+  }
+  const { snapshot, stats } = collected;
+  const result = evaluateSnapshot(snapshot, config);
+  const clusterArn = snapshot.clusters[0]?.arn;
+  const report: CheckReport = {
+    tool: { name: 'efs-node-identity', version: VERSION },
+    // No files were scanned: the root names what was read instead, and `files` is 0.
+    root: typeof clusterArn === 'string' ? clusterArn : `eks:${region}:${cluster}`,
+    files: 0,
+    findings: result.findings,
+    suppressed: result.suppressed,
+  };
+  switch (format) {
+    case 'json':
+      io.stdout(renderJson(report));
+      break;
+    case 'sarif':
+      io.stdout(renderSarif(report));
+      break;
+    case 'markdown':
+      io.stdout(renderMarkdown(report));
+      break;
+    default:
+      io.stdout(renderText(report, { color: io.isTTY && !io.env.NO_COLOR, verbose: values.verbose }));
+  }
+  io.stderr(
+    `verify: ${stats.awsCalls} AWS calls, ${stats.kubernetesCalls} Kubernetes calls` +
+      (snapshot.inputs.includes('K') ? '' : ' (no Kubernetes access: K rules skipped)') +
+      '\n',
+  );
+  const counts = countBySeverity(result.findings);
+  if (failOn === 'error' && counts.errors > 0) return EXIT_FINDINGS;
+  if (failOn === 'warning' && counts.errors + counts.warnings > 0) return EXIT_FINDINGS;
+  return EXIT_OK;
+}
+
+/**
+ * One line for a failed collection, without a stack trace and without anything secret: SDK and API messages name
+ * the principal and the action, never keys or tokens.
+ */
+export function describeFailure(error: unknown, cluster: string, region: string): string {
+  const e = error as {
+    name?: string;
+    message?: string;
+    code?: number | string;
+    $metadata?: { httpStatusCode?: number };
+  };
+  const name = e?.name ?? '';
+  const message = (e?.message ?? String(error)).split('\n')[0]!.replace(/\.+$/, '');
+  if (name === 'ClusterNotFoundError') return message;
+  if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {
+    return `no AWS credentials: ${message} (set AWS_PROFILE, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run where an instance or pod role is available)`;
+  }
+  if (
+    name === 'InvalidClientTokenId' ||
+    name === 'SignatureDoesNotMatch' ||
+    name === 'UnrecognizedClientException'
+  ) {
+    return `the AWS credentials were rejected (${name}): ${message}`;
+  }
+  if (/AccessDenied|UnauthorizedOperation|Forbidden/i.test(name) || e?.$metadata?.httpStatusCode === 403) {
+    return `access denied: ${message}. verify needs read-only access (see docs for the verifier policy)`;
+  }
+  if (typeof e?.code === 'number' && (e.code === 401 || e.code === 403)) {
+    return `the Kubernetes API server of ${cluster} refused the request (HTTP ${e.code}): the identity needs an EKS access entry (or a kubeconfig with access)`;
+  }
+  if (/ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EAI_AGAIN/.test(`${message} ${e?.code ?? ''}`)) {
+    return `cannot reach an endpoint for ${cluster} in ${region}: ${message}`;
+  }
+  return `could not read ${cluster} in ${region}: ${name ? `${name}: ` : ''}${message}`;
+}
