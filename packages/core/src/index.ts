@@ -26,3 +26,4 @@ export * from './report/sarif';
 export * from './check';
 export * from './simulate';
 export type * from './ports';
+export * from './plan/spec';

@@ -1,0 +1,66 @@
+import { nodeRoleName, parseDesiredSpec, parseDesiredSpecFile, SpecError } from './spec';
+
+describe('the desired spec', () => {
+  it('fills defaults: Pod Identity, the default node SA, write access, a role named after the cluster', () => {
+    const spec = parseDesiredSpec({
+      cluster: 'prod-eks',
+      region: 'eu-west-1',
+      fileSystems: [{ id: 'fs-0a1b2c3d4e5f60718' }],
+    });
+    expect(spec).toMatchObject({
+      mode: 'pod-identity',
+      nodeServiceAccount: { namespace: 'kube-system', name: 'efs-csi-node-sa' },
+      fileSystems: [{ id: 'fs-0a1b2c3d4e5f60718', access: 'write', type: 'efs' }],
+      adopt: false,
+    });
+    expect(nodeRoleName(spec)).toBe('prod-eks-efs-csi-node');
+  });
+
+  it.each([
+    [
+      { cluster: 'prod"; echo', region: 'eu-west-1', fileSystems: [{ id: 'fs-0a1b2c3d' }] },
+      /cluster: an EKS cluster name/,
+    ],
+    [
+      { cluster: 'prod', region: 'eu-west-1', fileSystems: [{ id: '*' }] },
+      /fileSystems\.0\.id: a file system ID/,
+    ],
+    [
+      { cluster: 'prod', region: 'eu-west-1', fileSystems: [{ id: 'fs-0a1b2c3d' }], roleName: 'a\nb' },
+      /roleName/,
+    ],
+    [
+      {
+        cluster: 'prod',
+        region: 'eu-west-1',
+        fileSystems: [{ id: 'fs-0a1b2c3d' }],
+        targetRoleArn: 'arn:aws:iam::*:role/x',
+      },
+      /targetRoleArn: an IAM role ARN/,
+    ],
+    [{ cluster: 'prod', region: 'eu-west-1', fileSystems: [] }, /at least one file system/],
+    [
+      { cluster: 'prod', region: 'eu-west-1', fileSystems: [{ id: 'fs-0a1b2c3d' }, { id: 'fs-0a1b2c3d' }] },
+      /listed twice/,
+    ],
+    [
+      {
+        cluster: 'prod',
+        region: 'eu-west-1',
+        mode: 'irsa',
+        fileSystems: [{ id: 'fs-0a1b2c3d' }],
+        targetRoleArn: 'arn:aws:iam::111122223333:role/x',
+      },
+      /only with mode pod-identity/,
+    ],
+  ])('refuses hostile or malformed input before any use (%#)', (input, message) => {
+    expect(() => parseDesiredSpec(input)).toThrow(SpecError);
+    expect(() => parseDesiredSpec(input)).toThrow(message);
+  });
+
+  it('names the file, line and field of a bad spec file', () => {
+    const text =
+      'cluster: prod\nregion: eu-west-1\nfileSystems:\n  - id: fs-0a1b2c3d\n    access: everything\n';
+    expect(() => parseDesiredSpecFile(text, 'spec.yaml')).toThrow(/^spec\.yaml:5: fileSystems\.0\.access: /);
+  });
+});

@@ -1,0 +1,122 @@
+import { z } from 'zod';
+import { parseLocatedYaml, LocatedParseError } from '../util/located';
+import { ACCOUNT_ID, FILE_SYSTEM_ID, REGION, ROLE_ARN, ROLE_NAME } from '../policy/arn';
+
+/**
+ * The desired state that `plan`, `apply` and `render` converge to: one cluster's node identity. Every value is
+ * validated here, before it can reach a policy document or an API call (names with quotes, `*`, newlines and
+ * malformed ARNs are refused with the field named).
+ */
+
+const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
+const K8S_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+const TAG_KEY = /^[\w.:/=+@-]{1,128}$/;
+const TAG_VALUE = /^[\w.:/=+@ -]{0,256}$/;
+
+const fileSystemSchema = z
+  .object({
+    id: z.string().regex(FILE_SYSTEM_ID, 'a file system ID: fs- followed by 8–40 lowercase hex digits'),
+    /** read: ClientMount; write: + ClientWrite; root: + ClientRootAccess. */
+    access: z.enum(['read', 'write', 'root']).default('write'),
+    /** The file system's account, when it is not the cluster's (cross-account). */
+    accountId: z.string().regex(ACCOUNT_ID, 'a 12-digit AWS account ID').optional(),
+    region: z.string().regex(REGION, 'an AWS region such as eu-west-1').optional(),
+    type: z.enum(['efs', 's3files']).default('efs'),
+  })
+  .strict();
+
+export const desiredSpecSchema = z
+  .object({
+    cluster: z.string().regex(CLUSTER_NAME, 'an EKS cluster name: letters, digits, - and _ (at most 100)'),
+    region: z.string().regex(REGION, 'an AWS region such as eu-west-1'),
+    mode: z.enum(['pod-identity', 'irsa']).default('pod-identity'),
+    nodeServiceAccount: z
+      .object({
+        namespace: z.string().regex(K8S_NAME, 'a Kubernetes name').default('kube-system'),
+        name: z.string().regex(K8S_NAME, 'a Kubernetes name').default('efs-csi-node-sa'),
+      })
+      .strict()
+      .default({ namespace: 'kube-system', name: 'efs-csi-node-sa' }),
+    /** The node role's name; default `<cluster>-efs-csi-node`. */
+    roleName: z
+      .string()
+      .regex(ROLE_NAME, 'an IAM role name: letters, digits and +=,.@_- (at most 64)')
+      .optional(),
+    fileSystems: z.array(fileSystemSchema).min(1, 'at least one file system'),
+    /**
+     * Cross-account with Pod Identity: the role in the file system account that the association's role chains to
+     * (`targetRoleArn` on the association; its trust must name the association role with the association's externalId).
+     */
+    targetRoleArn: z.string().regex(ROLE_ARN, 'an IAM role ARN').optional(),
+    disableSessionTags: z.boolean().default(false),
+    tags: z
+      .record(z.string().regex(TAG_KEY, 'a tag key'), z.string().regex(TAG_VALUE, 'a tag value'))
+      .default({}),
+    /** Take over a role that exists but was not created by this tool (no ownership tag). */
+    adopt: z.boolean().default(false),
+  })
+  .strict()
+  .superRefine((spec, ctx) => {
+    if (spec.targetRoleArn && spec.mode !== 'pod-identity') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['targetRoleArn'],
+        message: 'targetRoleArn exists only with mode pod-identity',
+      });
+    }
+    const ids = spec.fileSystems.map((f) => f.id);
+    ids.forEach((id, i) => {
+      if (ids.indexOf(id) !== i)
+        ctx.addIssue({ code: 'custom', path: ['fileSystems', i, 'id'], message: `${id} is listed twice` });
+    });
+  });
+
+export type DesiredSpec = z.output<typeof desiredSpecSchema>;
+export type DesiredSpecInput = z.input<typeof desiredSpecSchema>;
+
+/** The tag that marks what this tool created; without it a role is never modified unless `adopt` is set. */
+export const OWNERSHIP_TAG = { key: 'efs-node-identity.io/managed-by', value: 'efs-node-identity' } as const;
+
+export class SpecError extends Error {}
+
+/** The node role's name for a spec. */
+export function nodeRoleName(spec: DesiredSpec): string {
+  return spec.roleName ?? `${spec.cluster}-efs-csi-node`.slice(0, 64);
+}
+
+/** Validates a spec given as an object (flags); the error names the field. */
+export function parseDesiredSpec(input: unknown, where = 'the spec'): DesiredSpec {
+  const result = desiredSpecSchema.safeParse(input);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new SpecError(`${where}: ${issue.path.join('.') || 'spec'}: ${issue.message}`);
+  }
+  return result.data;
+}
+
+/** Reads a spec file (YAML or JSON); the error names the file, the line and the field. */
+export function parseDesiredSpecFile(text: string, file: string): DesiredSpec {
+  let document;
+  try {
+    document = parseLocatedYaml(text)[0];
+  } catch (error) {
+    const line = error instanceof LocatedParseError && error.line ? `:${error.line}` : '';
+    throw new SpecError(`${file}${line}: not valid YAML: ${(error as Error).message}`);
+  }
+  const result = desiredSpecSchema.safeParse(document?.value ?? {});
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    let line: number | undefined;
+    let container: unknown = document?.value;
+    for (const key of issue.path) {
+      if (container && typeof container === 'object') {
+        line = document?.lineOf(container as object, key as string | number) ?? line;
+        container = (container as Record<string | number, unknown>)[key as string | number];
+      }
+    }
+    throw new SpecError(
+      `${file}${line ? `:${line}` : ''}: ${issue.path.join('.') || 'spec'}: ${issue.message}`,
+    );
+  }
+  return result.data;
+}
