@@ -52,3 +52,15 @@ describe('the shared example trees get the verdicts their README states', () => 
     expect(code).toBe(1);
   });
 });
+
+describe('the command from the repository root', () => {
+  it('is linked by npm so that `npx efs-node-identity` runs it', () => {
+    const { spawnSync } = jest.requireActual<typeof import('node:child_process')>('node:child_process');
+    const result = spawnSync('npx', ['--no-install', 'efs-node-identity', '--version'], {
+      cwd: require('node:path').resolve(__dirname, '../../..'),
+      encoding: 'utf8',
+    });
+    expect(result.stderr).toBe('');
+    expect(result.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
