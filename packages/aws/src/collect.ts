@@ -77,9 +77,23 @@ export interface CollectStats {
   byOperation: Record<string, number>;
 }
 
+/**
+ * A fact the run could not read because it lives in an account it has no ports for (cross-account without
+ * `otherAccounts`), or that no account knows. Rules see it as absent; the CLI says so instead of staying silent.
+ */
+export interface UnreadFact {
+  kind: 'file-system' | 'role';
+  /** File system ID or role ARN. */
+  id: string;
+  /** The account it belongs to, when the ARN says. */
+  accountId?: string;
+  reason: string;
+}
+
 export interface CollectResult {
   snapshot: Snapshot;
   stats: CollectStats;
+  unread: UnreadFact[];
 }
 
 const aws = (arn: string): AwsOrigin => ({ kind: 'aws', arn });
@@ -148,6 +162,7 @@ export async function collectLiveSnapshot(options: CollectOptions): Promise<Coll
   const route53 = shared(ports.route53, limit);
   try {
     const s = emptySnapshot(['A']);
+    const unread: UnreadFact[] = [];
     const cluster = await eks.describeCluster(options.cluster);
     if (!cluster) throw new ClusterNotFoundError(options.cluster, options.region);
     home.id = accountOf(cluster.arn);
@@ -343,14 +358,24 @@ export async function collectLiveSnapshot(options: CollectOptions): Promise<Coll
       sgByAccount.set(found.account, groups);
     }
     await readNetwork(s, cluster.vpcId, sgByAccount, foreignVpcs);
-    return { snapshot: s, stats };
+    return { snapshot: s, stats, unread };
 
     async function readRole(
       arn: string,
       acct: Account | undefined,
       nodeInstanceRole: boolean,
     ): Promise<Role | undefined> {
-      if (!acct) return undefined; // a role of an account we have no credentials for: its facts stay absent
+      if (!acct) {
+        // A role of an account we have no ports for: its facts stay absent, and the run says which.
+        const id = accountOf(arn);
+        unread.push({
+          kind: 'role',
+          id: arn,
+          ...(id ? { accountId: id } : {}),
+          reason: `account ${id ?? '?'} is not readable with these credentials`,
+        });
+        return undefined;
+      }
       const name = roleNameOf(arn);
       const info = await acct.iam.getRole(name);
       if (!info) return undefined;
@@ -404,7 +429,15 @@ export async function collectLiveSnapshot(options: CollectOptions): Promise<Coll
           break;
         }
       }
-      if (!info || !acct) return undefined;
+      if (!info || !acct) {
+        const searched = [home, ...others].map((x) => x.id ?? '?').join(', ');
+        unread.push({
+          kind: 'file-system',
+          id,
+          reason: `not found in account${others.length ? 's' : ''} ${searched} (in another account, it needs that account's ports)`,
+        });
+        return undefined;
+      }
       const a = acct;
       const [policy, targets] = await Promise.all([
         a.efs.describeFileSystemPolicy(id),

@@ -7,5 +7,12 @@ export {
   type CollectOptions,
   type CollectResult,
   type CollectStats,
+  type UnreadFact,
 } from './collect';
 export { limiter, memoize, type Limiter } from './limit';
+export {
+  assumeRolePorts,
+  InvalidRoleArnError,
+  validateAssumeRoleInput,
+  type AssumeRolePortsOptions,
+} from './assume-role';
