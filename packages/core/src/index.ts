@@ -27,3 +27,4 @@ export * from './check';
 export * from './simulate';
 export type * from './ports';
 export * from './plan/spec';
+export * from './render';
