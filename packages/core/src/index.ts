@@ -28,3 +28,7 @@ export * from './simulate';
 export type * from './ports';
 export * from './plan/spec';
 export * from './render';
+export * from './plan/steps';
+export * from './plan/merge';
+export * from './plan/raw';
+export * from './plan/planner';

@@ -1,0 +1,328 @@
+import { normalizePolicy } from '../policy/normalize';
+import type { Snapshot } from '../model/snapshot';
+import {
+  ACCOUNT,
+  aws,
+  CLUSTER,
+  CONTROLLER_ROLE_ARN,
+  FS_ARN,
+  FS_ID,
+  healthyIrsaSnapshot,
+  healthyLiveSnapshot,
+  k8s,
+  NODE_ROLE_ARN,
+  nodePod,
+  REGION,
+} from '../rules/live-testing';
+import { planSteps, type PlanOptions } from './planner';
+import { emptyPolicyTexts } from './raw';
+import { OWNERSHIP_TAG, parseDesiredSpec, type DesiredSpecInput } from './spec';
+import { EXTERNAL_ID_PLACEHOLDER, renderPlanText, type Step } from './steps';
+
+const spec = (extra: Partial<DesiredSpecInput> = {}) =>
+  parseDesiredSpec({
+    cluster: CLUSTER,
+    region: REGION,
+    roleName: 'efs-csi-node',
+    fileSystems: [{ id: FS_ID, access: 'write' }],
+    ...extra,
+  });
+
+/** Plans with the policy texts as the collector would have recorded them (from the snapshot's own documents). */
+function plan(
+  s: Snapshot,
+  specInput: Partial<DesiredSpecInput> = {},
+  options: PlanOptions = {},
+  fsText?: string | null,
+) {
+  const texts = emptyPolicyTexts();
+  for (const f of s.fileSystems) {
+    if (f.policy === null) texts.fileSystemPolicies.set(String(f.id), null);
+  }
+  if (fsText !== undefined) texts.fileSystemPolicies.set(FS_ID, fsText);
+  return planSteps(spec(specInput), s, { texts, ...options });
+}
+const kinds = (steps: Step[]) => steps.map((s) => s.kind);
+
+const DENY = {
+  Sid: 'DenyInsecureTransport',
+  Effect: 'Deny',
+  Principal: { AWS: '*' },
+  Action: '*',
+  Resource: FS_ARN,
+  Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+};
+function setFsPolicy(s: Snapshot, doc: object | null): string | null {
+  const text = doc === null ? null : JSON.stringify(doc);
+  s.fileSystems[0]!.policy = doc === null ? null : normalizePolicy(doc, aws(FS_ARN), { size: text!.length });
+  return text;
+}
+
+describe('planSteps', () => {
+  it('plans nothing on a converged snapshot (Pod Identity and IRSA)', () => {
+    expect(plan(healthyLiveSnapshot())).toEqual({ steps: [], refusals: [], notes: [] });
+    const irsa = plan(healthyIrsaSnapshot(), { mode: 'irsa' });
+    expect(irsa.steps).toEqual([]);
+    expect(irsa.refusals).toEqual([]);
+  });
+
+  it('Deny-only policy: one merge step adding our Allow, the Deny kept', () => {
+    const s = healthyLiveSnapshot();
+    const text = setFsPolicy(s, { Version: '2012-10-17', Id: 'keep', Statement: [DENY] });
+    const p = plan(s, {}, {}, text);
+    expect(kinds(p.steps)).toEqual(['merge-file-system-policy', 'verify']);
+    const step = p.steps[0]!;
+    if (step.kind !== 'merge-file-system-policy') throw new Error();
+    expect(step.statement).toMatchObject({ Sid: `EfsCsiNode-${CLUSTER}`, Principal: { AWS: NODE_ROLE_ARN } });
+    const after = JSON.parse(step.diff!.after!);
+    expect(after.Id).toBe('keep');
+    expect(after.Statement).toEqual([DENY, step.statement]);
+    expect(step.diff!.before).toBe(text);
+    expect(renderPlanText(p)).toMatch(/1\. Merge the policy of fs-0123456789abcdef0/);
+  });
+
+  it('refuses a merge when the policy text was not read, or is not JSON', () => {
+    const s = healthyLiveSnapshot();
+    setFsPolicy(s, { Version: '2012-10-17', Statement: [DENY] });
+    expect(planSteps(spec(), s).refusals[0]!.reason).toMatch(/not read as stored/);
+    expect(plan(s, {}, {}, '{"Version": ').refusals[0]!.reason).toMatch(/not valid JSON/);
+  });
+
+  it('refuses a first file system policy while a volume mounts without iam, unless force', () => {
+    const s = healthyLiveSnapshot();
+    setFsPolicy(s, null);
+    s.storageClasses[0]!.mountOptions = ['tls'];
+    const refused = plan(s);
+    expect(refused.steps).toEqual([]);
+    expect(refused.refusals).toHaveLength(1);
+    expect(refused.refusals[0]!.reason).toMatch(
+      /StorageClass\/efs-sc.*without the iam option.*cut off.*--force/,
+    );
+    const forced = plan(s, {}, { force: true });
+    expect(forced.refusals).toEqual([]);
+    const step = forced.steps[0]!;
+    expect(step).toMatchObject({ kind: 'merge-file-system-policy', firstPolicy: true });
+    expect(step.diff!.before).toBeNull();
+    expect(step.warnings!.join(' ')).toMatch(/--force/);
+    // With iam everywhere, the first policy is planned without force.
+    s.storageClasses[0]!.mountOptions = ['tls', 'iam'];
+    expect(kinds(plan(s).steps)).toEqual(['merge-file-system-policy', 'verify']);
+  });
+
+  it('refuses when a Deny matches the node role itself (an Allow beside it would not help)', () => {
+    const s = healthyLiveSnapshot();
+    const text = setFsPolicy(s, {
+      Version: '2012-10-17',
+      Statement: [{ ...DENY, Condition: undefined, Principal: { AWS: NODE_ROLE_ARN } }],
+    });
+    expect(plan(s, {}, {}, text).refusals[0]!.reason).toMatch(/explicitly denies/);
+  });
+
+  it('never modifies a role without the ownership tag, unless adopt (which tags it first)', () => {
+    const s = healthyLiveSnapshot();
+    s.roles[0]!.inlinePolicies = [];
+    const refused = plan(s);
+    expect(refused.steps).toEqual([]);
+    expect(refused.refusals[0]).toMatchObject({ resource: NODE_ROLE_ARN });
+    expect(refused.refusals[0]!.reason).toMatch(/ownership tag.*--adopt/);
+    const adopted = plan(s, { adopt: true });
+    expect(kinds(adopted.steps)).toEqual(['tag-role', 'put-role-policy', 'verify']);
+    expect(adopted.steps[0]).toMatchObject({ tags: { [OWNERSHIP_TAG.key]: OWNERSHIP_TAG.value } });
+    const put = adopted.steps[1]!;
+    if (put.kind !== 'put-role-policy') throw new Error();
+    expect(put.policy.Statement[0]!.Resource).toEqual([FS_ARN]);
+    expect(JSON.stringify(put.policy)).not.toMatch(/"\*"/);
+    // Once tagged, no --adopt is needed.
+    s.roles[0]!.tags = { [OWNERSHIP_TAG.key]: OWNERSHIP_TAG.value };
+    expect(kinds(plan(s).steps)).toEqual(['put-role-policy', 'verify']);
+  });
+
+  it('creates a missing role with the ownership tag, its trust and its scoped inline policy', () => {
+    const s = healthyLiveSnapshot();
+    const text = setFsPolicy(s, { Version: '2012-10-17', Statement: [DENY] });
+    const p = plan(s, { roleName: 'prod-efs-node-new', tags: { team: 'storage' } }, {}, text);
+    const create = p.steps[0]!;
+    if (create.kind !== 'create-role') throw new Error(create.kind);
+    expect(create.tags).toEqual({ team: 'storage', [OWNERSHIP_TAG.key]: OWNERSHIP_TAG.value });
+    expect(create.trustPolicy.Statement[0]).toMatchObject({
+      Principal: { Service: 'pods.eks.amazonaws.com' },
+      Action: ['sts:AssumeRole', 'sts:TagSession'],
+    });
+    // The file system policy must name the new role, and the add-on's list is updated in full.
+    expect(kinds(p.steps)).toEqual([
+      'create-role',
+      'put-role-policy',
+      'merge-file-system-policy',
+      'update-addon-associations',
+      'restart-daemonset',
+      'verify',
+    ]);
+  });
+
+  it('add-on path: UpdateAddon always carries the full list (the controller kept)', () => {
+    const s = healthyLiveSnapshot();
+    s.roles[0]!.tags = { [OWNERSHIP_TAG.key]: OWNERSHIP_TAG.value };
+    s.podIdentityAssociations = s.podIdentityAssociations.filter(
+      (a) => a.serviceAccount !== 'efs-csi-node-sa',
+    );
+    s.addons[0]!.podIdentityAssociations = [
+      { serviceAccount: 'efs-csi-controller-sa', roleArn: CONTROLLER_ROLE_ARN },
+    ];
+    const p = plan(s);
+    expect(kinds(p.steps)).toEqual(['update-addon-associations', 'restart-daemonset', 'verify']);
+    expect(p.steps[0]).toMatchObject({
+      addonName: 'aws-efs-csi-driver',
+      associations: [
+        { serviceAccount: 'efs-csi-controller-sa', roleArn: CONTROLLER_ROLE_ARN },
+        { serviceAccount: 'efs-csi-node-sa', roleArn: NODE_ROLE_ARN },
+      ],
+    });
+  });
+
+  it('refuses an add-on update when the owned list is not fully known (a partial list would delete)', () => {
+    const s = healthyLiveSnapshot();
+    s.podIdentityAssociations = s.podIdentityAssociations.filter(
+      (a) => a.serviceAccount !== 'efs-csi-node-sa',
+    );
+    s.addons[0]!.podIdentityAssociations = [
+      { serviceAccount: 'efs-csi-controller-sa', roleArn: { unknown: true, expression: 'x' } },
+    ];
+    expect(plan(s).refusals[0]!.reason).toMatch(/full list/);
+  });
+
+  it('migrates a manual association to a capable add-on explicitly (delete, then the full list)', () => {
+    const s = healthyLiveSnapshot();
+    const node = s.podIdentityAssociations[1]!;
+    delete node.ownerAddon;
+    s.addons[0]!.podIdentityAssociations = [
+      { serviceAccount: 'efs-csi-controller-sa', roleArn: CONTROLLER_ROLE_ARN },
+    ];
+    const p = plan(s);
+    expect(kinds(p.steps)).toEqual([
+      'delete-pod-identity-association',
+      'update-addon-associations',
+      'restart-daemonset',
+      'verify',
+    ]);
+    expect(p.steps[0]!.reason).toMatch(/migration to the add-on, said so/);
+  });
+
+  it('keeps a manual association where the add-on cannot own the node SA, and says why', () => {
+    const s = healthyLiveSnapshot();
+    delete s.podIdentityAssociations[1]!.ownerAddon;
+    s.addons[0]!.podIdentityAssociations = [
+      { serviceAccount: 'efs-csi-controller-sa', roleArn: CONTROLLER_ROLE_ARN },
+    ];
+    s.addons[0]!.podIdentityCapableServiceAccounts = ['efs-csi-controller-sa'];
+    s.addons[0]!.version = 'v2.1.15-eksbuild.1';
+    const p = plan(s);
+    expect(p.steps).toEqual([]);
+    expect(p.notes.join('\n')).toMatch(/cannot own an association for efs-csi-node-sa/);
+    // Without any association: a manual one is created (not an UpdateAddon the add-on would refuse).
+    s.podIdentityAssociations = s.podIdentityAssociations.filter(
+      (a) => a.serviceAccount !== 'efs-csi-node-sa',
+    );
+    expect(kinds(plan(s).steps)).toEqual(['create-pod-identity-association', 'restart-daemonset', 'verify']);
+  });
+
+  it('targetRoleArn: API path only, add-on list without the node SA, target trust after the association', () => {
+    const s = healthyLiveSnapshot();
+    s.roles[0]!.tags = { [OWNERSHIP_TAG.key]: OWNERSHIP_TAG.value };
+    const target = 'arn:aws:iam::444455556666:role/storage-efs-node';
+    const p = plan(s, { targetRoleArn: target, fileSystems: [{ id: FS_ID, accountId: '444455556666' }] });
+    const order = kinds(p.steps);
+    expect(order).toEqual([
+      'put-role-policy',
+      'update-addon-associations',
+      'create-pod-identity-association',
+      'update-target-trust',
+      'restart-daemonset',
+      'verify',
+    ]);
+    expect(p.steps[1]).toMatchObject({
+      associations: [{ serviceAccount: 'efs-csi-controller-sa', roleArn: CONTROLLER_ROLE_ARN }],
+    });
+    expect(p.steps[2]).toMatchObject({ targetRoleArn: target, roleArn: NODE_ROLE_ARN });
+    const trust = p.steps[3]!;
+    if (trust.kind !== 'update-target-trust') throw new Error();
+    expect(trust).toMatchObject({ externalIdKnown: false, externalId: EXTERNAL_ID_PLACEHOLDER });
+    expect(trust.statement.Condition).toEqual({
+      StringEquals: { 'sts:ExternalId': EXTERNAL_ID_PLACEHOLDER },
+    });
+    expect(trust.statement.Principal).toEqual({ AWS: NODE_ROLE_ARN });
+    expect(p.notes.join('\n')).toMatch(/only on the Pod Identity association API/);
+    // The file system is in the other account and was not read.
+    expect(p.refusals.map((r) => r.resource)).toContain(
+      'arn:aws:elasticfilesystem:eu-west-1:444455556666:file-system/fs-0123456789abcdef0',
+    );
+  });
+
+  it('restarts the DaemonSet only when pods predate the association or lack the env', () => {
+    const s = healthyLiveSnapshot();
+    s.pods = [nodePod(0, {}, '2026-05-01T00:00:00Z'), nodePod(1, {}, '2026-05-01T00:00:00Z')];
+    const p = plan(s);
+    expect(kinds(p.steps)).toEqual(['restart-daemonset', 'verify']);
+    expect(p.steps[0]).toMatchObject({
+      waitForRollout: true,
+      namespace: 'kube-system',
+      name: 'efs-csi-node',
+    });
+    expect(p.steps[0]!.warnings!.join(' ')).toMatch(/TLS mounts/);
+    expect(p.steps[0]!.reason).toMatch(/PI-06.*PI-07/);
+  });
+
+  it('IRSA: annotation, trust and restart; an association for the node SA is removed explicitly', () => {
+    const s = healthyIrsaSnapshot();
+    s.roles[0]!.tags = { [OWNERSHIP_TAG.key]: OWNERSHIP_TAG.value };
+    s.serviceAccounts[0]!.annotations = {};
+    const trustBroken = JSON.parse(JSON.stringify(s.roles[0]!.trustPolicy));
+    trustBroken.statements[0].conditions[0].values = [
+      'system:serviceaccount:kube-system:efs-csi-controller-sa',
+    ];
+    s.roles[0]!.trustPolicy = trustBroken;
+    const p = plan(s, { mode: 'irsa' });
+    expect(kinds(p.steps)).toEqual([
+      'update-trust',
+      'annotate-service-account',
+      'restart-daemonset',
+      'verify',
+    ]);
+    expect(p.steps[1]).toMatchObject({ annotation: 'eks.amazonaws.com/role-arn', value: NODE_ROLE_ARN });
+    // Pod Identity wins over IRSA: an add-on-owned node association is taken out of the full list.
+    const both = healthyLiveSnapshot();
+    both.oidcProviders = healthyIrsaSnapshot().oidcProviders;
+    both.roles[0] = healthyIrsaSnapshot().roles[0]!;
+    both.serviceAccounts[0]!.annotations['eks.amazonaws.com/role-arn'] = NODE_ROLE_ARN;
+    const q = plan(both, { mode: 'irsa' });
+    expect(kinds(q.steps)).toEqual(['update-addon-associations', 'restart-daemonset', 'verify']);
+    expect(q.steps[0]).toMatchObject({
+      associations: [{ serviceAccount: 'efs-csi-controller-sa', roleArn: CONTROLLER_ROLE_ARN }],
+    });
+  });
+
+  it('refuses IRSA without the OIDC provider, and an unknown cluster', () => {
+    const s = healthyLiveSnapshot();
+    expect(plan(s, { mode: 'irsa' }).refusals[0]!.reason).toMatch(/OIDC provider/);
+    expect(planSteps(spec({ cluster: 'other' }), s).refusals[0]!.reason).toMatch(/not in the live state/);
+  });
+
+  it('never writes a wildcard principal or resource', () => {
+    const s = healthyLiveSnapshot();
+    setFsPolicy(s, null);
+    const p = plan(s, { roleName: 'fresh-role', adopt: true });
+    for (const step of p.steps) {
+      const written = JSON.stringify(
+        'statement' in step
+          ? step.statement
+          : 'policy' in step
+            ? step.policy
+            : 'trustPolicy' in step
+              ? step.trustPolicy
+              : {},
+      );
+      expect(written).not.toMatch(/"(Principal|Resource)":\s*"\*"|"AWS":\s*"\*"/);
+    }
+    expect(ACCOUNT).toBe('111122223333');
+    expect(k8s('x')).toEqual({ kind: 'k8s', ref: 'x' });
+  });
+});

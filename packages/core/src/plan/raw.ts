@@ -1,0 +1,64 @@
+import type { EfsPort, IamPort } from '../ports';
+
+/**
+ * The Snapshot keeps policies normalized (for the evaluator), but a merge must start from the text as stored, so
+ * that every statement we do not own is written back exactly as it was. These wrappers record the texts the
+ * collector reads anyway: no extra call.
+ */
+export interface PolicyTexts {
+  /** File system ID → policy text, or null when it has none. */
+  fileSystemPolicies: Map<string, string | null>;
+  /** Role ARN → trust policy text. */
+  trustPolicies: Map<string, string>;
+  /** `<role name>/<policy name>` → inline policy text. */
+  rolePolicies: Map<string, string>;
+}
+
+export function emptyPolicyTexts(): PolicyTexts {
+  return { fileSystemPolicies: new Map(), trustPolicies: new Map(), rolePolicies: new Map() };
+}
+
+/** An IamPort that records trust and inline policy texts into `texts` as they are read. */
+export function recordingIamPort(port: IamPort, texts: PolicyTexts): IamPort {
+  return {
+    ...bindAll(port),
+    async getRole(roleName) {
+      const role = await port.getRole(roleName);
+      if (role?.trustPolicy !== undefined) texts.trustPolicies.set(role.arn, role.trustPolicy);
+      return role;
+    },
+    async getRolePolicy(roleName, policyName) {
+      const text = await port.getRolePolicy(roleName, policyName);
+      if (text !== undefined) texts.rolePolicies.set(`${roleName}/${policyName}`, text);
+      return text;
+    },
+  };
+}
+
+/** An EfsPort that records file system policy texts into `texts` as they are read. */
+export function recordingEfsPort(port: EfsPort, texts: PolicyTexts): EfsPort {
+  return {
+    ...bindAll(port),
+    async describeFileSystemPolicy(fileSystemId) {
+      const text = await port.describeFileSystemPolicy(fileSystemId);
+      texts.fileSystemPolicies.set(fileSystemId, text);
+      return text;
+    },
+  };
+}
+
+/** Own enumerable function properties, bound (adapters are plain objects of closures; classes work too). */
+function bindAll<P extends object>(port: P): P {
+  const out: Record<string, unknown> = {};
+  let proto: object | null = port;
+  while (proto && proto !== Object.prototype) {
+    for (const key of Object.getOwnPropertyNames(proto)) {
+      const value = (port as Record<string, unknown>)[key];
+      if (key !== 'constructor' && typeof value === 'function' && !(key in out)) {
+        out[key] = (value as (...a: unknown[]) => unknown).bind(port);
+      }
+    }
+    proto = Object.getPrototypeOf(proto) as object | null;
+  }
+  return out as P;
+}
