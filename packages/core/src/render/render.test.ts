@@ -81,6 +81,13 @@ describe('render, then check', () => {
     });
   });
 
+  it('all: check over the whole directory reports nothing but PI-02 (the two alternatives), and the README says keep one', async () => {
+    const files = render('pod-identity', 'all');
+    expect(files.find((f) => f.path === 'README.md')?.content).toMatch(/alternatives: keep one directory/);
+    const findings = notInfo(await check([writeTree(files)]));
+    expect(findings.every((f) => f.startsWith('error PI-02'))).toBe(true);
+  });
+
   it('renders the same bytes twice, files in path order, each with its header', () => {
     for (const name of Object.keys(SPECS)) {
       const first = render(name, 'all');
