@@ -434,7 +434,7 @@ export async function collectLiveSnapshot(options: CollectOptions): Promise<Coll
         unread.push({
           kind: 'file-system',
           id,
-          reason: `not found in account${others.length ? 's' : ''} ${searched} (in another account, it needs that account's ports)`,
+          reason: `not found in account${others.length ? 's' : ''} ${searched}`,
         });
         return undefined;
       }

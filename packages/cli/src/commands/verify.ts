@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import {
+  ROLE_ARN,
   countBySeverity,
   defaultConfig,
   evaluateSnapshot,
@@ -26,6 +27,10 @@ Options:
   --kubeconfig FILE                   Kubernetes access through this kubeconfig (default: KUBECONFIG when set, else
                                       an EKS token signed with the AWS credentials, like aws eks get-token)
   --no-kubernetes                     AWS APIs only (rules that need the Kubernetes API do not run)
+  --efs-role-arn ARN                  a role in a file system's account (cross-account; repeatable): assumed with
+                                      STS AssumeRole from the default credentials, so that account's file systems,
+                                      mount targets, policies, roles and network are read too
+  --efs-external-id ID                the ExternalId sent with every --efs-role-arn AssumeRole
   --format text|json|sarif|markdown   output format (default: text on a terminal, json otherwise)
   --config FILE                       config file (severities, suppressions)
   --fail-on error|warning|never       exit 1 when a finding of this severity or worse remains (default: error)
@@ -33,7 +38,9 @@ Options:
   -h, --help                          show this help
 
 AWS credentials, region and endpoints come from the SDK's standard environment (AWS_PROFILE, AWS_REGION,
-AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>, …). The number of API calls made is printed on stderr.
+AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>, …). The number of API calls made (in every account) is printed on
+stderr, with a note for each file system or role that could not be read (another account without --efs-role-arn).
+The least-privilege IAM policies and Kubernetes RBAC for verify are in docs/permissions.md.
 
 Exit codes: 0 no findings at the --fail-on level, 1 findings at that level, 2 usage, access or internal error.
 `;
@@ -43,6 +50,8 @@ const FAIL_ON = ['error', 'warning', 'never'] as const;
 const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/;
 const FILE_SYSTEM_ID = /^fs-[0-9a-f]{8,40}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+/** What STS accepts as ExternalId. */
+const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 
 export async function verifyCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
@@ -55,6 +64,8 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
       'file-system': { type: 'string', multiple: true, default: [] },
       kubeconfig: { type: 'string' },
       'no-kubernetes': { type: 'boolean', default: false },
+      'efs-role-arn': { type: 'string', multiple: true, default: [] },
+      'efs-external-id': { type: 'string' },
       format: { type: 'string' },
       config: { type: 'string' },
       'fail-on': { type: 'string', default: 'error' },
@@ -78,6 +89,23 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
     if (!FILE_SYSTEM_ID.test(id))
       throw new UsageError(`--file-system "${id}" is not a file system ID (fs-…)`);
   }
+  const roleArns = values['efs-role-arn'] as string[];
+  for (const arn of roleArns) {
+    if (!ROLE_ARN.test(arn))
+      throw new UsageError(
+        `--efs-role-arn "${arn}" is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)`,
+      );
+  }
+  if (new Set(roleArns.map((a) => a.split(':')[4])).size !== roleArns.length) {
+    throw new UsageError('--efs-role-arn: one role per account');
+  }
+  const externalId = values['efs-external-id'];
+  if (externalId !== undefined) {
+    // Not echoed: an external ID is not a secret, but it is no business of a log either.
+    if (!EXTERNAL_ID.test(externalId))
+      throw new UsageError('--efs-external-id must be 2-1224 characters of letters, digits and +=,.@:/-');
+    if (roleArns.length === 0) throw new UsageError('--efs-external-id needs --efs-role-arn');
+  }
   const format = values.format ?? (io.isTTY ? 'text' : 'json');
   if (!(FORMATS as readonly string[]).includes(format)) {
     throw new UsageError(`--format must be one of ${FORMATS.join(', ')} (got "${format}")`);
@@ -90,13 +118,27 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
   const kubeconfig = values.kubeconfig ?? io.env.KUBECONFIG;
 
   // Loaded here, not at the top: `check` and `simulate` never need the AWS SDK or client-node.
-  const { collectLiveSnapshot } = await import('@efs-node-identity/aws');
+  const { assumeRolePorts, collectLiveSnapshot } = await import('@efs-node-identity/aws');
   let collected;
+  // Calls made in the other accounts (AssumeRole included): the collector counts only the cluster account's.
+  let otherCalls = 0;
+  const otherAccounts: Array<Awaited<ReturnType<typeof assumeRolePorts>>> = [];
   try {
+    for (const roleArn of roleArns) {
+      otherAccounts.push(
+        await assumeRolePorts({
+          roleArn,
+          region,
+          ...(externalId !== undefined ? { externalId } : {}),
+          onCall: () => otherCalls++,
+        }),
+      );
+    }
     collected = await collectLiveSnapshot({
       cluster,
       region,
       fileSystemIds,
+      otherAccounts,
       kube: values['no-kubernetes']
         ? false
         : kubeconfig
@@ -108,8 +150,10 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
     io.stderr(`efs-node-identity verify: ${describeFailure(error, cluster, region)}\n`);
     if (io.env.EFS_NODE_IDENTITY_DEBUG) io.stderr(`${(error as Error).stack}\n`);
     return EXIT_USAGE;
+  } finally {
+    for (const p of otherAccounts) p.destroy();
   }
-  const { snapshot, stats } = collected;
+  const { snapshot, stats, unread } = collected;
   const result = evaluateSnapshot(snapshot, config);
   const clusterArn = snapshot.clusters[0]?.arn;
   const report: CheckReport = {
@@ -134,10 +178,20 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
       io.stdout(renderText(report, { color: io.isTTY && !io.env.NO_COLOR, verbose: values.verbose }));
   }
   io.stderr(
-    `verify: ${stats.awsCalls} AWS calls, ${stats.kubernetesCalls} Kubernetes calls` +
+    `verify: ${stats.awsCalls + otherCalls} AWS calls, ${stats.kubernetesCalls} Kubernetes calls` +
       (snapshot.inputs.includes('K') ? '' : ' (no Kubernetes access: K rules skipped)') +
       '\n',
   );
+  // Facts of another account are absent from the snapshot, so rules about them stay silent: say so, on stderr so
+  // that the JSON/SARIF on stdout keeps the check schema.
+  for (const fact of unread) {
+    const what = fact.kind === 'file-system' ? `file system ${fact.id}` : `role ${fact.id}`;
+    const hint =
+      fact.kind === 'role' && fact.accountId
+        ? `pass --efs-role-arn with a role in account ${fact.accountId}`
+        : 'if it is in another account, pass --efs-role-arn with a role in that account';
+    io.stderr(`verify: not read: ${what}: ${fact.reason}; ${hint}\n`);
+  }
   const counts = countBySeverity(result.findings);
   if (failOn === 'error' && counts.errors > 0) return EXIT_FINDINGS;
   if (failOn === 'warning' && counts.errors + counts.warnings > 0) return EXIT_FINDINGS;
