@@ -42,7 +42,9 @@ export function renderTerraform(model: RenderModel): RenderedFile[] {
     }
   }
   out.push(...variables);
-  out.push('locals {', ...locals.map(([k, v]) => `  ${k} = ${v}`), '}', '');
+  // Aligned as `terraform fmt` aligns consecutive attributes, so a fmt check in CI leaves the file unchanged.
+  const width = Math.max(...locals.map(([k]) => k.length));
+  out.push('locals {', ...locals.map(([k, v]) => `  ${k.padEnd(width)} = ${v}`), '}', '');
 
   const tags = hcl(model.tags, 1);
   out.push(
