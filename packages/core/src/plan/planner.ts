@@ -469,6 +469,13 @@ function planFileSystem(
   }
   const first = live.policy === null;
   const warnings: string[] = [];
+  const previous = live.policy?.statements.find((st) => st.sid === statement.Sid);
+  const previousPrincipals = (previous?.principal?.AWS ?? []).filter(isKnown);
+  if (previousPrincipals.some((p) => p !== principalArn)) {
+    warnings.push(
+      `our statement named ${previousPrincipals.join(', ')}: from this step on, mounts by that principal are no longer allowed by it (with a target role, until the association chains to it)`,
+    );
+  }
   if (first) {
     const anonymous = view.volumes.filter((v) => v.fileSystemId === f.id && !v.iam);
     if (anonymous.length > 0) {
