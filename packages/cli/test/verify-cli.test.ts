@@ -153,10 +153,11 @@ describe('efs-node-identity verify against the sandbox', () => {
       'utf8',
     );
     /** The storage account's verifier role (docs/permissions.md), trusting the platform account with an ExternalId. */
-    async function startCrossAccount() {
+    async function startCrossAccount(change?: (state: Sandbox['state']) => void) {
       return start('cross-account', {
         enforcePermissions: true,
         seed: (state) => {
+          change?.(state);
           const role = newRole(
             STORAGE,
             'efs-node-identity-verifier',
@@ -243,6 +244,30 @@ describe('efs-node-identity verify against the sandbox', () => {
         `verify: not read: role ${PROVISIONER}: account ${STORAGE} is not readable with these credentials; pass --efs-role-arn with a role in account ${STORAGE}`,
       );
       expect(sandbox.log.calls.some((c) => c.accountId === STORAGE)).toBe(false);
+    });
+
+    it('rules see the storage side: a policy that no longer allows the node role is reported only with the role', async () => {
+      const kubeconfig = await startCrossAccount((state) => {
+        // The storage account's policy keeps only its Deny statement: the node role may no longer mount.
+        const fs = state.accounts.get(STORAGE)!.efs.fileSystems.get(FS)!;
+        const policy = JSON.parse(fs.policy!) as { Statement: Array<{ Effect: string }> };
+        policy.Statement = policy.Statement.filter((st) => st.Effect === 'Deny');
+        fs.policy = JSON.stringify(policy);
+      });
+      const ids = (stdout: string) =>
+        (JSON.parse(stdout) as { findings: Array<{ ruleId: string; severity: string }> }).findings
+          .filter((f) => f.severity === 'error')
+          .map((f) => f.ruleId);
+      const withRole = await runAsync(
+        args(kubeconfig, '--efs-role-arn', ROLE_ARN, '--efs-external-id', EXTERNAL_ID),
+        env,
+      );
+      const without = await runAsync(args(kubeconfig), env);
+      expect(withRole.code).toBe(1);
+      // FS-02 (the policy only denies) and XA-05 (the cross-account file system policy does not allow the node role).
+      expect(ids(withRole.stdout).sort()).toEqual(['FS-02', 'XA-05']);
+      expect(ids(without.stdout)).toEqual([]);
+      expect(without.stderr).toContain(`verify: not read: file system ${FS}`);
     });
 
     it('a wrong ExternalId fails with the AssumeRole refusal, exit 2', async () => {
