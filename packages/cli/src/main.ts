@@ -1,5 +1,6 @@
 import { ConfigError, InputPathError } from '@efs-node-identity/core';
 import { checkCommand, CHECK_HELP } from './commands/check';
+import { planCommand, PLAN_HELP } from './commands/plan';
 import { renderCommand, RENDER_HELP } from './commands/render';
 import { sandboxCommand, SANDBOX_HELP } from './commands/sandbox';
 import { simulateCommand, SIMULATE_HELP } from './commands/simulate';
@@ -15,6 +16,7 @@ Usage: efs-node-identity <command> [options]
 Commands:
   check [PATH…]    check infrastructure files (policies, manifests, Helm values, Terraform, CloudFormation)
   verify           read a live EKS cluster and its file systems (AWS + Kubernetes APIs) and run the same rules
+  plan             print the steps that would converge a live cluster to the desired node identity (read-only)
   render           write the desired node identity as Terraform, CloudFormation, Kubernetes and policy JSON
   simulate         ask the evaluator whether a role may mount a file system, and which statement decides
   sandbox          serve an in-memory AWS account and EKS cluster on 127.0.0.1, seeded from a scenario
@@ -26,6 +28,7 @@ Options: -h, --help   this help;  -V, --version   print the version
 const COMMANDS: Record<string, { run: (args: string[], io: CliIo) => Promise<number>; help: string }> = {
   check: { run: checkCommand, help: CHECK_HELP },
   verify: { run: verifyCommand, help: VERIFY_HELP },
+  plan: { run: planCommand, help: PLAN_HELP },
   render: { run: renderCommand, help: RENDER_HELP },
   simulate: { run: simulateCommand, help: SIMULATE_HELP },
   sandbox: { run: sandboxCommand, help: SANDBOX_HELP },

@@ -1,0 +1,178 @@
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  emptyPolicyTexts,
+  parseDesiredSpec,
+  parseDesiredSpecFile,
+  planSteps,
+  recordingEfsPort,
+  recordingIamPort,
+  renderPlanText,
+  SpecError,
+  type DesiredSpec,
+} from '@efs-node-identity/core';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io';
+import { describeFailure } from './verify';
+
+export const PLAN_HELP = `Usage: efs-node-identity plan --cluster NAME --region R --file-system fs-… [options]
+       efs-node-identity plan --spec FILE [options]
+
+Reads the live state of an EKS cluster and its file systems (read-only, like verify) and prints the steps that would
+converge it to the desired node identity: each with the resource, why, and a before/after diff. Nothing is changed.
+
+Options:
+  --cluster NAME                      the EKS cluster (required unless in --spec)
+  --region R                          its region (default: the spec's, AWS_REGION, AWS_DEFAULT_REGION)
+  --mode pod-identity|irsa            how the node ServiceAccount gets the role (default: pod-identity)
+  --file-system fs-…[:read|write|root]
+                                      a file system the node role may mount, with its access (repeatable; default
+                                      access: --access, else write)
+  --access read|write|root            access for --file-system entries without one
+  --role-name N                       the node role's name (default: <cluster>-efs-csi-node)
+  --target-role-arn ARN               cross-account: the role in the file system account the association chains to
+                                      (Pod Identity association API only; its trust gets the association's externalId)
+  --spec FILE                         the desired spec in YAML or JSON (flags given as well override its fields)
+  --kubeconfig FILE                   Kubernetes access through this kubeconfig (default: KUBECONFIG when set, else
+                                      an EKS token signed with the AWS credentials)
+  --format text|json                  output (default: text on a terminal, json otherwise)
+  --force                             plan a first file system policy even though volumes mount without iam (they
+                                      lose access)
+  --adopt                             take over an existing role that lacks the ownership tag
+  -h, --help                          show this help
+
+Every value is validated before any call (names with quotes, *, newlines and malformed ARNs are refused).
+Exit codes: 0 the plan is printed (no steps: nothing to change), 1 something is refused (reasons printed),
+2 usage, access or internal error.
+`;
+
+const FORMATS = ['text', 'json'] as const;
+const ACCESS = ['read', 'write', 'root'] as const;
+
+function fileSystemFlag(value: string, access: string | undefined) {
+  const at = value.indexOf(':');
+  const id = at < 0 ? value : value.slice(0, at);
+  const level = at < 0 ? access : value.slice(at + 1);
+  if (level !== undefined && !(ACCESS as readonly string[]).includes(level)) {
+    throw new UsageError(`--file-system ${JSON.stringify(value)}: the access must be read, write or root`);
+  }
+  return { id, ...(level ? { access: level } : {}) };
+}
+
+/** The spec from --spec and flags; the spec parser refuses hostile values before anything is read. */
+async function desiredSpec(values: Record<string, unknown>, io: CliIo): Promise<DesiredSpec> {
+  let base: Record<string, unknown> = {};
+  if (typeof values.spec === 'string') {
+    const file = path.resolve(io.cwd, values.spec);
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      throw new UsageError(`--spec ${values.spec}: ${(error as Error).message}`);
+    }
+    try {
+      base = { ...parseDesiredSpecFile(text, values.spec) };
+    } catch (error) {
+      if (error instanceof SpecError) throw new UsageError(error.message);
+      throw error;
+    }
+  }
+  const fileSystems = (values['file-system'] as string[]).map((v) =>
+    fileSystemFlag(v, values.access as string | undefined),
+  );
+  if (values.access !== undefined && !(ACCESS as readonly string[]).includes(values.access as string)) {
+    throw new UsageError('--access must be read, write or root');
+  }
+  const input: Record<string, unknown> = {
+    ...base,
+    ...(values.cluster !== undefined ? { cluster: values.cluster } : {}),
+    region: values.region ?? base.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION,
+    ...(values.mode !== undefined ? { mode: values.mode } : {}),
+    ...(values['role-name'] !== undefined ? { roleName: values['role-name'] } : {}),
+    ...(values['target-role-arn'] !== undefined ? { targetRoleArn: values['target-role-arn'] } : {}),
+    ...(fileSystems.length > 0 ? { fileSystems } : {}),
+    ...(values.adopt ? { adopt: true } : {}),
+  };
+  if (input.cluster === undefined) throw new UsageError('--cluster is required (or a --spec with cluster)');
+  if (input.region === undefined) throw new UsageError('--region is required (or set AWS_REGION)');
+  if (input.fileSystems === undefined) throw new UsageError('at least one --file-system is required');
+  try {
+    return parseDesiredSpec(input, 'the desired spec');
+  } catch (error) {
+    if (error instanceof SpecError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+export async function planCommand(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    allowPositionals: false,
+    strict: true,
+    options: {
+      cluster: { type: 'string' },
+      region: { type: 'string' },
+      mode: { type: 'string' },
+      'file-system': { type: 'string', multiple: true, default: [] },
+      access: { type: 'string' },
+      'role-name': { type: 'string' },
+      'target-role-arn': { type: 'string' },
+      spec: { type: 'string' },
+      kubeconfig: { type: 'string' },
+      format: { type: 'string' },
+      force: { type: 'boolean', default: false },
+      adopt: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    io.stdout(PLAN_HELP);
+    return EXIT_OK;
+  }
+  const format = values.format ?? (io.isTTY ? 'text' : 'json');
+  if (!(FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(`--format must be one of ${FORMATS.join(', ')} (got "${format}")`);
+  }
+  const spec = await desiredSpec(values, io);
+  const kubeconfig = values.kubeconfig ?? io.env.KUBECONFIG;
+
+  // Loaded here: check and simulate never need the AWS SDK or client-node.
+  const { collectLiveSnapshot, createAwsPorts } = await import('@efs-node-identity/aws');
+  // The collector counts only the calls of ports it creates itself: these are counted here.
+  let awsCalls = 0;
+  const ports = createAwsPorts({ region: spec.region, onCall: () => awsCalls++ });
+  // The merge must start from the policy texts as stored: recorded while the collector reads them (no extra call).
+  const texts = emptyPolicyTexts();
+  let collected;
+  try {
+    collected = await collectLiveSnapshot({
+      cluster: spec.cluster,
+      region: spec.region,
+      fileSystemIds: spec.fileSystems.map((f) => f.id),
+      ports: { ...ports, iam: recordingIamPort(ports.iam, texts), efs: recordingEfsPort(ports.efs, texts) },
+      kube: kubeconfig
+        ? { kind: 'kubeconfig', ...(values.kubeconfig ? { path: values.kubeconfig } : {}) }
+        : 'eks-token',
+      env: io.env,
+    });
+  } catch (error) {
+    io.stderr(`efs-node-identity plan: ${describeFailure(error, spec.cluster, spec.region)}\n`);
+    if (io.env.EFS_NODE_IDENTITY_DEBUG) io.stderr(`${(error as Error).stack}\n`);
+    return EXIT_USAGE;
+  } finally {
+    ports.destroy();
+  }
+  const plan = planSteps(spec, collected.snapshot, { force: values.force, texts });
+  if (format === 'json') {
+    io.stdout(
+      `${JSON.stringify({ steps: plan.steps, refusals: plan.refusals, notes: plan.notes }, null, 2)}\n`,
+    );
+  } else {
+    io.stdout(renderPlanText(plan));
+  }
+  io.stderr(
+    `plan: ${plan.steps.length} step(s), ${plan.refusals.length} refused; ` +
+      `${awsCalls} AWS calls, ${collected.stats.kubernetesCalls} Kubernetes calls\n`,
+  );
+  return plan.refusals.length > 0 ? EXIT_FINDINGS : EXIT_OK;
+}
