@@ -223,7 +223,7 @@ export function describeFailure(error: unknown, cluster: string, region: string)
     return `the AWS credentials were rejected (${name}): ${message}`;
   }
   if (/AccessDenied|UnauthorizedOperation|Forbidden/i.test(name) || e?.$metadata?.httpStatusCode === 403) {
-    return `access denied: ${message}. verify needs read-only access (see docs for the verifier policy)`;
+    return `access denied: ${message}. verify needs read-only access (the verifier policy: docs/permissions.md)`;
   }
   if (typeof e?.code === 'number' && (e.code === 401 || e.code === 403)) {
     return `the Kubernetes API server of ${cluster} refused the request (HTTP ${e.code}): the identity needs an EKS access entry (or a kubeconfig with access)`;
