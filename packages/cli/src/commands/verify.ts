@@ -1,17 +1,13 @@
 import { parseArgs } from 'node:util';
 import {
   ROLE_ARN,
-  countBySeverity,
   defaultConfig,
   evaluateSnapshot,
   loadConfigFor,
-  renderJson,
-  renderMarkdown,
-  renderSarif,
-  renderText,
   type CheckReport,
 } from '@efs-node-identity/core';
-import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io';
+import { EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io';
+import { exitCodeFor, printReport, reportOptions } from '../report-output';
 import { VERSION } from '../version';
 
 export const VERIFY_HELP = `Usage: efs-node-identity verify --cluster NAME --region R [options]
@@ -45,8 +41,6 @@ The least-privilege IAM policies and Kubernetes RBAC for verify are in docs/perm
 Exit codes: 0 no findings at the --fail-on level, 1 findings at that level, 2 usage, access or internal error.
 `;
 
-const FORMATS = ['text', 'json', 'sarif', 'markdown'] as const;
-const FAIL_ON = ['error', 'warning', 'never'] as const;
 const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/;
 const FILE_SYSTEM_ID = /^fs-[0-9a-f]{8,40}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
@@ -106,14 +100,7 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
       throw new UsageError('--efs-external-id must be 2-1224 characters of letters, digits and +=,.@:/-');
     if (roleArns.length === 0) throw new UsageError('--efs-external-id needs --efs-role-arn');
   }
-  const format = values.format ?? (io.isTTY ? 'text' : 'json');
-  if (!(FORMATS as readonly string[]).includes(format)) {
-    throw new UsageError(`--format must be one of ${FORMATS.join(', ')} (got "${format}")`);
-  }
-  const failOn = values['fail-on'] as string;
-  if (!(FAIL_ON as readonly string[]).includes(failOn)) {
-    throw new UsageError(`--fail-on must be one of ${FAIL_ON.join(', ')} (got "${failOn}")`);
-  }
+  const { format, failOn } = reportOptions(values.format, values['fail-on'] as string, io);
   const config = values.config ? await loadConfigFor(io.cwd, values.config) : defaultConfig();
   const kubeconfig = values.kubeconfig ?? io.env.KUBECONFIG;
 
@@ -164,19 +151,7 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
     findings: result.findings,
     suppressed: result.suppressed,
   };
-  switch (format) {
-    case 'json':
-      io.stdout(renderJson(report));
-      break;
-    case 'sarif':
-      io.stdout(renderSarif(report));
-      break;
-    case 'markdown':
-      io.stdout(renderMarkdown(report));
-      break;
-    default:
-      io.stdout(renderText(report, { color: io.isTTY && !io.env.NO_COLOR, verbose: values.verbose }));
-  }
+  printReport(report, format, io, values.verbose);
   io.stderr(
     `verify: ${stats.awsCalls + otherCalls} AWS calls, ${stats.kubernetesCalls} Kubernetes calls` +
       (snapshot.inputs.includes('K') ? '' : ' (no Kubernetes access: K rules skipped)') +
@@ -192,10 +167,7 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
         : 'if it is in another account, pass --efs-role-arn with a role in that account';
     io.stderr(`verify: not read: ${what}: ${fact.reason}; ${hint}\n`);
   }
-  const counts = countBySeverity(result.findings);
-  if (failOn === 'error' && counts.errors > 0) return EXIT_FINDINGS;
-  if (failOn === 'warning' && counts.errors + counts.warnings > 0) return EXIT_FINDINGS;
-  return EXIT_OK;
+  return exitCodeFor(report, failOn);
 }
 
 /**
