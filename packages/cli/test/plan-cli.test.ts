@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import {
   adminCredentials,
   clusterOf,
+  newRole,
   SANDBOX_ADMIN_TOKEN,
   startSandbox,
   type Sandbox,
@@ -144,5 +145,79 @@ describe('efs-node-identity plan against the sandbox', () => {
       expect(r.stdout).toBe('');
     }
     expect(sandbox.log.calls).toHaveLength(0);
+  });
+});
+
+describe('efs-node-identity plan: cross-account with --efs-role-arn', () => {
+  const STORAGE = '444455556666';
+  const FS = 'fs-0c7d8e9f0a1b2c3d4';
+  const READER = `arn:aws:iam::${STORAGE}:role/efs-node-identity-reader`;
+  let sandbox: Sandbox;
+  let dir: string;
+
+  it('reads the storage account file system through the assumed role: nothing to change; without it, refused', async () => {
+    sandbox = await startSandbox({
+      scenario: 'cross-account',
+      seed: (state) => {
+        const role = newRole(
+          STORAGE,
+          'efs-node-identity-reader',
+          JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: { AWS: 'arn:aws:iam::111122223333:root' },
+                Action: 'sts:AssumeRole',
+                Condition: { StringEquals: { 'sts:ExternalId': 'plan-prod-eks' } },
+              },
+            ],
+          }),
+        );
+        state.accounts.get(STORAGE)!.iam.roles.set(role.roleName, role);
+      },
+    });
+    try {
+      const keys = adminCredentials(sandbox.state, '111122223333')!;
+      dir = mkdtempSync(path.join(tmpdir(), 'plan-cli-xa-'));
+      const kubeconfig = path.join(dir, 'kubeconfig');
+      const server = clusterOf(sandbox.state, '111122223333', 'prod-eks').endpoint;
+      writeFileSync(
+        kubeconfig,
+        `apiVersion: v1\nkind: Config\nclusters:\n- name: prod-eks\n  cluster:\n    server: ${JSON.stringify(server)}\n    insecure-skip-tls-verify: true\n` +
+          `users:\n- name: admin\n  user:\n    token: ${JSON.stringify(SANDBOX_ADMIN_TOKEN)}\n` +
+          `contexts:\n- name: prod-eks\n  context:\n    cluster: prod-eks\n    user: admin\ncurrent-context: prod-eks\n`,
+      );
+      const env = {
+        AWS_ENDPOINT_URL: sandbox.url,
+        AWS_ACCESS_KEY_ID: keys.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: keys.secretAccessKey,
+        AWS_REGION: 'eu-west-1',
+      };
+      const args = [
+        'plan',
+        '--cluster',
+        'prod-eks',
+        '--kubeconfig',
+        kubeconfig,
+        '--file-system',
+        FS,
+        '--format',
+        'json',
+      ];
+      const withRole = await runAsync(
+        [...args, '--efs-role-arn', READER, '--efs-external-id', 'plan-prod-eks'],
+        env,
+      );
+      expect(withRole.stderr).toMatch(/plan: 0 step\(s\), 0 refused/);
+      expect(withRole.code).toBe(0);
+      expect(JSON.parse(withRole.stdout).steps).toEqual([]);
+      const without = await runAsync(args, env);
+      expect(without.code).toBe(1);
+      expect(JSON.parse(without.stdout).refusals[0].reason).toMatch(/not found/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await sandbox.stop();
+    }
   });
 });

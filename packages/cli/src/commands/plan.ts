@@ -6,6 +6,7 @@ import {
   parseDesiredSpec,
   parseDesiredSpecFile,
   planSteps,
+  ROLE_ARN,
   recordingEfsPort,
   recordingIamPort,
   renderPlanText,
@@ -33,6 +34,9 @@ Options:
   --target-role-arn ARN               cross-account: the role in the file system account the association chains to
                                       (Pod Identity association API only; its trust gets the association's externalId)
   --spec FILE                         the desired spec in YAML or JSON (flags given as well override its fields)
+  --efs-role-arn ARN                  a role in a file system's account (cross-account; repeatable, one per
+                                      account): assumed to read that file system, its policy and the target role
+  --efs-external-id ID                the ExternalId sent with every --efs-role-arn AssumeRole
   --kubeconfig FILE                   Kubernetes access through this kubeconfig (default: KUBECONFIG when set, else
                                       an EKS token signed with the AWS credentials)
   --format text|json                  output (default: text on a terminal, json otherwise)
@@ -48,6 +52,7 @@ Exit codes: 0 the plan is printed (no steps: nothing to change), 1 something is 
 
 const FORMATS = ['text', 'json'] as const;
 const ACCESS = ['read', 'write', 'root'] as const;
+const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 
 function fileSystemFlag(value: string, access: string | undefined) {
   const at = value.indexOf(':');
@@ -119,6 +124,8 @@ export async function planCommand(args: string[], io: CliIo): Promise<number> {
       'target-role-arn': { type: 'string' },
       spec: { type: 'string' },
       kubeconfig: { type: 'string' },
+      'efs-role-arn': { type: 'string', multiple: true, default: [] },
+      'efs-external-id': { type: 'string' },
       format: { type: 'string' },
       force: { type: 'boolean', default: false },
       adopt: { type: 'boolean', default: false },
@@ -134,22 +141,52 @@ export async function planCommand(args: string[], io: CliIo): Promise<number> {
     throw new UsageError(`--format must be one of ${FORMATS.join(', ')} (got "${format}")`);
   }
   const spec = await desiredSpec(values, io);
+  const roleArns = values['efs-role-arn'] as string[];
+  for (const arn of roleArns) {
+    if (!ROLE_ARN.test(arn))
+      throw new UsageError(`--efs-role-arn ${JSON.stringify(arn)} is not an IAM role ARN`);
+  }
+  if (new Set(roleArns.map((a) => a.split(':')[4])).size !== roleArns.length) {
+    throw new UsageError('--efs-role-arn: one role per account');
+  }
+  const externalId = values['efs-external-id'];
+  if (externalId !== undefined) {
+    if (!EXTERNAL_ID.test(externalId))
+      throw new UsageError('--efs-external-id must be 2-1224 characters of letters, digits and +=,.@:/-');
+    if (roleArns.length === 0) throw new UsageError('--efs-external-id needs --efs-role-arn');
+  }
   const kubeconfig = values.kubeconfig ?? io.env.KUBECONFIG;
 
   // Loaded here: check and simulate never need the AWS SDK or client-node.
-  const { collectLiveSnapshot, createAwsPorts } = await import('@efs-node-identity/aws');
+  const { assumeRolePorts, collectLiveSnapshot, createAwsPorts } = await import('@efs-node-identity/aws');
   // The collector counts only the calls of ports it creates itself: these are counted here.
   let awsCalls = 0;
   const ports = createAwsPorts({ region: spec.region, onCall: () => awsCalls++ });
   // The merge must start from the policy texts as stored: recorded while the collector reads them (no extra call).
   const texts = emptyPolicyTexts();
+  const recording = <P extends typeof ports>(p: P): P => ({
+    ...p,
+    iam: recordingIamPort(p.iam, texts),
+    efs: recordingEfsPort(p.efs, texts),
+  });
   let collected;
+  const otherAccounts: Array<Awaited<ReturnType<typeof assumeRolePorts>>> = [];
   try {
+    for (const roleArn of roleArns) {
+      const other = await assumeRolePorts({
+        roleArn,
+        region: spec.region,
+        ...(externalId !== undefined ? { externalId } : {}),
+        onCall: () => awsCalls++,
+      });
+      otherAccounts.push(other);
+    }
     collected = await collectLiveSnapshot({
       cluster: spec.cluster,
       region: spec.region,
       fileSystemIds: spec.fileSystems.map((f) => f.id),
-      ports: { ...ports, iam: recordingIamPort(ports.iam, texts), efs: recordingEfsPort(ports.efs, texts) },
+      ports: recording(ports),
+      otherAccounts: otherAccounts.map(recording),
       kube: kubeconfig
         ? { kind: 'kubeconfig', ...(values.kubeconfig ? { path: values.kubeconfig } : {}) }
         : 'eks-token',
@@ -161,6 +198,7 @@ export async function planCommand(args: string[], io: CliIo): Promise<number> {
     return EXIT_USAGE;
   } finally {
     ports.destroy();
+    for (const p of otherAccounts) p.destroy();
   }
   const plan = planSteps(spec, collected.snapshot, { force: values.force, texts });
   if (format === 'json') {

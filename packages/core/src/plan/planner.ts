@@ -134,9 +134,15 @@ export function planSteps(spec: DesiredSpec, snapshot: Snapshot, options: PlanOp
   const mountPrincipal = target ?? roleArn;
 
   const fileSystems = spec.fileSystems.map((f) => {
-    const owner = f.accountId ?? account;
+    // Without an account in the spec, the file system is wherever the collector found that ID (IDs are unique).
+    const found = snapshot.fileSystems.find((x) => x.id === f.id && isKnown(x.accountId));
+    const owner = f.accountId ?? (found && isKnown(found.accountId) ? found.accountId : account);
     return { ...f, owner, arn: fileSystemArn(f.type, f.region ?? spec.region, owner, f.id) };
   });
+  // A file system whose account is neither given nor found has no ARN we could grant on: its refusal says why.
+  const grantable = fileSystems.filter(
+    (f) => f.accountId !== undefined || snapshot.fileSystems.some((x) => x.id === f.id),
+  );
 
   // ---- 1. The node role: trust and identity policies (never on a role we do not own unless adopt). ----
   let oidcProviderArn: string | undefined;
@@ -198,7 +204,7 @@ export function planSteps(spec: DesiredSpec, snapshot: Snapshot, options: PlanOp
           ok: (role) => identityAllows(role, ['sts:AssumeRole', 'sts:TagSession'], target, {}),
         },
       ]
-    : fileSystems.map((f) => clientPolicy(f, roleArn));
+    : grantable.map((f) => clientPolicy(f, roleArn));
 
   const role = findRole(snapshot, roleArn);
   planRole(ctx, {
@@ -227,7 +233,7 @@ export function planSteps(spec: DesiredSpec, snapshot: Snapshot, options: PlanOp
       roleArn: target,
       roleName: target.split('/').pop()!,
       role: targetRole,
-      policies: fileSystems.map((f) => clientPolicy(f, target)),
+      policies: grantable.map((f) => clientPolicy(f, target)),
     });
   } else if (target) {
     ctx.notes.push(
