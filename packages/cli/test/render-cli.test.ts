@@ -77,7 +77,9 @@ describe('efs-node-identity render', () => {
   it('prints the files with separators without --out', () => {
     const printed = runCli([...FLAGS, '--format', 'all']);
     expect(printed.code).toBe(0);
-    expect(printed.stdout).toMatch(/^# --- cloudformation\/efs-csi-node-identity\.yaml\n/);
+    // Files come in path order: the README of `all` first.
+    expect(printed.stdout).toMatch(/^# --- README\.md\n/);
+    expect(printed.stdout).toContain('\n# --- cloudformation/efs-csi-node-identity.yaml\n');
     expect(printed.stdout).toContain('\n# --- terraform/efs_csi_node.tf\n');
     expect(printed.stdout).toContain('\n# --- policies/prod-eks-efs-csi-node.trust.json\n');
   });
