@@ -216,11 +216,32 @@ function table(rows) {
   ].join('\n');
 }
 
+/** The verify figure: the live collector against the sandbox, in a child process (see verify-worker.mjs). */
+async function verifyCalls() {
+  const records = [];
+  const result = await run([path.join(HERE, 'verify-worker.mjs')], {
+    budgetMs: 180_000,
+    onLine: (line) => {
+      try {
+        const record = JSON.parse(line);
+        if (!record.done) records.push(record);
+      } catch {
+        // not a measurement line
+      }
+    },
+  });
+  if (result.code !== 0) log(`verify worker exited ${result.code}: ${result.stderr.slice(0, 500)}`);
+  const of = (kind) => records.filter((r) => r.kind === kind);
+  return { latencyMs: 50, measured: of('default'), lowerBound: of('lower-bound') };
+}
+
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'efs-node-identity-bench-'));
 const started = performance.now();
 try {
   const staticResult = await staticScan(tmp);
   const sim = await evaluatorThroughput(tmp);
+  log('verify: the live collector against the sandbox, 1/10/100 services, 50 ms per call');
+  const verify = await verifyCalls();
   const s = staticResult;
   const checkShown =
     s.checkMs !== null
@@ -263,6 +284,29 @@ try {
       '—',
     ],
   ];
+  if (verify.measured.length > 0) {
+    const calls = verify.measured.map((r) => r.awsCalls);
+    const byServices = (list, n) => list.find((r) => r.services === n);
+    // 1 service uses one of the three file systems; 10 and 100 use all three: the calls must not grow past that.
+    const flat =
+      calls.length === 3 &&
+      byServices(verify.measured, 10).awsCalls === byServices(verify.measured, 100).awsCalls;
+    rows.push([
+      'verify: AWS calls for 1 / 10 / 100 services sharing 3 file systems',
+      'independent of services',
+      calls.join(' / '),
+      flat ? 'PASS' : 'FAIL',
+    ]);
+    for (const r of verify.measured) {
+      const bound = byServices(verify.lowerBound, r.services);
+      rows.push([
+        `verify: wall time, ${r.services} service${r.services === 1 ? '' : 's'}, 50 ms per call (concurrency ${r.concurrency})`,
+        'vs critical path',
+        `${r.ms} ms (${r.awsCalls} AWS + ${r.kubernetesCalls} Kubernetes calls)`,
+        bound ? `${round(r.ms / bound.ms, 2)}× of ${bound.ms} ms` : '—',
+      ]);
+    }
+  }
   const results = {
     date: new Date().toISOString(),
     node: process.version,
@@ -272,6 +316,7 @@ try {
     durationMs: round(performance.now() - started),
     staticScan: s,
     evaluator: sim,
+    verify,
   };
   await fs.mkdir(OUT, { recursive: true });
   await fs.writeFile(path.join(OUT, 'results.json'), JSON.stringify(results, null, 2) + '\n');
