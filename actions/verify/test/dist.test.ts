@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ACTION_DIR } from './action-harness';
 
+// turbo.json beside package.json runs `test` without this package's `build`, so dist/ here is the committed one.
 describe('the committed dist/', () => {
   it('matches a fresh build of the sources (run `npm run build -w @efs-node-identity/action-verify` and commit dist/)', () => {
     const fresh = mkdtempSync(path.join(tmpdir(), 'eni-action-dist-'));
