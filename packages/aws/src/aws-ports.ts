@@ -6,7 +6,9 @@ import {
   paginateDescribeVpcs,
 } from '@aws-sdk/client-ec2';
 import {
+  DeleteFileSystemPolicyCommand,
   DescribeFileSystemPolicyCommand,
+  PutFileSystemPolicyCommand,
   DescribeFileSystemsCommand,
   DescribeMountTargetSecurityGroupsCommand,
   EFSClient,
@@ -14,6 +16,12 @@ import {
   paginateDescribeMountTargets,
 } from '@aws-sdk/client-efs';
 import {
+  type PodIdentityAssociation as EksAssociation,
+  CreatePodIdentityAssociationCommand,
+  DeletePodIdentityAssociationCommand,
+  DescribeUpdateCommand,
+  UpdateAddonCommand,
+  UpdatePodIdentityAssociationCommand,
   DescribeAddonCommand,
   DescribeAddonConfigurationCommand,
   DescribeClusterCommand,
@@ -25,6 +33,13 @@ import {
   paginateListPodIdentityAssociations,
 } from '@aws-sdk/client-eks';
 import {
+  CreateRoleCommand,
+  DeleteRoleCommand,
+  DeleteRolePolicyCommand,
+  PutRolePolicyCommand,
+  TagRoleCommand,
+  UntagRoleCommand,
+  UpdateAssumeRolePolicyCommand,
   GetOpenIDConnectProviderCommand,
   GetPolicyCommand,
   GetPolicyVersionCommand,
@@ -50,8 +65,11 @@ import type {
   AssociationInfo,
   Ec2Port,
   EfsPort,
+  EfsWriter,
   EksPort,
+  EksWriter,
   IamPort,
+  IamWriter,
   ManagedPolicyRef,
   MountTargetInfo,
   PeeringInfo,
@@ -75,9 +93,9 @@ export interface AwsPortsOptions {
 export interface AwsPorts {
   region: string;
   sts: StsPort;
-  iam: IamPort;
-  eks: EksPort;
-  efs: EfsPort;
+  iam: IamPort & IamWriter;
+  eks: EksPort & EksWriter;
+  efs: EfsPort & EfsWriter;
   ec2: Ec2Port;
   route53: Route53Port;
   /** The SDK clients' credential provider, for signing the EKS token with the same identity. */
@@ -168,7 +186,7 @@ export function createAwsPorts(options: AwsPortsOptions): AwsPorts {
     },
   };
 
-  const iam: IamPort = {
+  const iam: IamPort & IamWriter = {
     async getRole(roleName) {
       const out = await orUndefined(iamClient.send(new GetRoleCommand({ RoleName: roleName })));
       const role = out?.Role;
@@ -237,9 +255,55 @@ export function createAwsPorts(options: AwsPortsOptions): AwsPorts {
       );
       return p ? { arn, url: p.Url ?? '', clientIds: p.ClientIDList ?? [] } : undefined;
     },
+    async createRole(input) {
+      const out = await iamClient.send(
+        new CreateRoleCommand({
+          RoleName: input.roleName,
+          AssumeRolePolicyDocument: input.trustPolicy,
+          Description: input.description,
+          Tags: Object.entries(input.tags).map(([Key, Value]) => ({ Key, Value })),
+        }),
+      );
+      const role = out.Role;
+      return {
+        name: role?.RoleName ?? input.roleName,
+        arn: role?.Arn ?? '',
+        roleId: role?.RoleId ?? '',
+        trustPolicy: decodePolicy(role?.AssumeRolePolicyDocument) ?? input.trustPolicy,
+        tags: input.tags,
+        ...(role?.CreateDate ? { createdAt: iso(role.CreateDate) } : {}),
+      };
+    },
+    async tagRole(roleName, tags) {
+      await iamClient.send(
+        new TagRoleCommand({
+          RoleName: roleName,
+          Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+        }),
+      );
+    },
+    async untagRole(roleName, keys) {
+      await iamClient.send(new UntagRoleCommand({ RoleName: roleName, TagKeys: keys }));
+    },
+    async updateAssumeRolePolicy(roleName, policy) {
+      await iamClient.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: policy }));
+    },
+    async putRolePolicy(roleName, policyName, policy) {
+      await iamClient.send(
+        new PutRolePolicyCommand({ RoleName: roleName, PolicyName: policyName, PolicyDocument: policy }),
+      );
+    },
+    async deleteRolePolicy(roleName, policyName) {
+      await orUndefined(
+        iamClient.send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: policyName })),
+      );
+    },
+    async deleteRole(roleName) {
+      await orUndefined(iamClient.send(new DeleteRoleCommand({ RoleName: roleName })));
+    },
   };
 
-  const eks: EksPort = {
+  const eks: EksPort & EksWriter = {
     async describeCluster(name) {
       const out = await orUndefined(eksClient.send(new DescribeClusterCommand({ name })));
       const c = out?.cluster;
@@ -305,22 +369,7 @@ export function createAwsPorts(options: AwsPortsOptions): AwsPorts {
       const out = await orUndefined(
         eksClient.send(new DescribePodIdentityAssociationCommand({ clusterName: cluster, associationId })),
       );
-      const a = out?.association;
-      if (!a) return undefined;
-      const info: AssociationInfo = {
-        associationId: a.associationId ?? associationId,
-        associationArn: a.associationArn ?? '',
-        namespace: a.namespace ?? '',
-        serviceAccount: a.serviceAccount ?? '',
-        ...(a.roleArn ? { roleArn: a.roleArn } : {}),
-        ...(a.targetRoleArn ? { targetRoleArn: a.targetRoleArn } : {}),
-        ...(a.externalId ? { externalId: a.externalId } : {}),
-        ...(a.disableSessionTags !== undefined ? { disableSessionTags: a.disableSessionTags } : {}),
-        ...(a.ownerArn ? { ownerArn: a.ownerArn } : {}),
-        ...(a.createdAt ? { createdAt: iso(a.createdAt) } : {}),
-        ...(a.modifiedAt ? { modifiedAt: iso(a.modifiedAt) } : {}),
-      };
-      return info;
+      return out?.association ? associationInfo(out.association, associationId) : undefined;
     },
     async listNodegroups(cluster) {
       const names: string[] = [];
@@ -342,9 +391,68 @@ export function createAwsPorts(options: AwsPortsOptions): AwsPorts {
         securityGroupIds: n.remoteAccess?.sourceSecurityGroups ?? [],
       };
     },
+    async createPodIdentityAssociation(input) {
+      const out = await eksClient.send(
+        new CreatePodIdentityAssociationCommand({
+          clusterName: input.cluster,
+          namespace: input.namespace,
+          serviceAccount: input.serviceAccount,
+          roleArn: input.roleArn,
+          ...(input.targetRoleArn ? { targetRoleArn: input.targetRoleArn } : {}),
+          ...(input.disableSessionTags !== undefined ? { disableSessionTags: input.disableSessionTags } : {}),
+          ...(input.tags && Object.keys(input.tags).length > 0 ? { tags: input.tags } : {}),
+        }),
+      );
+      if (!out.association) throw new Error('CreatePodIdentityAssociation returned no association');
+      return associationInfo(out.association);
+    },
+    async updatePodIdentityAssociation(input) {
+      const out = await eksClient.send(
+        new UpdatePodIdentityAssociationCommand({
+          clusterName: input.cluster,
+          associationId: input.associationId,
+          roleArn: input.roleArn,
+          ...(input.targetRoleArn !== undefined ? { targetRoleArn: input.targetRoleArn } : {}),
+          ...(input.disableSessionTags !== undefined ? { disableSessionTags: input.disableSessionTags } : {}),
+        }),
+      );
+      if (!out.association) throw new Error('UpdatePodIdentityAssociation returned no association');
+      return associationInfo(out.association, input.associationId);
+    },
+    async deletePodIdentityAssociation(cluster, associationId) {
+      await orUndefined(
+        eksClient.send(new DeletePodIdentityAssociationCommand({ clusterName: cluster, associationId })),
+      );
+    },
+    async updateAddonAssociations(cluster, addonName, associations) {
+      // The full list, always: EKS replaces every association the add-on owns with it (an omitted list would
+      // leave them, [] would delete them all).
+      const out = await eksClient.send(
+        new UpdateAddonCommand({
+          clusterName: cluster,
+          addonName,
+          podIdentityAssociations: associations.map((a) => ({
+            serviceAccount: a.serviceAccount,
+            roleArn: a.roleArn,
+          })),
+        }),
+      );
+      if (!out.update?.id) throw new Error('UpdateAddon returned no update ID');
+      return out.update.id;
+    },
+    async describeUpdate(cluster, updateId, addonName) {
+      const out = await eksClient.send(new DescribeUpdateCommand({ name: cluster, updateId, addonName }));
+      return {
+        id: out.update?.id ?? updateId,
+        status: out.update?.status ?? 'InProgress',
+        errors: (out.update?.errors ?? []).map((e) =>
+          [e.errorCode, e.errorMessage].filter(Boolean).join(': '),
+        ),
+      };
+    },
   };
 
-  const efs: EfsPort = {
+  const efs: EfsPort & EfsWriter = {
     async describeFileSystem(fileSystemId) {
       const out = await orUndefined(
         efsClient.send(new DescribeFileSystemsCommand({ FileSystemId: fileSystemId })),
@@ -408,6 +516,12 @@ export function createAwsPorts(options: AwsPortsOptions): AwsPorts {
         }
       }
       return points;
+    },
+    async putFileSystemPolicy(fileSystemId, policy) {
+      await efsClient.send(new PutFileSystemPolicyCommand({ FileSystemId: fileSystemId, Policy: policy }));
+    },
+    async deleteFileSystemPolicy(fileSystemId) {
+      await orUndefined(efsClient.send(new DeleteFileSystemPolicyCommand({ FileSystemId: fileSystemId })));
     },
   };
 
@@ -585,6 +699,22 @@ export function createAwsPorts(options: AwsPortsOptions): AwsPorts {
     destroy() {
       for (const c of [iamClient, stsClient, eksClient, efsClient, ec2Client, r53Client]) c.destroy();
     },
+  };
+}
+
+function associationInfo(a: EksAssociation, associationId = ''): AssociationInfo {
+  return {
+    associationId: a.associationId ?? associationId,
+    associationArn: a.associationArn ?? '',
+    namespace: a.namespace ?? '',
+    serviceAccount: a.serviceAccount ?? '',
+    ...(a.roleArn ? { roleArn: a.roleArn } : {}),
+    ...(a.targetRoleArn ? { targetRoleArn: a.targetRoleArn } : {}),
+    ...(a.externalId ? { externalId: a.externalId } : {}),
+    ...(a.disableSessionTags !== undefined ? { disableSessionTags: a.disableSessionTags } : {}),
+    ...(a.ownerArn ? { ownerArn: a.ownerArn } : {}),
+    ...(a.createdAt ? { createdAt: iso(a.createdAt) } : {}),
+    ...(a.modifiedAt ? { modifiedAt: iso(a.modifiedAt) } : {}),
   };
 }
 

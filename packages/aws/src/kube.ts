@@ -1,4 +1,4 @@
-import type { KubeObjectInfo, KubePort } from '@efs-node-identity/core';
+import type { KubeObjectInfo, KubePort, KubeWriter } from '@efs-node-identity/core';
 
 /** How to reach the cluster's API server. */
 export type KubeAccess =
@@ -31,8 +31,8 @@ function loadClientNode(): Promise<ClientNode> {
 
 const PAGE = 500;
 
-/** The Kubernetes port over @kubernetes/client-node. Read-only: get and list. */
-export async function createKubePort(options: KubeAdapterOptions): Promise<KubePort> {
+/** The Kubernetes port over @kubernetes/client-node: get and list, and the executor's two patches. */
+export async function createKubePort(options: KubeAdapterOptions): Promise<KubePort & KubeWriter> {
   const k8s = await loadClientNode();
   const kc = new k8s.KubeConfig();
   const access = options.access;
@@ -96,7 +96,36 @@ export async function createKubePort(options: KubeAdapterOptions): Promise<KubeP
     return out;
   };
 
+  // client-node's generated patch methods send application/json-patch+json unless told otherwise; our bodies are
+  // merge patches (RFC 7386), so the content type is set explicitly (a JSON Patch body must be an array).
+  const mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+
   return {
+    async patchServiceAccountAnnotations(namespace, name, annotations) {
+      call('patch serviceaccounts');
+      // In a merge patch a null value deletes the key: that is how a rollback removes an annotation we added.
+      await core.patchNamespacedServiceAccount(
+        { name, namespace, body: { metadata: { annotations } } },
+        mergePatch,
+      );
+    },
+    async restartDaemonSet(namespace, name, restartedAt) {
+      call('patch daemonsets');
+      // What `kubectl rollout restart` does: a new pod-template annotation, so the controller replaces every pod.
+      const ds = await apps.patchNamespacedDaemonSet(
+        {
+          name,
+          namespace,
+          body: {
+            spec: {
+              template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': restartedAt } } },
+            },
+          },
+        },
+        mergePatch,
+      );
+      return ds.metadata?.generation ?? 0;
+    },
     async getServiceAccount(namespace, name) {
       call('get serviceaccounts');
       const sa = await orUndefined(core.readNamespacedServiceAccount({ name, namespace }));

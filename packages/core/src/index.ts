@@ -32,3 +32,5 @@ export * from './plan/steps';
 export * from './plan/merge';
 export * from './plan/raw';
 export * from './plan/planner';
+export * from './plan/execute';
+export * from './plan/lock';

@@ -1,7 +1,8 @@
 /**
  * Ports: the I/O the live collector (and later the planner's executor) needs, as plain data. Adapters live in
  * `@efs-node-identity/aws`; tests may implement them in memory. No SDK type appears here, so the core stays free of
- * the AWS SDK and of @kubernetes/client-node. Read side only for now: write methods are added with the executor.
+ * the AWS SDK and of @kubernetes/client-node. Write methods live in separate `…Writer` interfaces next to the read
+ * ones (the executor needs both; the collector and in-memory test ports need only the read side).
  *
  * Conventions: a `get…`/`describe…` method resolves `undefined` when the resource does not exist (NoSuchEntity,
  * FileSystemNotFound, 404) and rejects for every other error; list methods return every page. Policy documents are
@@ -232,4 +233,86 @@ export interface KubePort {
   listPersistentVolumes(): Promise<KubeObjectInfo[]>;
   /** Only the named keys of the Secret's data, decoded; values are never logged. */
   getSecretKeys(namespace: string, name: string, keys: string[]): Promise<Record<string, string> | undefined>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Write side (the executor). Policy documents are passed as text, exactly as they are to be stored.
+
+export interface CreateRoleInput {
+  roleName: string;
+  trustPolicy: string;
+  description: string;
+  tags: Record<string, string>;
+}
+
+export interface IamWriter {
+  createRole(input: CreateRoleInput): Promise<RoleInfo>;
+  tagRole(roleName: string, tags: Record<string, string>): Promise<void>;
+  untagRole(roleName: string, keys: string[]): Promise<void>;
+  updateAssumeRolePolicy(roleName: string, policy: string): Promise<void>;
+  putRolePolicy(roleName: string, policyName: string, policy: string): Promise<void>;
+  /** Resolves without error when the policy does not exist (a rollback may run twice). */
+  deleteRolePolicy(roleName: string, policyName: string): Promise<void>;
+  /** Resolves without error when the role does not exist. */
+  deleteRole(roleName: string): Promise<void>;
+}
+
+export interface CreateAssociationInput {
+  cluster: string;
+  namespace: string;
+  serviceAccount: string;
+  roleArn: string;
+  targetRoleArn?: string;
+  disableSessionTags?: boolean;
+  tags?: Record<string, string>;
+}
+
+export interface UpdateAssociationInput {
+  cluster: string;
+  associationId: string;
+  roleArn: string;
+  /** Undefined: leave it; '': remove the target role (the API's way to clear it). */
+  targetRoleArn?: string;
+  disableSessionTags?: boolean;
+}
+
+export interface AddonUpdateInfo {
+  id: string;
+  status: string;
+  errors: string[];
+}
+
+export interface EksWriter {
+  /** The association as created, with the `externalId` EKS generated when a target role is set. */
+  createPodIdentityAssociation(input: CreateAssociationInput): Promise<AssociationInfo>;
+  updatePodIdentityAssociation(input: UpdateAssociationInput): Promise<AssociationInfo>;
+  /** Resolves without error when the association does not exist. */
+  deletePodIdentityAssociation(cluster: string, associationId: string): Promise<void>;
+  /** UpdateAddon with the FULL podIdentityAssociations list; returns the update's ID. */
+  updateAddonAssociations(
+    cluster: string,
+    addon: string,
+    associations: Array<{ serviceAccount: string; roleArn: string }>,
+  ): Promise<string>;
+  describeUpdate(cluster: string, updateId: string, addon: string): Promise<AddonUpdateInfo>;
+}
+
+export interface EfsWriter {
+  putFileSystemPolicy(fileSystemId: string, policy: string): Promise<void>;
+  /** Resolves without error when the file system has no policy. */
+  deleteFileSystemPolicy(fileSystemId: string): Promise<void>;
+}
+
+export interface KubeWriter {
+  /** A merge patch of metadata.annotations; a null value removes that annotation. */
+  patchServiceAccountAnnotations(
+    namespace: string,
+    name: string,
+    annotations: Record<string, string | null>,
+  ): Promise<void>;
+  /**
+   * A rollout restart: merge-patches `kubectl.kubernetes.io/restartedAt` into the pod template (with an explicit
+   * merge-patch content type). Returns the DaemonSet's metadata.generation after the patch, for the rollout wait.
+   */
+  restartDaemonSet(namespace: string, name: string, restartedAt: string): Promise<number>;
 }

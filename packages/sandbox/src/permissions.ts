@@ -112,6 +112,32 @@ function route53Resource(request: SandboxRequest): string {
   return '*';
 }
 
+/**
+ * The tag condition keys of an IAM role call: `aws:RequestTag/<key>` and `aws:TagKeys` from the request's `Tags`
+ * (CreateRole, TagRole) and `aws:ResourceTag/<key>` from the role's tags (IAM User Guide, "Controlling access to IAM
+ * resources using tags"), so policies that allow writes only on tagged roles can be tested. Keys are lower-cased as
+ * the evaluator's context is (condition keys are case-insensitive).
+ */
+function iamTagContext(
+  state: SandboxState,
+  request: SandboxRequest,
+  accountId: string,
+): Record<string, string | string[]> {
+  const context: Record<string, string | string[]> = {};
+  const keys: string[] = [];
+  for (let i = 1; ; i++) {
+    const key = param(request, `Tags.member.${i}.Key`);
+    if (key === undefined) break;
+    keys.push(key);
+    context[`aws:requesttag/${key.toLowerCase()}`] = param(request, `Tags.member.${i}.Value`) ?? '';
+  }
+  if (keys.length > 0) context['aws:tagkeys'] = keys;
+  const roleName = param(request, 'RoleName');
+  const role = roleName !== undefined ? state.accounts.get(accountId)?.iam.roles.get(roleName) : undefined;
+  for (const [key, value] of role?.tags ?? []) context[`aws:resourcetag/${key.toLowerCase()}`] = value;
+  return context;
+}
+
 /** The IAM action prefix of a SigV4 signing name (they coincide for every service the sandbox serves). */
 const PREFIX: Record<string, string> = {
   iam: 'iam',
@@ -200,6 +226,7 @@ export function enforcePermissions(
   if (!permission) return;
   const decision = identityDecision(state, caller, permission.action, permission.resource, {
     'aws:requestedregion': region,
+    ...(service === 'iam' ? iamTagContext(state, request, caller.accountId) : {}),
   });
   if (decision !== 'allow') throw accessDenied(service, caller, permission, decision);
 }

@@ -19,7 +19,7 @@ export function emptyPolicyTexts(): PolicyTexts {
 }
 
 /** An IamPort that records trust and inline policy texts into `texts` as they are read. */
-export function recordingIamPort(port: IamPort, texts: PolicyTexts): IamPort {
+export function recordingIamPort<P extends IamPort>(port: P, texts: PolicyTexts): P {
   return {
     ...bindAll(port),
     async getRole(roleName) {
@@ -36,7 +36,7 @@ export function recordingIamPort(port: IamPort, texts: PolicyTexts): IamPort {
 }
 
 /** An EfsPort that records file system policy texts into `texts` as they are read. */
-export function recordingEfsPort(port: EfsPort, texts: PolicyTexts): EfsPort {
+export function recordingEfsPort<P extends EfsPort>(port: P, texts: PolicyTexts): P {
   return {
     ...bindAll(port),
     async describeFileSystemPolicy(fileSystemId) {

@@ -28,6 +28,12 @@ export const XA05: Rule = {
   check({ view, config }) {
     const findings: RuleFinding[] = [];
     for (const { binding, principal } of knownNodePrincipals(view)) {
+      // With targetRoleArn, EKS Pod Identity chains into the target role and the pods mount with ITS credentials
+      // (EKS user guide, "Access AWS resources in another account with a target IAM role"): a target role in the file
+      // system's account makes the access same-account; the chain itself is PI-11's question.
+      const target = binding.association?.targetRoleArn;
+      const effectiveAccount =
+        target !== undefined && isKnown(target) ? target.split(':')[4] : principal.accountId;
       // Managed policies attached by ARN without a document (live input): the AWS client policies are read as
       // their known grants; any other one might grant access, so a missing identity Allow becomes undecidable.
       const managed = managedWithoutDocument(binding.role);
@@ -39,6 +45,7 @@ export const XA05: Rule = {
           !fsArn ||
           !isKnown(fileSystem.accountId) ||
           fileSystem.accountId === principal.accountId ||
+          fileSystem.accountId === effectiveAccount ||
           // Several clusters in one repository: only the roles something connects to this file system.
           !nodePrincipalsFor(view, { fileSystem }).some((p) => p.principal === principal)
         )
