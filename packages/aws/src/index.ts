@@ -16,3 +16,4 @@ export {
   validateAssumeRoleInput,
   type AssumeRolePortsOptions,
 } from './assume-role';
+export { openClusterKube, type ClusterKubeOptions } from './cluster-kube';

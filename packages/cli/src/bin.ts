@@ -7,6 +7,7 @@ main(process.argv.slice(2), {
   stdin: () => process.stdin,
   env: process.env,
   isTTY: !!process.stdout.isTTY,
+  stdinIsTTY: !!process.stdin.isTTY,
   cwd: process.cwd(),
 }).then(
   (code) => {

@@ -6,6 +6,8 @@ export interface CliIo {
   env: Record<string, string | undefined>;
   /** stdout is a terminal (text output and colours by default). */
   isTTY: boolean;
+  /** stdin is a terminal (a confirmation prompt can be answered). */
+  stdinIsTTY?: boolean;
   cwd: string;
 }
 

@@ -1,4 +1,5 @@
 import { ConfigError, InputPathError } from '@efs-node-identity/core';
+import { applyCommand, APPLY_HELP, rollbackCommand, ROLLBACK_HELP } from './commands/apply';
 import { checkCommand, CHECK_HELP } from './commands/check';
 import { planCommand, PLAN_HELP } from './commands/plan';
 import { renderCommand, RENDER_HELP } from './commands/render';
@@ -17,6 +18,8 @@ Commands:
   check [PATH…]    check infrastructure files (policies, manifests, Helm values, Terraform, CloudFormation)
   verify           read a live EKS cluster and its file systems (AWS + Kubernetes APIs) and run the same rules
   plan             print the steps that would converge a live cluster to the desired node identity (read-only)
+  apply            run those steps (after a confirmation, or --yes), journaling each previous value, then verify
+  rollback         restore what an apply changed, from its journal (--journal FILE)
   render           write the desired node identity as Terraform, CloudFormation, Kubernetes and policy JSON
   simulate         ask the evaluator whether a role may mount a file system, and which statement decides
   sandbox          serve an in-memory AWS account and EKS cluster on 127.0.0.1, seeded from a scenario
@@ -29,6 +32,8 @@ const COMMANDS: Record<string, { run: (args: string[], io: CliIo) => Promise<num
   check: { run: checkCommand, help: CHECK_HELP },
   verify: { run: verifyCommand, help: VERIFY_HELP },
   plan: { run: planCommand, help: PLAN_HELP },
+  apply: { run: applyCommand, help: APPLY_HELP },
+  rollback: { run: rollbackCommand, help: ROLLBACK_HELP },
   render: { run: renderCommand, help: RENDER_HELP },
   simulate: { run: simulateCommand, help: SIMULATE_HELP },
   sandbox: { run: sandboxCommand, help: SANDBOX_HELP },

@@ -65,7 +65,7 @@ function fileSystemFlag(value: string, access: string | undefined) {
 }
 
 /** The spec from --spec and flags; the spec parser refuses hostile values before anything is read. */
-async function desiredSpec(values: Record<string, unknown>, io: CliIo): Promise<DesiredSpec> {
+export async function desiredSpec(values: Record<string, unknown>, io: CliIo): Promise<DesiredSpec> {
   let base: Record<string, unknown> = {};
   if (typeof values.spec === 'string') {
     const file = path.resolve(io.cwd, values.spec);
@@ -109,29 +109,111 @@ async function desiredSpec(values: Record<string, unknown>, io: CliIo): Promise<
   }
 }
 
-export async function planCommand(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    allowPositionals: false,
-    strict: true,
-    options: {
-      cluster: { type: 'string' },
-      region: { type: 'string' },
-      mode: { type: 'string' },
-      'file-system': { type: 'string', multiple: true, default: [] },
-      access: { type: 'string' },
-      'role-name': { type: 'string' },
-      'target-role-arn': { type: 'string' },
-      spec: { type: 'string' },
-      kubeconfig: { type: 'string' },
-      'efs-role-arn': { type: 'string', multiple: true, default: [] },
-      'efs-external-id': { type: 'string' },
-      format: { type: 'string' },
-      force: { type: 'boolean', default: false },
-      adopt: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
+/** The flags plan and apply share. */
+export const PLAN_OPTIONS = {
+  cluster: { type: 'string' },
+  region: { type: 'string' },
+  mode: { type: 'string' },
+  'file-system': { type: 'string', multiple: true, default: [] as string[] },
+  access: { type: 'string' },
+  'role-name': { type: 'string' },
+  'target-role-arn': { type: 'string' },
+  spec: { type: 'string' },
+  kubeconfig: { type: 'string' },
+  'efs-role-arn': { type: 'string', multiple: true, default: [] as string[] },
+  'efs-external-id': { type: 'string' },
+  format: { type: 'string' },
+  force: { type: 'boolean', default: false },
+  adopt: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+/** --efs-role-arn / --efs-external-id, validated before any call. */
+export function efsAccessFlags(values: Record<string, unknown>): { roleArns: string[]; externalId?: string } {
+  const roleArns = (values['efs-role-arn'] as string[] | undefined) ?? [];
+  for (const arn of roleArns) {
+    if (!ROLE_ARN.test(arn))
+      throw new UsageError(`--efs-role-arn ${JSON.stringify(arn)} is not an IAM role ARN`);
+  }
+  if (new Set(roleArns.map((a) => a.split(':')[4])).size !== roleArns.length) {
+    throw new UsageError('--efs-role-arn: one role per account');
+  }
+  const externalId = values['efs-external-id'] as string | undefined;
+  if (externalId !== undefined) {
+    if (!EXTERNAL_ID.test(externalId))
+      throw new UsageError('--efs-external-id must be 2-1224 characters of letters, digits and +=,.@:/-');
+    if (roleArns.length === 0) throw new UsageError('--efs-external-id needs --efs-role-arn');
+  }
+  return { roleArns, ...(externalId !== undefined ? { externalId } : {}) };
+}
+
+type AwsModule = typeof import('@efs-node-identity/aws');
+export type LivePorts = ReturnType<AwsModule['createAwsPorts']>;
+
+/** The ports of a run: the cluster account's and, assumed, the file system accounts'. */
+export async function openPorts(
+  region: string,
+  efs: { roleArns: string[]; externalId?: string },
+  onCall: () => void,
+): Promise<{ ports: LivePorts; others: LivePorts[]; destroy(): void }> {
+  const { assumeRolePorts, createAwsPorts } = await import('@efs-node-identity/aws');
+  const ports = createAwsPorts({ region, onCall });
+  const others: LivePorts[] = [];
+  const destroy = () => {
+    ports.destroy();
+    for (const p of others) p.destroy();
+  };
+  try {
+    for (const roleArn of efs.roleArns) {
+      others.push(
+        await assumeRolePorts({
+          roleArn,
+          region,
+          ...(efs.externalId !== undefined ? { externalId: efs.externalId } : {}),
+          onCall,
+        }),
+      );
+    }
+  } catch (error) {
+    destroy();
+    throw error;
+  }
+  return { ports, others, destroy };
+}
+
+/** Collects the live state (policy texts recorded as read) and plans. */
+export async function collectAndPlan(
+  spec: DesiredSpec,
+  live: { ports: LivePorts; others: LivePorts[] },
+  kubeconfig: string | undefined,
+  values: Record<string, unknown>,
+  io: CliIo,
+) {
+  const { collectLiveSnapshot } = await import('@efs-node-identity/aws');
+  // The merge must start from the policy texts as stored: recorded while the collector reads them (no extra call).
+  const texts = emptyPolicyTexts();
+  const recording = (p: LivePorts): LivePorts => ({
+    ...p,
+    iam: recordingIamPort(p.iam, texts),
+    efs: recordingEfsPort(p.efs, texts),
   });
+  const collected = await collectLiveSnapshot({
+    cluster: spec.cluster,
+    region: spec.region,
+    fileSystemIds: spec.fileSystems.map((f) => f.id),
+    ports: recording(live.ports),
+    otherAccounts: live.others.map(recording),
+    kube: kubeconfig
+      ? { kind: 'kubeconfig', ...(values.kubeconfig ? { path: values.kubeconfig as string } : {}) }
+      : 'eks-token',
+    env: io.env,
+  });
+  const plan = planSteps(spec, collected.snapshot, { force: values.force === true, texts });
+  return { plan, collected };
+}
+
+export async function planCommand(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({ args, allowPositionals: false, strict: true, options: PLAN_OPTIONS });
   if (values.help) {
     io.stdout(PLAN_HELP);
     return EXIT_OK;
@@ -141,66 +223,24 @@ export async function planCommand(args: string[], io: CliIo): Promise<number> {
     throw new UsageError(`--format must be one of ${FORMATS.join(', ')} (got "${format}")`);
   }
   const spec = await desiredSpec(values, io);
-  const roleArns = values['efs-role-arn'] as string[];
-  for (const arn of roleArns) {
-    if (!ROLE_ARN.test(arn))
-      throw new UsageError(`--efs-role-arn ${JSON.stringify(arn)} is not an IAM role ARN`);
-  }
-  if (new Set(roleArns.map((a) => a.split(':')[4])).size !== roleArns.length) {
-    throw new UsageError('--efs-role-arn: one role per account');
-  }
-  const externalId = values['efs-external-id'];
-  if (externalId !== undefined) {
-    if (!EXTERNAL_ID.test(externalId))
-      throw new UsageError('--efs-external-id must be 2-1224 characters of letters, digits and +=,.@:/-');
-    if (roleArns.length === 0) throw new UsageError('--efs-external-id needs --efs-role-arn');
-  }
+  const efs = efsAccessFlags(values);
   const kubeconfig = values.kubeconfig ?? io.env.KUBECONFIG;
 
-  // Loaded here: check and simulate never need the AWS SDK or client-node.
-  const { assumeRolePorts, collectLiveSnapshot, createAwsPorts } = await import('@efs-node-identity/aws');
   // The collector counts only the calls of ports it creates itself: these are counted here.
   let awsCalls = 0;
-  const ports = createAwsPorts({ region: spec.region, onCall: () => awsCalls++ });
-  // The merge must start from the policy texts as stored: recorded while the collector reads them (no extra call).
-  const texts = emptyPolicyTexts();
-  const recording = <P extends typeof ports>(p: P): P => ({
-    ...p,
-    iam: recordingIamPort(p.iam, texts),
-    efs: recordingEfsPort(p.efs, texts),
-  });
-  let collected;
-  const otherAccounts: Array<Awaited<ReturnType<typeof assumeRolePorts>>> = [];
+  let result;
+  let live;
   try {
-    for (const roleArn of roleArns) {
-      const other = await assumeRolePorts({
-        roleArn,
-        region: spec.region,
-        ...(externalId !== undefined ? { externalId } : {}),
-        onCall: () => awsCalls++,
-      });
-      otherAccounts.push(other);
-    }
-    collected = await collectLiveSnapshot({
-      cluster: spec.cluster,
-      region: spec.region,
-      fileSystemIds: spec.fileSystems.map((f) => f.id),
-      ports: recording(ports),
-      otherAccounts: otherAccounts.map(recording),
-      kube: kubeconfig
-        ? { kind: 'kubeconfig', ...(values.kubeconfig ? { path: values.kubeconfig } : {}) }
-        : 'eks-token',
-      env: io.env,
-    });
+    live = await openPorts(spec.region, efs, () => awsCalls++);
+    result = await collectAndPlan(spec, live, kubeconfig, values, io);
   } catch (error) {
     io.stderr(`efs-node-identity plan: ${describeFailure(error, spec.cluster, spec.region)}\n`);
     if (io.env.EFS_NODE_IDENTITY_DEBUG) io.stderr(`${(error as Error).stack}\n`);
     return EXIT_USAGE;
   } finally {
-    ports.destroy();
-    for (const p of otherAccounts) p.destroy();
+    live?.destroy();
   }
-  const plan = planSteps(spec, collected.snapshot, { force: values.force, texts });
+  const { plan, collected } = result;
   if (format === 'json') {
     io.stdout(
       `${JSON.stringify({ steps: plan.steps, refusals: plan.refusals, notes: plan.notes }, null, 2)}\n`,

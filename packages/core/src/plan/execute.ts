@@ -125,6 +125,10 @@ export interface JournalEntry {
 export interface Journal {
   version: 1;
   tool: 'efs-node-identity';
+  /** Where the run wrote (rollback builds its ports from these). */
+  cluster?: string;
+  region?: string;
+  account?: string;
   startedAt: string;
   finishedAt?: string;
   /** False while running, and forever when the run stopped early. */
@@ -163,6 +167,8 @@ export interface ExecuteOptions {
    * associations). The restart waits for it so the new pods are admitted with the association (default 15 s).
    */
   associationSettleMs?: number;
+  /** Recorded in the journal for rollback. */
+  meta?: { cluster?: string; region?: string };
   /** Tests: stop (as if killed) after this many steps. */
   stopAfterSteps?: number;
   now?: () => Date;
@@ -817,6 +823,9 @@ export async function executePlan(
   const journal: Journal = {
     version: 1,
     tool: 'efs-node-identity',
+    ...(options.meta?.cluster ? { cluster: options.meta.cluster } : {}),
+    ...(options.meta?.region ? { region: options.meta.region } : {}),
+    account: ports.account,
     startedAt: now().toISOString(),
     complete: false,
     entries: [],

@@ -1,3 +1,4 @@
+import { isKnown } from '../model/unknown';
 import { evaluatePolicy } from '../policy/evaluate';
 import { fileSystemAllowStatement } from '../policy/generate';
 import { mountContext } from '../policy/decisions';
@@ -44,7 +45,15 @@ export const FS02: Rule = {
         continue;
       }
       const volumes = view.volumesOn(fileSystem);
-      for (const { binding, principal } of principals) {
+      for (const { binding, principal: nodePrincipal } of principals) {
+        // With targetRoleArn, EKS Pod Identity chains into the target role and the pods mount with its credentials
+        // (EKS user guide, "Access AWS resources in another account with a target IAM role"): the file system policy
+        // must allow the target role, not the association role.
+        const target = binding.association?.targetRoleArn;
+        const principal =
+          target !== undefined && isKnown(target)
+            ? { kind: 'aws' as const, arn: target, accountId: target.split(':')[4] }
+            : nodePrincipal;
         const mounts =
           volumes.length > 0 ? volumes.map((v) => mountOf(v, fileSystem)) : [{ tls: true, iam: true }];
         for (const mount of dedupe(mounts)) {

@@ -1,0 +1,228 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { canonicalJson, type Journal } from '@efs-node-identity/core';
+import {
+  adminCredentials,
+  clusterOf,
+  newRole,
+  SANDBOX_ADMIN_TOKEN,
+  startSandbox,
+  type Sandbox,
+} from '@efs-node-identity/sandbox';
+
+/**
+ * `apply` and `rollback` as processes against a sandbox started here (asynchronous spawn: the sandbox answers from
+ * this event loop), including 20 apply processes at once.
+ */
+
+jest.setTimeout(180_000);
+
+function runAsync(args: string[], env: Record<string, string>) {
+  const bin = path.join(__dirname, '..', 'dist', 'bin.js');
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const base = { ...process.env };
+    for (const k of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_DEFAULT_REGION', 'KUBECONFIG']) delete base[k];
+    const child = spawn(process.execPath, [bin, ...args], { env: { ...base, NO_COLOR: '1', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdin.end();
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const PLATFORM = '111122223333';
+const STORAGE = '444455556666';
+const FS = 'fs-0a1b2c3d4e5f60718';
+const STORAGE_FS = 'fs-0c7d8e9f0a1b2c3d4';
+const READER = `arn:aws:iam::${STORAGE}:role/efs-node-identity-writer`;
+
+describe('efs-node-identity apply / rollback against the sandbox', () => {
+  let sandbox: Sandbox;
+  let dir: string;
+  let env: Record<string, string>;
+  let kubeconfig: string;
+
+  async function start(scenario: string, seed?: (state: Sandbox['state']) => void) {
+    sandbox = await startSandbox({ scenario, ...(seed ? { seed } : {}) });
+    const keys = adminCredentials(sandbox.state, PLATFORM)!;
+    dir = mkdtempSync(path.join(tmpdir(), 'apply-cli-'));
+    kubeconfig = path.join(dir, 'kubeconfig');
+    const server = clusterOf(sandbox.state, PLATFORM, 'prod-eks').endpoint;
+    writeFileSync(
+      kubeconfig,
+      `apiVersion: v1\nkind: Config\nclusters:\n- name: prod-eks\n  cluster:\n    server: ${JSON.stringify(server)}\n    insecure-skip-tls-verify: true\n` +
+        `users:\n- name: admin\n  user:\n    token: ${JSON.stringify(SANDBOX_ADMIN_TOKEN)}\n` +
+        `contexts:\n- name: prod-eks\n  context:\n    cluster: prod-eks\n    user: admin\ncurrent-context: prod-eks\n`,
+    );
+    env = {
+      AWS_ENDPOINT_URL: sandbox.url,
+      AWS_ACCESS_KEY_ID: keys.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: keys.secretAccessKey,
+      AWS_REGION: 'eu-west-1',
+    };
+  }
+  afterEach(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await sandbox.stop();
+  });
+
+  const base = () => ['--cluster', 'prod-eks', '--region', 'eu-west-1', '--kubeconfig', kubeconfig];
+  const fsPolicy = (account: string, id: string) =>
+    canonicalJson(sandbox.state.accounts.get(account)!.efs.fileSystems.get(id)!.policy ?? null);
+
+  it('without --yes and without a terminal: refused with exit 2 and a pointer to --yes; nothing changed', async () => {
+    await start('deny-only-policy');
+    const before = fsPolicy(PLATFORM, FS);
+    const r = await runAsync(['apply', ...base(), '--file-system', FS], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/pass --yes/);
+    expect(fsPolicy(PLATFORM, FS)).toBe(before);
+  });
+
+  it('deny-only-policy: apply --yes (progress per step, journal), a second plan is empty, rollback restores the policy text', async () => {
+    await start('deny-only-policy');
+    const before = fsPolicy(PLATFORM, FS);
+    const journal = path.join(dir, 'journal.json');
+    const r = await runAsync(['apply', ...base(), '--file-system', FS, '--yes', '--journal', journal], env);
+    expect(r.stderr).toMatch(/\[1\/2\] Merge the policy of fs-0a1b2c3d4e5f60718/);
+    expect(r.stderr).toMatch(/verify: 0 error\(s\)/);
+    expect(r.code).toBe(0);
+    // Credentials never appear in what the command prints.
+    expect(`${r.stdout}${r.stderr}`).not.toContain(env.AWS_SECRET_ACCESS_KEY);
+    const j = JSON.parse(readFileSync(journal, 'utf8')) as Journal;
+    expect(j.complete).toBe(true);
+    expect(j.entries[0]).toMatchObject({
+      step: 'merge-file-system-policy',
+      undo: { kind: 'unmerge-file-system-policy' },
+    });
+    expect(canonicalJson(j.entries[0]!.previous as string)).toBe(before);
+    const plan = await runAsync(['plan', ...base(), '--file-system', FS, '--format', 'json'], env);
+    expect(JSON.parse(plan.stdout).steps).toEqual([]);
+
+    const noTty = await runAsync(['rollback', '--journal', journal], env);
+    expect(noTty.code).toBe(2);
+    expect(noTty.stderr).toMatch(/pass --yes/);
+    const rb = await runAsync(['rollback', '--journal', journal, '--yes', '--kubeconfig', kubeconfig], env);
+    expect(rb.stderr).toMatch(/rollback: done/);
+    expect(rb.code).toBe(0);
+    expect(fsPolicy(PLATFORM, FS)).toBe(before);
+  });
+
+  it('wrong-irsa-sub --mode irsa --adopt: apply fixes the trust, verify is clean, rollback restores it', async () => {
+    await start('wrong-irsa-sub');
+    const trust = () =>
+      canonicalJson(
+        sandbox.state.accounts.get(PLATFORM)!.iam.roles.get('prod-eks-efs-csi-node')!.trustPolicy,
+      );
+    const before = trust();
+    const journal = path.join(dir, 'j.json');
+    const args = [...base(), '--file-system', FS, '--mode', 'irsa', '--adopt'];
+    const r = await runAsync(['apply', ...args, '--yes', '--journal', journal], env);
+    expect(r.stderr).toMatch(/verify: 0 error\(s\)/);
+    expect(r.code).toBe(0);
+    expect(JSON.parse((await runAsync(['plan', ...args, '--format', 'json'], env)).stdout).steps).toEqual([]);
+    const rb = await runAsync(['rollback', '--journal', journal, '--yes', '--kubeconfig', kubeconfig], env);
+    expect(rb.code).toBe(0);
+    expect(trust()).toBe(before);
+  });
+
+  it('cross-account with a target role: a kill after 2 steps, then apply again converges; rollback of both runs restores', async () => {
+    await start('cross-account', (state) => {
+      const role = newRole(
+        STORAGE,
+        'efs-node-identity-writer',
+        JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { AWS: `arn:aws:iam::${PLATFORM}:root` },
+              Action: 'sts:AssumeRole',
+            },
+          ],
+        }),
+      );
+      state.accounts.get(STORAGE)!.iam.roles.set(role.roleName, role);
+    });
+    const before = fsPolicy(STORAGE, STORAGE_FS);
+    const args = [
+      ...base(),
+      '--file-system',
+      STORAGE_FS,
+      '--target-role-arn',
+      `arn:aws:iam::${STORAGE}:role/prod-eks-efs-provisioner`,
+      '--adopt',
+      '--efs-role-arn',
+      READER,
+    ];
+    const j1 = path.join(dir, 'j1.json');
+    const j2 = path.join(dir, 'j2.json');
+    const killed = await runAsync(
+      ['apply', ...args, '--yes', '--journal', j1, '--stop-after-steps', '2'],
+      env,
+    );
+    expect(killed.code).toBe(2);
+    expect((JSON.parse(readFileSync(j1, 'utf8')) as Journal).entries).toHaveLength(2);
+    const r = await runAsync(['apply', ...args, '--yes', '--journal', j2], env);
+    expect(r.stderr).toMatch(/verify: 0 error\(s\)/);
+    expect(r.code).toBe(0);
+    expect(JSON.parse((await runAsync(['plan', ...args, '--format', 'json'], env)).stdout).steps).toEqual([]);
+    for (const j of [j2, j1]) {
+      const rb = await runAsync(
+        ['rollback', '--journal', j, '--yes', '--kubeconfig', kubeconfig, '--efs-role-arn', READER],
+        env,
+      );
+      expect(rb.stderr).toMatch(/rollback: done/);
+    }
+    expect(fsPolicy(STORAGE, STORAGE_FS)).toBe(before);
+  });
+
+  it('20 apply processes at once, 20 file systems on one shared role: all 20 inline policies and statements present', async () => {
+    const ids = Array.from({ length: 20 }, (_, i) => `fs-0e00000000000${String(i).padStart(4, '0')}`);
+    await start('healthy', (state) => {
+      const efs = state.accounts.get(PLATFORM)!.efs;
+      const model = efs.fileSystems.get(FS)!;
+      for (const id of ids) {
+        efs.fileSystems.set(id, {
+          ...model,
+          fileSystemId: id,
+          fileSystemArn: model.fileSystemArn.replace(FS, id),
+          creationToken: id,
+          name: id,
+          tags: {},
+          policy: undefined,
+        } as typeof model);
+      }
+    });
+    const results = await Promise.all(
+      ids.map((id) =>
+        runAsync(
+          [
+            'apply',
+            ...base(),
+            '--file-system',
+            id,
+            '--adopt',
+            '--yes',
+            '--journal',
+            path.join(dir, `${id}.json`),
+          ],
+          env,
+        ),
+      ),
+    );
+    for (const r of results) expect(r.code).toBe(0);
+    const role = sandbox.state.accounts.get(PLATFORM)!.iam.roles.get('prod-eks-efs-csi-node')!;
+    for (const id of ids) {
+      expect([...role.inlinePolicies.keys()]).toContain(`efs-node-identity-${id}`);
+      expect(sandbox.state.accounts.get(PLATFORM)!.efs.fileSystems.get(id)!.policy).toMatch(
+        /EfsCsiNode-prod-eks/,
+      );
+    }
+  });
+});
