@@ -19,7 +19,7 @@ import {
 
 jest.setTimeout(180_000);
 
-function runAsync(args: string[], env: Record<string, string>) {
+function runAsync(args: string[], env: Record<string, string>, killWhen?: RegExp) {
   const bin = path.join(__dirname, '..', 'dist', 'bin.js');
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
     const base = { ...process.env };
@@ -28,7 +28,11 @@ function runAsync(args: string[], env: Record<string, string>) {
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      // A real kill (SIGKILL: no handler runs) as soon as the output shows the point to kill at.
+      if (killWhen && killWhen.test(stderr)) child.kill('SIGKILL');
+    });
     child.stdin.end();
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
@@ -180,6 +184,41 @@ describe('efs-node-identity apply / rollback against the sandbox', () => {
       expect(rb.stderr).toMatch(/rollback: done/);
     }
     expect(fsPolicy(STORAGE, STORAGE_FS)).toBe(before);
+  });
+
+  it('hostile input is refused before any call', async () => {
+    await start('healthy');
+    const calls = () => sandbox.log.calls.length;
+    const before = calls();
+    for (const bad of [
+      ['--cluster', 'prod"eks'],
+      ['--cluster', 'prod-eks', '--role-name', 'a*b'],
+      ['--cluster', 'prod-eks', '--target-role-arn', 'arn:aws:iam::1:role/x'],
+      ['--cluster', 'prod-eks', '--file-system', 'fs-XYZ'],
+      ['--cluster', 'prod-eks\nother'],
+    ]) {
+      const r = await runAsync(['apply', '--region', 'eu-west-1', '--file-system', FS, ...bad, '--yes'], env);
+      expect(r.code).toBe(2);
+    }
+    expect(calls()).toBe(before);
+  });
+
+  it('SIGKILL in the middle of an apply (at the start of the file system merge, maybe holding its lock): the journal on disk is whole, and apply again converges without waiting for a stale lock', async () => {
+    await start('wrong-irsa-sub');
+    const journal = path.join(dir, 'k.json');
+    const args = [...base(), '--file-system', FS, '--mode', 'irsa', '--role-name', 'prod-eks-efs-node-irsa'];
+    const killed = await runAsync(['apply', ...args, '--yes', '--journal', journal], env, /\[3\/\d+\] Merge/);
+    expect(killed.code).toBeNull();
+    const j = JSON.parse(readFileSync(journal, 'utf8')) as Journal;
+    expect(j.complete).toBe(false);
+    expect(j.entries.length).toBeGreaterThanOrEqual(2);
+    const started = Date.now();
+    const r = await runAsync(['apply', ...args, '--yes', '--journal', path.join(dir, 'k2.json')], env);
+    // The killed holder's lock file (if any) names a dead pid: taken over at once, not after the 30 s stale timeout.
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(r.stderr).toMatch(/verify: 0 error\(s\)/);
+    expect(r.code).toBe(0);
+    expect(JSON.parse((await runAsync(['plan', ...args, '--format', 'json'], env)).stdout).steps).toEqual([]);
   });
 
   it('20 apply processes at once, 20 file systems on one shared role: all 20 inline policies and statements present', async () => {

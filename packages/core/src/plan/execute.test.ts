@@ -271,5 +271,13 @@ describe('fileLock', () => {
     const release = await lock('stale');
     await release();
     expect(existsSync(file)).toBe(false);
+    // A fresh file whose holder process is gone is taken over at once (pid 2^22 + 1 is above Linux's pid_max).
+    const dead = lockFilePath('dead', dir);
+    writeFileSync(dead, JSON.stringify({ token: 'dead', pid: 4194305 }));
+    const started = Date.now();
+    await (
+      await fileLock({ dir, staleMs: 60_000, timeoutMs: 5000 })('dead')
+    )();
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 });

@@ -63,7 +63,7 @@ export function fileLock(options: LockOptions = {}): LockFn {
       }
       try {
         const info = await stat(file);
-        if (Date.now() - info.mtimeMs > staleMs) {
+        if (Date.now() - info.mtimeMs > staleMs || (await holderIsDead(file))) {
           // A dead holder: remove its file and race for a new one (O_EXCL decides the winner).
           await rm(file, { force: true });
           continue;
@@ -94,6 +94,21 @@ export function fileLock(options: LockOptions = {}): LockFn {
       }
     };
   };
+}
+
+/**
+ * The lock file names its holder's pid; the directory is local, so a pid that no longer exists (kill(pid, 0) fails
+ * with ESRCH) is a holder that was killed: its lock is taken over at once instead of after the stale timeout.
+ */
+async function holderIsDead(file: string): Promise<boolean> {
+  try {
+    const { pid } = JSON.parse(await readFile(file, 'utf8')) as { pid?: unknown };
+    if (typeof pid !== 'number' || pid === process.pid) return false;
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
 }
 
 /** Runs `fn` holding the lock of `key`. */
