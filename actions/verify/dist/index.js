@@ -85212,7 +85212,9 @@ var FS02 = {
         continue;
       }
       const volumes = view.volumesOn(fileSystem);
-      for (const { binding, principal } of principals) {
+      for (const { binding, principal: nodePrincipal } of principals) {
+        const target = binding.association?.targetRoleArn;
+        const principal = target !== void 0 && isKnown(target) ? { kind: "aws", arn: target, accountId: target.split(":")[4] } : nodePrincipal;
         const mounts = volumes.length > 0 ? volumes.map((v) => mountOf(v, fileSystem)) : [{ tls: true, iam: true }];
         for (const mount of dedupe(mounts)) {
           const outcome = evaluatePolicy(
@@ -87800,11 +87802,13 @@ var XA05 = {
   check({ view, config: config2 }) {
     const findings = [];
     for (const { binding, principal } of knownNodePrincipals(view)) {
+      const target = binding.association?.targetRoleArn;
+      const effectiveAccount = target !== void 0 && isKnown(target) ? target.split(":")[4] : principal.accountId;
       const managed = managedWithoutDocument(binding.role);
       const identity = [...view.identityPoliciesOf(binding.role, binding), ...managed.documents];
       for (const fileSystem of view.snapshot.fileSystems) {
         const fsArn = arnOf(fileSystem);
-        if (fileSystem.type !== "efs" || !fsArn || !isKnown(fileSystem.accountId) || fileSystem.accountId === principal.accountId || // Several clusters in one repository: only the roles something connects to this file system.
+        if (fileSystem.type !== "efs" || !fsArn || !isKnown(fileSystem.accountId) || fileSystem.accountId === principal.accountId || fileSystem.accountId === effectiveAccount || // Several clusters in one repository: only the roles something connects to this file system.
         !nodePrincipalsFor(view, { fileSystem }).some((p) => p.principal === principal))
           continue;
         const volumes = view.volumesOn(fileSystem);
