@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { runCliAsync } from './run-cli';
 import { canonicalJson, type Journal } from '@efs-node-identity/core';
 import {
   adminCredentials,
@@ -18,26 +18,6 @@ import {
  */
 
 jest.setTimeout(180_000);
-
-function runAsync(args: string[], env: Record<string, string>, killWhen?: RegExp) {
-  const bin = path.join(__dirname, '..', 'dist', 'bin.js');
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const base = { ...process.env };
-    for (const k of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_DEFAULT_REGION', 'KUBECONFIG']) delete base[k];
-    const child = spawn(process.execPath, [bin, ...args], { env: { ...base, NO_COLOR: '1', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      // A real kill (SIGKILL: no handler runs) as soon as the output shows the point to kill at.
-      if (killWhen && killWhen.test(stderr)) child.kill('SIGKILL');
-    });
-    child.stdin.end();
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const PLATFORM = '111122223333';
 const STORAGE = '444455556666';
@@ -82,7 +62,7 @@ describe('efs-node-identity apply / rollback against the sandbox', () => {
   it('without --yes and without a terminal: refused with exit 2 and a pointer to --yes; nothing changed', async () => {
     await start('deny-only-policy');
     const before = fsPolicy(PLATFORM, FS);
-    const r = await runAsync(['apply', ...base(), '--file-system', FS], env);
+    const r = await runCliAsync(['apply', ...base(), '--file-system', FS], env);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/pass --yes/);
     expect(fsPolicy(PLATFORM, FS)).toBe(before);
@@ -92,7 +72,10 @@ describe('efs-node-identity apply / rollback against the sandbox', () => {
     await start('deny-only-policy');
     const before = fsPolicy(PLATFORM, FS);
     const journal = path.join(dir, 'journal.json');
-    const r = await runAsync(['apply', ...base(), '--file-system', FS, '--yes', '--journal', journal], env);
+    const r = await runCliAsync(
+      ['apply', ...base(), '--file-system', FS, '--yes', '--journal', journal],
+      env,
+    );
     expect(r.stderr).toMatch(/\[1\/2\] Merge the policy of fs-0a1b2c3d4e5f60718/);
     expect(r.stderr).toMatch(/verify: 0 error\(s\)/);
     expect(r.code).toBe(0);
@@ -105,13 +88,16 @@ describe('efs-node-identity apply / rollback against the sandbox', () => {
       undo: { kind: 'unmerge-file-system-policy' },
     });
     expect(canonicalJson(j.entries[0]!.previous as string)).toBe(before);
-    const plan = await runAsync(['plan', ...base(), '--file-system', FS, '--format', 'json'], env);
+    const plan = await runCliAsync(['plan', ...base(), '--file-system', FS, '--format', 'json'], env);
     expect(JSON.parse(plan.stdout).steps).toEqual([]);
 
-    const noTty = await runAsync(['rollback', '--journal', journal], env);
+    const noTty = await runCliAsync(['rollback', '--journal', journal], env);
     expect(noTty.code).toBe(2);
     expect(noTty.stderr).toMatch(/pass --yes/);
-    const rb = await runAsync(['rollback', '--journal', journal, '--yes', '--kubeconfig', kubeconfig], env);
+    const rb = await runCliAsync(
+      ['rollback', '--journal', journal, '--yes', '--kubeconfig', kubeconfig],
+      env,
+    );
     expect(rb.stderr).toMatch(/rollback: done/);
     expect(rb.code).toBe(0);
     expect(fsPolicy(PLATFORM, FS)).toBe(before);
@@ -121,16 +107,26 @@ describe('efs-node-identity apply / rollback against the sandbox', () => {
     await start('wrong-irsa-sub');
     const trust = () =>
       canonicalJson(
-        sandbox.state.accounts.get(PLATFORM)!.iam.roles.get('prod-eks-efs-csi-node')!.trustPolicy,
+        sandbox.state.accounts.get(PLATFORM)!.iam.roles.get('prod-eks-efs-csi-node')!
+          .assumeRolePolicyDocument,
       );
     const before = trust();
+    expect(before).toContain('efs-csi-controller-sa');
     const journal = path.join(dir, 'j.json');
     const args = [...base(), '--file-system', FS, '--mode', 'irsa', '--adopt'];
-    const r = await runAsync(['apply', ...args, '--yes', '--journal', journal], env);
+    const r = await runCliAsync(['apply', ...args, '--yes', '--journal', journal], env);
     expect(r.stderr).toMatch(/verify: 0 error\(s\)/);
     expect(r.code).toBe(0);
-    expect(JSON.parse((await runAsync(['plan', ...args, '--format', 'json'], env)).stdout).steps).toEqual([]);
-    const rb = await runAsync(['rollback', '--journal', journal, '--yes', '--kubeconfig', kubeconfig], env);
+    // The trust now names the node SA, not the controller's.
+    expect(trust()).toContain('system:serviceaccount:kube-system:efs-csi-node-sa');
+    expect(trust()).not.toBe(before);
+    expect(JSON.parse((await runCliAsync(['plan', ...args, '--format', 'json'], env)).stdout).steps).toEqual(
+      [],
+    );
+    const rb = await runCliAsync(
+      ['rollback', '--journal', journal, '--yes', '--kubeconfig', kubeconfig],
+      env,
+    );
     expect(rb.code).toBe(0);
     expect(trust()).toBe(before);
   });
@@ -166,18 +162,20 @@ describe('efs-node-identity apply / rollback against the sandbox', () => {
     ];
     const j1 = path.join(dir, 'j1.json');
     const j2 = path.join(dir, 'j2.json');
-    const killed = await runAsync(
+    const killed = await runCliAsync(
       ['apply', ...args, '--yes', '--journal', j1, '--stop-after-steps', '2'],
       env,
     );
     expect(killed.code).toBe(2);
     expect((JSON.parse(readFileSync(j1, 'utf8')) as Journal).entries).toHaveLength(2);
-    const r = await runAsync(['apply', ...args, '--yes', '--journal', j2], env);
+    const r = await runCliAsync(['apply', ...args, '--yes', '--journal', j2], env);
     expect(r.stderr).toMatch(/verify: 0 error\(s\)/);
     expect(r.code).toBe(0);
-    expect(JSON.parse((await runAsync(['plan', ...args, '--format', 'json'], env)).stdout).steps).toEqual([]);
+    expect(JSON.parse((await runCliAsync(['plan', ...args, '--format', 'json'], env)).stdout).steps).toEqual(
+      [],
+    );
     for (const j of [j2, j1]) {
-      const rb = await runAsync(
+      const rb = await runCliAsync(
         ['rollback', '--journal', j, '--yes', '--kubeconfig', kubeconfig, '--efs-role-arn', READER],
         env,
       );
@@ -197,7 +195,10 @@ describe('efs-node-identity apply / rollback against the sandbox', () => {
       ['--cluster', 'prod-eks', '--file-system', 'fs-XYZ'],
       ['--cluster', 'prod-eks\nother'],
     ]) {
-      const r = await runAsync(['apply', '--region', 'eu-west-1', '--file-system', FS, ...bad, '--yes'], env);
+      const r = await runCliAsync(
+        ['apply', '--region', 'eu-west-1', '--file-system', FS, ...bad, '--yes'],
+        env,
+      );
       expect(r.code).toBe(2);
     }
     expect(calls()).toBe(before);
@@ -207,18 +208,23 @@ describe('efs-node-identity apply / rollback against the sandbox', () => {
     await start('wrong-irsa-sub');
     const journal = path.join(dir, 'k.json');
     const args = [...base(), '--file-system', FS, '--mode', 'irsa', '--role-name', 'prod-eks-efs-node-irsa'];
-    const killed = await runAsync(['apply', ...args, '--yes', '--journal', journal], env, /\[3\/\d+\] Merge/);
+    const killed = await runCliAsync(
+      ['apply', ...args, '--yes', '--journal', journal],
+      env,
+      /\[3\/\d+\] Merge/,
+    );
     expect(killed.code).toBeNull();
     const j = JSON.parse(readFileSync(journal, 'utf8')) as Journal;
     expect(j.complete).toBe(false);
     expect(j.entries.length).toBeGreaterThanOrEqual(2);
-    const started = Date.now();
-    const r = await runAsync(['apply', ...args, '--yes', '--journal', path.join(dir, 'k2.json')], env);
-    // The killed holder's lock file (if any) names a dead pid: taken over at once, not after the 30 s stale timeout.
-    expect(Date.now() - started).toBeLessThan(20_000);
+    // The killed holder's lock file (if any) names a dead pid and is taken over at once (lock.test.ts proves that
+    // without timing anything); here the re-run must simply converge.
+    const r = await runCliAsync(['apply', ...args, '--yes', '--journal', path.join(dir, 'k2.json')], env);
     expect(r.stderr).toMatch(/verify: 0 error\(s\)/);
     expect(r.code).toBe(0);
-    expect(JSON.parse((await runAsync(['plan', ...args, '--format', 'json'], env)).stdout).steps).toEqual([]);
+    expect(JSON.parse((await runCliAsync(['plan', ...args, '--format', 'json'], env)).stdout).steps).toEqual(
+      [],
+    );
   });
 
   it('20 apply processes at once, 20 file systems on one shared role: all 20 inline policies and statements present', async () => {
@@ -240,7 +246,7 @@ describe('efs-node-identity apply / rollback against the sandbox', () => {
     });
     const results = await Promise.all(
       ids.map((id) =>
-        runAsync(
+        runCliAsync(
           [
             'apply',
             ...base(),

@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { runCliAsync } from './run-cli';
 import {
   adminCredentials,
   clusterOf,
@@ -10,24 +10,6 @@ import {
   startSandbox,
   type Sandbox,
 } from '@efs-node-identity/sandbox';
-
-/**
- * `plan` as a process against a sandbox started here (asynchronous spawn: the sandbox answers from this event loop).
- */
-function runAsync(args: string[], env: Record<string, string>) {
-  const bin = path.join(__dirname, '..', 'dist', 'bin.js');
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const base = { ...process.env };
-    for (const k of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_DEFAULT_REGION', 'KUBECONFIG']) delete base[k];
-    const child = spawn(process.execPath, [bin, ...args], { env: { ...base, NO_COLOR: '1', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const FS = 'fs-0a1b2c3d4e5f60718';
 const NODE_ROLE = 'arn:aws:iam::111122223333:role/prod-eks-efs-csi-node';
@@ -66,7 +48,7 @@ describe('efs-node-identity plan against the sandbox', () => {
 
   it('healthy: exit 0 and { "steps": [] }', async () => {
     await start('healthy');
-    const r = await runAsync([...base(), '--file-system', FS, '--format', 'json'], env);
+    const r = await runCliAsync([...base(), '--file-system', FS, '--format', 'json'], env);
     expect(r.stderr).toMatch(/plan: 0 step\(s\), 0 refused; \d+ AWS calls/);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ steps: [], refusals: [], notes: [] });
@@ -74,13 +56,13 @@ describe('efs-node-identity plan against the sandbox', () => {
 
   it('deny-only-policy: one merge step with the Allow for the node role (json), numbered with its diff (text)', async () => {
     await start('deny-only-policy');
-    const json = await runAsync([...base(), '--file-system', `${FS}:write`, '--format', 'json'], env);
+    const json = await runCliAsync([...base(), '--file-system', `${FS}:write`, '--format', 'json'], env);
     expect(json.code).toBe(0);
     const out = JSON.parse(json.stdout);
     expect(out.refusals).toEqual([]);
     expect(out.steps.map((s: { kind: string }) => s.kind)).toEqual(['merge-file-system-policy', 'verify']);
     expect(out.steps[0].statement.Principal).toEqual({ AWS: NODE_ROLE });
-    const text = await runAsync([...base(), '--file-system', FS, '--format', 'text'], env);
+    const text = await runCliAsync([...base(), '--file-system', FS, '--format', 'text'], env);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^1\. Merge the policy of fs-0a1b2c3d4e5f60718/m);
     expect(text.stdout).toMatch(/^ {3}\+ +"Sid": "EfsCsiNode-prod-eks",$/m);
@@ -102,13 +84,13 @@ describe('efs-node-identity plan against the sandbox', () => {
         '',
       ].join('\n'),
     );
-    const refused = await runAsync(
+    const refused = await runCliAsync(
       ['plan', '--spec', spec, '--kubeconfig', kubeconfig, '--format', 'json'],
       env,
     );
     expect(refused.code).toBe(1);
     expect(JSON.parse(refused.stdout).refusals[0].reason).toMatch(/ownership tag/);
-    const adopted = await runAsync(
+    const adopted = await runCliAsync(
       ['plan', '--spec', spec, '--kubeconfig', kubeconfig, '--format', 'json', '--adopt'],
       env,
     );
@@ -140,7 +122,7 @@ describe('efs-node-identity plan against the sandbox', () => {
       ],
       ['plan', '--cluster', 'prod-eks', '--region', 'eu-west-1'],
     ]) {
-      const r = await runAsync(args, env);
+      const r = await runCliAsync(args, env);
       expect({ args, code: r.code }).toEqual({ args, code: 2 });
       expect(r.stdout).toBe('');
     }
@@ -205,14 +187,14 @@ describe('efs-node-identity plan: cross-account with --efs-role-arn', () => {
         '--format',
         'json',
       ];
-      const withRole = await runAsync(
+      const withRole = await runCliAsync(
         [...args, '--efs-role-arn', READER, '--efs-external-id', 'plan-prod-eks'],
         env,
       );
       expect(withRole.stderr).toMatch(/plan: 0 step\(s\), 0 refused/);
       expect(withRole.code).toBe(0);
       expect(JSON.parse(withRole.stdout).steps).toEqual([]);
-      const without = await runAsync(args, env);
+      const without = await runCliAsync(args, env);
       expect(without.code).toBe(1);
       expect(JSON.parse(without.stdout).refusals[0].reason).toMatch(/not found/);
     } finally {

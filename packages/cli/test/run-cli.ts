@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 
 /** Runs the built CLI as a process, as a user would (the build runs before the tests). */
@@ -19,3 +19,31 @@ export function runCli(
 
 export const SHARED_FIXTURES = path.resolve(__dirname, '../../../../shared/fixtures');
 export const REPO_ROOT = path.resolve(__dirname, '../../..');
+
+/**
+ * Runs the built CLI as a process without blocking this test's event loop (a sandbox started in the test answers
+ * from it, so spawnSync would deadlock). The AWS and Kubernetes settings of the developer's shell are dropped: the
+ * test passes its own. `killWhen`: SIGKILL the process as soon as its stderr matches (a real kill, no handler runs).
+ */
+export function runCliAsync(
+  args: string[],
+  env: Record<string, string>,
+  killWhen?: RegExp,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const bin = path.join(__dirname, '..', 'dist', 'bin.js');
+  return new Promise((resolve, reject) => {
+    const base = { ...process.env };
+    for (const k of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_DEFAULT_REGION', 'KUBECONFIG']) delete base[k];
+    const child = spawn(process.execPath, [bin, ...args], { env: { ...base, NO_COLOR: '1', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      if (killWhen && killWhen.test(stderr)) child.kill('SIGKILL');
+    });
+    child.stdin.end();
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}

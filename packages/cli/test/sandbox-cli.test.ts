@@ -49,7 +49,7 @@ function exportsOf(stdout: string): Record<string, string> {
 describe('efs-node-identity sandbox', () => {
   it('serves a scenario, prints the env to use it, and stops cleanly on SIGTERM', async () => {
     const { child, stdout, exited } = await startCli(['--scenario', 'never-restarted', '--port', '0']);
-    let env: Record<string, string> = {};
+    let env: Record<string, string>;
     try {
       const lines = stdout().trimEnd().split('\n');
       expect(lines.at(-1)).toBe('sandbox ready');

@@ -1,4 +1,5 @@
-import { runCli, SHARED_FIXTURES } from './run-cli';
+import { spawnSync } from 'node:child_process';
+import { REPO_ROOT, runCli, SHARED_FIXTURES } from './run-cli';
 
 interface JsonFinding {
   ruleId: string;
@@ -55,9 +56,8 @@ describe('the shared example trees get the verdicts their README states', () => 
 
 describe('the command from the repository root', () => {
   it('is linked by npm so that `npx efs-node-identity` runs it', () => {
-    const { spawnSync } = jest.requireActual<typeof import('node:child_process')>('node:child_process');
     const result = spawnSync('npx', ['--no-install', 'efs-node-identity', '--version'], {
-      cwd: require('node:path').resolve(__dirname, '../../..'),
+      cwd: REPO_ROOT,
       encoding: 'utf8',
     });
     expect(result.stderr).toBe('');

@@ -1,8 +1,8 @@
 import Ajv2020 from 'ajv/dist/2020';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { runCliAsync } from './run-cli';
 import {
   adminCredentials,
   clusterOf,
@@ -13,25 +13,6 @@ import {
   type SandboxOptions,
 } from '@efs-node-identity/sandbox';
 import schema from '../../core/schema/check-output.schema.json';
-
-/**
- * `verify` as a process against a sandbox started here. The process must not block this test's event loop (the
- * sandbox answers from it), hence an asynchronous spawn rather than run-cli's spawnSync.
- */
-function runAsync(args: string[], env: Record<string, string>) {
-  const bin = path.join(__dirname, '..', 'dist', 'bin.js');
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const base = { ...process.env };
-    for (const k of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_DEFAULT_REGION', 'KUBECONFIG']) delete base[k];
-    const child = spawn(process.execPath, [bin, ...args], { env: { ...base, NO_COLOR: '1', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('efs-node-identity verify against the sandbox', () => {
   const validate = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
@@ -66,7 +47,7 @@ describe('efs-node-identity verify against the sandbox', () => {
 
   it('prints JSON in the check schema, exit 0 on healthy, and the call count on stderr', async () => {
     const kubeconfig = await start('healthy');
-    const result = await runAsync(
+    const result = await runCliAsync(
       [
         'verify',
         '--cluster',
@@ -94,7 +75,7 @@ describe('efs-node-identity verify against the sandbox', () => {
 
   it('exits 1 with FS-02 on deny-only-policy', async () => {
     const kubeconfig = await start('deny-only-policy');
-    const result = await runAsync(
+    const result = await runCliAsync(
       [
         'verify',
         '--cluster',
@@ -116,7 +97,7 @@ describe('efs-node-identity verify against the sandbox', () => {
 
   it('exits 2 with a one-line message for an unknown cluster and for rejected credentials', async () => {
     const kubeconfig = await start('healthy');
-    const missing = await runAsync(
+    const missing = await runCliAsync(
       ['verify', '--cluster', 'nope', '--region', 'eu-west-1', '--kubeconfig', kubeconfig],
       env,
     );
@@ -124,7 +105,7 @@ describe('efs-node-identity verify against the sandbox', () => {
     expect(missing.stderr).toBe(
       'efs-node-identity verify: cluster "nope" not found in eu-west-1 (DescribeCluster: ResourceNotFoundException)\n',
     );
-    const rejected = await runAsync(['verify', '--cluster', 'prod-eks', '--kubeconfig', kubeconfig], {
+    const rejected = await runCliAsync(['verify', '--cluster', 'prod-eks', '--kubeconfig', kubeconfig], {
       ...env,
       AWS_SECRET_ACCESS_KEY: 'not-the-secret',
     });
@@ -136,7 +117,7 @@ describe('efs-node-identity verify against the sandbox', () => {
 
   it('refuses malformed input before any call', async () => {
     await start('healthy');
-    const result = await runAsync(['verify', '--cluster', 'prod"eks', '--region', 'eu-west-1'], env);
+    const result = await runCliAsync(['verify', '--cluster', 'prod"eks', '--region', 'eu-west-1'], env);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('is not an EKS cluster name');
     expect(sandbox.log.calls).toHaveLength(0);
@@ -193,7 +174,7 @@ describe('efs-node-identity verify against the sandbox', () => {
 
     it("with the role, reads the storage account's file system policy and mount targets", async () => {
       const kubeconfig = await startCrossAccount();
-      const result = await runAsync(
+      const result = await runCliAsync(
         args(kubeconfig, '--efs-role-arn', ROLE_ARN, '--efs-external-id', EXTERNAL_ID),
         env,
       );
@@ -233,7 +214,7 @@ describe('efs-node-identity verify against the sandbox', () => {
 
     it('without it, says on stderr which facts of the storage account were not read', async () => {
       const kubeconfig = await startCrossAccount();
-      const result = await runAsync(args(kubeconfig), env);
+      const result = await runCliAsync(args(kubeconfig), env);
       expect(validate(JSON.parse(result.stdout))).toBe(true);
       const lines = result.stderr.split('\n').filter(Boolean);
       expect(lines[0]).toMatch(/^verify: \d+ AWS calls, \d+ Kubernetes calls$/);
@@ -258,11 +239,11 @@ describe('efs-node-identity verify against the sandbox', () => {
         (JSON.parse(stdout) as { findings: Array<{ ruleId: string; severity: string }> }).findings
           .filter((f) => f.severity === 'error')
           .map((f) => f.ruleId);
-      const withRole = await runAsync(
+      const withRole = await runCliAsync(
         args(kubeconfig, '--efs-role-arn', ROLE_ARN, '--efs-external-id', EXTERNAL_ID),
         env,
       );
-      const without = await runAsync(args(kubeconfig), env);
+      const without = await runCliAsync(args(kubeconfig), env);
       expect(withRole.code).toBe(1);
       // FS-02 (the policy only denies) and XA-05 (the cross-account file system policy does not allow the node role).
       expect(ids(withRole.stdout).sort()).toEqual(['FS-02', 'XA-05']);
@@ -272,7 +253,7 @@ describe('efs-node-identity verify against the sandbox', () => {
 
     it('a wrong ExternalId fails with the AssumeRole refusal, exit 2', async () => {
       const kubeconfig = await startCrossAccount();
-      const result = await runAsync(
+      const result = await runCliAsync(
         args(kubeconfig, '--efs-role-arn', ROLE_ARN, '--efs-external-id', 'not-the-id'),
         env,
       );
@@ -288,7 +269,7 @@ describe('efs-node-identity verify against the sandbox', () => {
       ['arn:aws:iam::444455556666:role/*', 'is not an IAM role ARN'],
     ])('refuses --efs-role-arn %s before any call', async (arn, message) => {
       await start('cross-account');
-      const result = await runAsync(['verify', '--cluster', 'prod-eks', '--efs-role-arn', arn], env);
+      const result = await runCliAsync(['verify', '--cluster', 'prod-eks', '--efs-role-arn', arn], env);
       expect(result.code).toBe(2);
       expect(result.stderr).toContain(message);
       expect(sandbox.log.calls).toHaveLength(0);
@@ -296,13 +277,13 @@ describe('efs-node-identity verify against the sandbox', () => {
 
     it('refuses a malformed external ID, or one without a role, before any call', async () => {
       await start('cross-account');
-      const bad = await runAsync(
+      const bad = await runCliAsync(
         ['verify', '--cluster', 'prod-eks', '--efs-role-arn', ROLE_ARN, '--efs-external-id', 'a b'],
         env,
       );
       expect(bad.code).toBe(2);
       expect(bad.stderr).toContain('--efs-external-id must be');
-      const alone = await runAsync(['verify', '--cluster', 'prod-eks', '--efs-external-id', 'abc'], env);
+      const alone = await runCliAsync(['verify', '--cluster', 'prod-eks', '--efs-external-id', 'abc'], env);
       expect(alone.code).toBe(2);
       expect(alone.stderr).toContain('--efs-external-id needs --efs-role-arn');
       expect(sandbox.log.calls).toHaveLength(0);
