@@ -87370,7 +87370,8 @@ var PI11 = {
           serviceAccount: sa.name,
           sessionTags: association.disableSessionTags !== true
         }),
-        "sts:externalid": unknown("the external ID EKS generates for the association")
+        // Live input carries the external ID EKS generated for the association; files never do.
+        "sts:externalid": association.externalId ?? unknown("the external ID EKS generates for the association")
       };
       const targetRole = view.findRole(void 0, target);
       if (targetRole?.trustPolicy) {

@@ -39,7 +39,8 @@ export const PI11: Rule = {
           serviceAccount: sa.name,
           sessionTags: association.disableSessionTags !== true,
         }),
-        'sts:externalid': unknown('the external ID EKS generates for the association'),
+        // Live input carries the external ID EKS generated for the association; files never do.
+        'sts:externalid': association.externalId ?? unknown('the external ID EKS generates for the association'),
       };
       const targetRole = view.findRole(undefined, target);
       if (targetRole?.trustPolicy) {
