@@ -1,16 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { runCliAsync } from './run-cli';
+import { runCliAsync, sandboxCliEnv } from './run-cli';
 import { canonicalJson, type Journal } from '@efs-node-identity/core';
-import {
-  adminCredentials,
-  clusterOf,
-  newRole,
-  SANDBOX_ADMIN_TOKEN,
-  startSandbox,
-  type Sandbox,
-} from '@efs-node-identity/sandbox';
+import { newRole, startSandbox, type Sandbox } from '@efs-node-identity/sandbox';
 
 /**
  * `apply` and `rollback` as processes against a sandbox started here (asynchronous spawn: the sandbox answers from
@@ -33,22 +26,8 @@ describe('efs-node-identity apply / rollback against the sandbox', () => {
 
   async function start(scenario: string, seed?: (state: Sandbox['state']) => void) {
     sandbox = await startSandbox({ scenario, ...(seed ? { seed } : {}) });
-    const keys = adminCredentials(sandbox.state, PLATFORM)!;
     dir = mkdtempSync(path.join(tmpdir(), 'apply-cli-'));
-    kubeconfig = path.join(dir, 'kubeconfig');
-    const server = clusterOf(sandbox.state, PLATFORM, 'prod-eks').endpoint;
-    writeFileSync(
-      kubeconfig,
-      `apiVersion: v1\nkind: Config\nclusters:\n- name: prod-eks\n  cluster:\n    server: ${JSON.stringify(server)}\n    insecure-skip-tls-verify: true\n` +
-        `users:\n- name: admin\n  user:\n    token: ${JSON.stringify(SANDBOX_ADMIN_TOKEN)}\n` +
-        `contexts:\n- name: prod-eks\n  context:\n    cluster: prod-eks\n    user: admin\ncurrent-context: prod-eks\n`,
-    );
-    env = {
-      AWS_ENDPOINT_URL: sandbox.url,
-      AWS_ACCESS_KEY_ID: keys.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: keys.secretAccessKey,
-      AWS_REGION: 'eu-west-1',
-    };
+    ({ kubeconfig, env } = sandboxCliEnv(sandbox, dir, PLATFORM));
   }
   afterEach(async () => {
     rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { runCliAsync } from './run-cli';
+import { runCliAsync, sandboxCliEnv } from './run-cli';
 import {
   adminCredentials,
   clusterOf,
@@ -22,22 +22,8 @@ describe('efs-node-identity plan against the sandbox', () => {
 
   async function start(scenario: string) {
     sandbox = await startSandbox({ scenario });
-    const keys = adminCredentials(sandbox.state, '111122223333')!;
     dir = mkdtempSync(path.join(tmpdir(), 'plan-cli-'));
-    kubeconfig = path.join(dir, 'kubeconfig');
-    const server = clusterOf(sandbox.state, '111122223333', 'prod-eks').endpoint;
-    writeFileSync(
-      kubeconfig,
-      `apiVersion: v1\nkind: Config\nclusters:\n- name: prod-eks\n  cluster:\n    server: ${JSON.stringify(server)}\n    insecure-skip-tls-verify: true\n` +
-        `users:\n- name: admin\n  user:\n    token: ${JSON.stringify(SANDBOX_ADMIN_TOKEN)}\n` +
-        `contexts:\n- name: prod-eks\n  context:\n    cluster: prod-eks\n    user: admin\ncurrent-context: prod-eks\n`,
-    );
-    env = {
-      AWS_ENDPOINT_URL: sandbox.url,
-      AWS_ACCESS_KEY_ID: keys.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: keys.secretAccessKey,
-      AWS_REGION: 'eu-west-1',
-    };
+    ({ kubeconfig, env } = sandboxCliEnv(sandbox, dir, '111122223333'));
   }
   afterEach(async () => {
     rmSync(dir, { recursive: true, force: true });

@@ -1,5 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { adminCredentials, clusterOf, SANDBOX_ADMIN_TOKEN, type Sandbox } from '@efs-node-identity/sandbox';
 
 /** Runs the built CLI as a process, as a user would (the build runs before the tests). */
 export function runCli(
@@ -46,4 +48,34 @@ export function runCliAsync(
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/**
+ * What a CLI process needs to reach a sandbox started in the test: a kubeconfig for the `prod-eks` cluster of the
+ * scenarios (written into `dir`; plain http on loopback, hence insecure-skip-tls-verify, and the static admin token)
+ * and the AWS environment with the platform account's admin keys.
+ */
+export function sandboxCliEnv(
+  sandbox: Sandbox,
+  dir: string,
+  account = '111122223333',
+): { kubeconfig: string; env: Record<string, string> } {
+  const keys = adminCredentials(sandbox.state, account)!;
+  const kubeconfig = path.join(dir, 'kubeconfig');
+  const server = clusterOf(sandbox.state, account, 'prod-eks').endpoint;
+  writeFileSync(
+    kubeconfig,
+    `apiVersion: v1\nkind: Config\nclusters:\n- name: prod-eks\n  cluster:\n    server: ${JSON.stringify(server)}\n    insecure-skip-tls-verify: true\n` +
+      `users:\n- name: admin\n  user:\n    token: ${JSON.stringify(SANDBOX_ADMIN_TOKEN)}\n` +
+      `contexts:\n- name: prod-eks\n  context:\n    cluster: prod-eks\n    user: admin\ncurrent-context: prod-eks\n`,
+  );
+  return {
+    kubeconfig,
+    env: {
+      AWS_ENDPOINT_URL: sandbox.url,
+      AWS_ACCESS_KEY_ID: keys.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: keys.secretAccessKey,
+      AWS_REGION: 'eu-west-1',
+    },
+  };
 }

@@ -1,17 +1,9 @@
 import Ajv2020 from 'ajv/dist/2020';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { runCliAsync } from './run-cli';
-import {
-  adminCredentials,
-  clusterOf,
-  newRole,
-  SANDBOX_ADMIN_TOKEN,
-  startSandbox,
-  type Sandbox,
-  type SandboxOptions,
-} from '@efs-node-identity/sandbox';
+import { runCliAsync, sandboxCliEnv } from './run-cli';
+import { newRole, startSandbox, type Sandbox, type SandboxOptions } from '@efs-node-identity/sandbox';
 import schema from '../../core/schema/check-output.schema.json';
 
 describe('efs-node-identity verify against the sandbox', () => {
@@ -22,22 +14,10 @@ describe('efs-node-identity verify against the sandbox', () => {
 
   async function start(scenario: string, options: Omit<SandboxOptions, 'scenario'> = {}) {
     sandbox = await startSandbox({ scenario, ...options });
-    const keys = adminCredentials(sandbox.state, '111122223333')!;
     dir = mkdtempSync(path.join(tmpdir(), 'verify-cli-'));
-    const kubeconfig = path.join(dir, 'kubeconfig');
-    const server = clusterOf(sandbox.state, '111122223333', 'prod-eks').endpoint;
-    writeFileSync(
-      kubeconfig,
-      `apiVersion: v1\nkind: Config\nclusters:\n- name: prod-eks\n  cluster:\n    server: ${JSON.stringify(server)}\n    insecure-skip-tls-verify: true\n` +
-        `users:\n- name: admin\n  user:\n    token: ${JSON.stringify(SANDBOX_ADMIN_TOKEN)}\n` +
-        `contexts:\n- name: prod-eks\n  context:\n    cluster: prod-eks\n    user: admin\ncurrent-context: prod-eks\n`,
-    );
-    env = {
-      AWS_ENDPOINT_URL: sandbox.url,
-      AWS_ACCESS_KEY_ID: keys.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: keys.secretAccessKey,
-      AWS_REGION: 'eu-west-1',
-    };
+    const cli = sandboxCliEnv(sandbox, dir, '111122223333');
+    const kubeconfig = cli.kubeconfig;
+    env = cli.env;
     return kubeconfig;
   }
   afterEach(async () => {
