@@ -56628,6 +56628,16 @@ function decideClientAccess(question) {
       message: "the mount has no `iam` option: EFS sees an anonymous client, identity policies do not apply"
     });
   }
+  let sessionAllows = true;
+  if (question.sessionPolicy && !anonymous) {
+    const outcome = evaluatePolicy(question.sessionPolicy.document, request2, {
+      name: question.sessionPolicy.name,
+      hasPrincipals: false
+    });
+    trace.push(...outcome.trace);
+    sessionAllows = outcome.allows;
+    identityDenies = or([identityDenies, outcome.denies]);
+  }
   let fsAllows;
   let fsDenies = false;
   if (question.fileSystemPolicy === null) {
@@ -56664,6 +56674,17 @@ function decideClientAccess(question) {
   } else {
     allowed = or([identityAllows, fsAllows]);
     rule = "documented semantics: an Allow in the identity policy or the file system policy suffices";
+  }
+  if (question.sessionPolicy && !anonymous) {
+    if (sessionAllows !== true) {
+      trace.push({
+        outcome: sessionAllows === false ? "no-match" : "unknown",
+        message: `${question.sessionPolicy.name} does not allow ${question.action}: the session may do only what it allows`,
+        policy: question.sessionPolicy.name
+      });
+    }
+    allowed = and([allowed, sessionAllows]);
+    rule += "; limited by the session policy";
   }
   return finish(denies, allowed, trace, rule);
 }
@@ -57805,6 +57826,7 @@ var TemplateReader = class {
       const value = this.resolve(props.DisableSessionTags, at2);
       association.disableSessionTags = value === true || value === "true" ? true : value === false || value === "false" ? false : isUnknown(value) ? value : unknown(`DisableSessionTags ${brief(value)}`, at2);
     }
+    association.sessionPolicy = props.Policy !== void 0 ? this.policy(id, props, "Policy", "Policy") : null;
     this.snapshot.podIdentityAssociations.push(association);
   }
   readAddon(id, resource) {
@@ -62725,6 +62747,7 @@ var Mapper = class {
     const tags = v.disable_session_tags;
     if (typeof tags === "boolean" || isUnknown(tags)) association.disableSessionTags = tags;
     else if (tags === "true" || tags === "false") association.disableSessionTags = tags === "true";
+    association.sessionPolicy = policyFrom(r, "policy", r.values.policy) ?? null;
     this.snapshot.podIdentityAssociations.push(association);
   }
   addon(r) {
@@ -86445,6 +86468,11 @@ var NI01 = {
         if (reported.has(key)) continue;
         reported.add(key);
         const fsPolicy = fileSystem?.policy;
+        const association = binding.association;
+        const session = association?.sessionPolicy ? {
+          name: `session policy of the Pod Identity association ${association.associationId ?? `${String(association.namespace)}/${String(association.serviceAccount)}`}`,
+          document: association.sessionPolicy
+        } : void 0;
         const results = actions.map((action) => {
           const outcomes = policies.map(
             (p) => evaluatePolicy(
@@ -86463,15 +86491,38 @@ var NI01 = {
             identityPolicies: policies,
             fileSystemPolicy: fsPolicy,
             context: context3,
-            semantics: config2.efsPolicySemantics
+            semantics: config2.efsPolicySemantics,
+            ...session ? { sessionPolicy: session } : {}
           }) : void 0;
+          const sessionOutcome = session ? evaluatePolicy(
+            session.document,
+            { principal, action, resource: fsArn, context: context3 },
+            { name: session.name, hasPrincipals: false }
+          ) : void 0;
+          const limitedBySession = !(fsPolicy === null && !crossAccount);
+          const sessionBlocks = sessionOutcome !== void 0 && (sessionOutcome.denies === true || limitedBySession && sessionOutcome.allows === false);
           return {
             action,
             allows,
             trace: decision?.trace ?? outcomes.flatMap((o) => o.trace),
-            decision: decision?.decision
+            decision: decision?.decision,
+            sessionBlocks,
+            sessionTrace: sessionOutcome?.trace ?? []
           };
         });
+        const blocked = results.filter((r) => r.sessionBlocks);
+        if (session && association && blocked.length > 0) {
+          const names3 = blocked.map((r) => r.action).join(" and ");
+          findings.push({
+            message: `the ${session.name} does not allow ${names3} on ${fsArn}: the node pods' credentials may do only what that policy allows, whatever the role's policies and the file system policy grant, so ${where} ${blocked.some((r) => r.action === CLIENT_MOUNT) ? 'fails to mount with "access denied by server"' : "mounts, but every write fails"}`,
+            severity: "error",
+            origin: association.sessionPolicy?.origin ?? association.origin,
+            resource: id,
+            trace: blocked.flatMap((r) => r.sessionTrace),
+            fix: `Add this statement to the association's session policy (\`efs-node-identity apply\` merges it by Sid and keeps the rest):
+${JSON.stringify(nodePermissionsPolicy({ fileSystemArns: [fsArn], access: volume.readWrite ? "write" : "read" }).Statement[0], null, 2)}`
+          });
+        }
         const missing = results.filter((r) => r.allows === false);
         const open3 = results.filter((r) => r.allows === "unknown");
         if (missing.length === 0 && open3.length === 0) continue;

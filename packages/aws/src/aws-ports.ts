@@ -400,6 +400,7 @@ export function createAwsPorts(options: AwsPortsOptions): AwsPorts {
           roleArn: input.roleArn,
           ...(input.targetRoleArn ? { targetRoleArn: input.targetRoleArn } : {}),
           ...(input.disableSessionTags !== undefined ? { disableSessionTags: input.disableSessionTags } : {}),
+          ...(input.policy ? { policy: input.policy } : {}),
           ...(input.tags && Object.keys(input.tags).length > 0 ? { tags: input.tags } : {}),
         }),
       );
@@ -414,6 +415,7 @@ export function createAwsPorts(options: AwsPortsOptions): AwsPorts {
           roleArn: input.roleArn,
           ...(input.targetRoleArn !== undefined ? { targetRoleArn: input.targetRoleArn } : {}),
           ...(input.disableSessionTags !== undefined ? { disableSessionTags: input.disableSessionTags } : {}),
+          ...(input.policy !== undefined ? { policy: input.policy } : {}),
         }),
       );
       if (!out.association) throw new Error('UpdatePodIdentityAssociation returned no association');
@@ -712,6 +714,7 @@ function associationInfo(a: EksAssociation, associationId = ''): AssociationInfo
     ...(a.targetRoleArn ? { targetRoleArn: a.targetRoleArn } : {}),
     ...(a.externalId ? { externalId: a.externalId } : {}),
     ...(a.disableSessionTags !== undefined ? { disableSessionTags: a.disableSessionTags } : {}),
+    ...(a.policy ? { policy: a.policy } : {}),
     ...(a.ownerArn ? { ownerArn: a.ownerArn } : {}),
     ...(a.createdAt ? { createdAt: iso(a.createdAt) } : {}),
     ...(a.modifiedAt ? { modifiedAt: iso(a.modifiedAt) } : {}),

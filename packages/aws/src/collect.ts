@@ -299,6 +299,8 @@ export async function collectLiveSnapshot(options: CollectOptions): Promise<Coll
         ...(a.targetRoleArn ? { targetRoleArn: a.targetRoleArn, targetRoleId: a.targetRoleArn } : {}),
         ...(a.externalId ? { externalId: a.externalId } : {}),
         ...(a.disableSessionTags !== undefined ? { disableSessionTags: a.disableSessionTags } : {}),
+        // DescribePodIdentityAssociation returns the whole association, so no policy means none.
+        sessionPolicy: a.policy ? policyFrom(a.policy, a.associationArn) : null,
         ...(owner ? { ownerAddon: owner } : {}),
         associationId: a.associationId,
         ...(a.createdAt ? { createdAt: a.createdAt } : {}),

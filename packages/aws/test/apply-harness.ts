@@ -11,6 +11,7 @@ import {
   parseDesiredSpec,
   planSteps,
   recordingEfsPort,
+  recordingEksPort,
   recordingIamPort,
   type DesiredSpecInput,
   type ExecuteOptions,
@@ -106,6 +107,7 @@ export async function planWorld(w: World, input: Partial<DesiredSpecInput> = {})
     ...p,
     iam: recordingIamPort(p.iam, texts),
     efs: recordingEfsPort(p.efs, texts),
+    eks: recordingEksPort(p.eks, texts),
   });
   const spec = specOf(input);
   const { snapshot } = await collectLiveSnapshot({
@@ -207,7 +209,7 @@ export async function stateOf(w: World, roles: string[], fileSystems: Array<[str
   for (const id of ids) {
     const a = (await w.ports.eks.describePodIdentityAssociation(CLUSTER, id))!;
     assocs.push(
-      `${a.namespace}/${a.serviceAccount} → ${a.roleArn} target=${a.targetRoleArn ?? '-'} owner=${a.ownerArn ? 'addon' : '-'}`,
+      `${a.namespace}/${a.serviceAccount} → ${a.roleArn} target=${a.targetRoleArn ?? '-'} owner=${a.ownerArn ? 'addon' : '-'} policy=${a.policy ? canonicalJson(a.policy) : '-'}`,
     );
   }
   out.associations = assocs.sort();

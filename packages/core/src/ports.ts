@@ -87,6 +87,8 @@ export interface AssociationInfo {
   targetRoleArn?: string;
   externalId?: string;
   disableSessionTags?: boolean;
+  /** The session policy (JSON text), when the association has one. */
+  policy?: string;
   /** The add-on that owns the association (`ownerArn` in EKS). */
   ownerArn?: string;
   createdAt?: string;
@@ -264,6 +266,8 @@ export interface CreateAssociationInput {
   roleArn: string;
   targetRoleArn?: string;
   disableSessionTags?: boolean;
+  /** The session policy (JSON text), e.g. when a rollback recreates an association that had one. */
+  policy?: string;
   tags?: Record<string, string>;
 }
 
@@ -274,6 +278,8 @@ export interface UpdateAssociationInput {
   /** Undefined: leave it; '': remove the target role (the API's way to clear it). */
   targetRoleArn?: string;
   disableSessionTags?: boolean;
+  /** The session policy (JSON text). Undefined: leave it; '': remove it. */
+  policy?: string;
 }
 
 export interface AddonUpdateInfo {

@@ -8,6 +8,7 @@ import {
   planSteps,
   ROLE_ARN,
   recordingEfsPort,
+  recordingEksPort,
   recordingIamPort,
   renderPlanText,
   SpecError,
@@ -196,6 +197,7 @@ export async function collectAndPlan(
     ...p,
     iam: recordingIamPort(p.iam, texts),
     efs: recordingEfsPort(p.efs, texts),
+    eks: recordingEksPort(p.eks, texts),
   });
   const collected = await collectLiveSnapshot({
     cluster: spec.cluster,

@@ -87,6 +87,11 @@ export interface PodIdentityAssociation {
   /** The external ID EKS generates for a target role (live only); target trusts may require it. */
   externalId?: string;
   disableSessionTags?: Maybe<boolean>;
+  /**
+   * The association's session policy (`policy` in the EKS API, `Policy` in CloudFormation): it narrows the
+   * permissions of the credentials the node pods get. `null`: known to have none; absent: not read.
+   */
+  sessionPolicy?: PolicyDocument | null;
   /** Set when the association is configured through / owned by an EKS add-on. */
   ownerAddon?: string;
   associationId?: string;

@@ -73,6 +73,8 @@ export type Undo =
       roleArn: string;
       targetRoleArn: string | null;
       disableSessionTags: boolean;
+      /** The session policy text before the step, when the step changed it (null: it had none). */
+      policy?: string | null;
     }
   | {
       kind: 'recreate-association';
@@ -82,6 +84,8 @@ export type Undo =
       roleArn: string;
       targetRoleArn?: string;
       disableSessionTags: boolean;
+      /** The deleted association's session policy: it comes back with it. */
+      policy?: string;
     }
   | { kind: 'restore-addon'; cluster: string; addon: string; associations: AddonAssociation[] }
   | {
@@ -592,6 +596,13 @@ async function runStep(rt: Runtime, step: Step): Promise<StepResult | undefined>
         rt.ports.eks.describePodIdentityAssociation(step.cluster, step.associationId),
       );
       if (!current) throw new Error(`the association ${step.associationId} no longer exists: plan again`);
+      // Merged into the session policy as it is now (not as planned), so an edit made since is kept.
+      let policy: string | undefined;
+      if (step.sessionStatements) {
+        let text = current.policy ?? null;
+        for (const statement of step.sessionStatements) text = mergeAllowStatement(text, statement).text;
+        if (text !== (current.policy ?? null)) policy = text ?? undefined;
+      }
       const updated = await retrying(rt, 'UpdatePodIdentityAssociation', () =>
         rt.ports.eks.updatePodIdentityAssociation({
           cluster: step.cluster,
@@ -599,6 +610,7 @@ async function runStep(rt: Runtime, step: Step): Promise<StepResult | undefined>
           roleArn: step.roleArn,
           targetRoleArn: step.targetRoleArn ?? '',
           disableSessionTags: step.disableSessionTags,
+          ...(policy !== undefined ? { policy } : {}),
         }),
       );
       if (updated.externalId) rt.externalId = updated.externalId;
@@ -613,6 +625,7 @@ async function runStep(rt: Runtime, step: Step): Promise<StepResult | undefined>
           roleArn: current.roleArn ?? step.roleArn,
           targetRoleArn: current.targetRoleArn ?? null,
           disableSessionTags: current.disableSessionTags === true,
+          ...(policy !== undefined ? { policy: current.policy ?? null } : {}),
         },
       };
     }
@@ -636,6 +649,7 @@ async function runStep(rt: Runtime, step: Step): Promise<StepResult | undefined>
           roleArn: current.roleArn ?? '',
           ...(current.targetRoleArn ? { targetRoleArn: current.targetRoleArn } : {}),
           disableSessionTags: current.disableSessionTags === true,
+          ...(current.policy ? { policy: current.policy } : {}),
         },
       };
     }
@@ -982,6 +996,8 @@ async function undo(rt: Runtime, u: Undo): Promise<void> {
           roleArn: u.roleArn,
           targetRoleArn: u.targetRoleArn ?? '',
           disableSessionTags: u.disableSessionTags,
+          // '' removes a session policy the step added to an association that had none.
+          ...(u.policy !== undefined ? { policy: u.policy ?? '' } : {}),
         }),
       );
       return;
@@ -996,6 +1012,7 @@ async function undo(rt: Runtime, u: Undo): Promise<void> {
           roleArn: u.roleArn,
           ...(u.targetRoleArn ? { targetRoleArn: u.targetRoleArn } : {}),
           disableSessionTags: u.disableSessionTags,
+          ...(u.policy ? { policy: u.policy } : {}),
         }),
       );
       return;

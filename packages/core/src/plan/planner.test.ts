@@ -225,6 +225,90 @@ describe('planSteps', () => {
     expect(kinds(plan(s).steps)).toEqual(['create-pod-identity-association', 'restart-daemonset', 'verify']);
   });
 
+  describe('a session policy on the kept association', () => {
+    /** The healthy snapshot with the node SA's association manual (an add-on that cannot own it) and this policy. */
+    function withSessionPolicy(doc: object | null) {
+      const s = healthyLiveSnapshot();
+      const node = s.podIdentityAssociations[1]!;
+      delete node.ownerAddon;
+      s.addons[0]!.podIdentityAssociations = [
+        { serviceAccount: 'efs-csi-controller-sa', roleArn: CONTROLLER_ROLE_ARN },
+      ];
+      s.addons[0]!.podIdentityCapableServiceAccounts = ['efs-csi-controller-sa'];
+      const text = doc === null ? null : JSON.stringify(doc);
+      node.sessionPolicy = doc === null ? null : normalizePolicy(doc, aws('arn:aws:eks:session'));
+      const texts = emptyPolicyTexts();
+      texts.associationPolicies.set(String(node.associationId), text);
+      return { s, text, texts, id: String(node.associationId) };
+    }
+    const MOUNT_ONLY = {
+      Version: '2012-10-17',
+      Statement: [
+        { Sid: 'Mine', Effect: 'Allow', Action: 'elasticfilesystem:ClientMount', Resource: FS_ARN },
+      ],
+    };
+
+    it('merges our statement by Sid when it leaves out what the spec grants, keeping the rest', () => {
+      const { s, text, texts, id } = withSessionPolicy(MOUNT_ONLY);
+      const p = planSteps(spec(), s, { texts });
+      expect(kinds(p.steps)).toEqual(['update-pod-identity-association', 'restart-daemonset', 'verify']);
+      const step = p.steps[0]!;
+      if (step.kind !== 'update-pod-identity-association') throw new Error();
+      expect(step.associationId).toBe(id);
+      expect(step.roleArn).toBe(NODE_ROLE_ARN);
+      expect(step.sessionStatements).toEqual([
+        {
+          Sid: `EfsNodeIdentity${FS_ID.replace('-', '')}`,
+          Effect: 'Allow',
+          Action: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'],
+          Resource: [FS_ARN],
+        },
+      ]);
+      expect(step.reason).toMatch(/session policy does not allow .*ClientWrite on fs-/);
+      expect(JSON.parse(step.diff!.before!).policy).toEqual(JSON.parse(text!));
+      const after = JSON.parse(step.diff!.after!).policy;
+      expect(after.Statement).toEqual([MOUNT_ONLY.Statement[0], step.sessionStatements![0]]);
+    });
+
+    it('plans nothing when the session policy already allows it, or when there is none', () => {
+      const allows = withSessionPolicy({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 'elasticfilesystem:Client*', Resource: FS_ARN }],
+      });
+      expect(planSteps(spec(), allows.s, { texts: allows.texts }).steps).toEqual([]);
+      const none = withSessionPolicy(null);
+      expect(planSteps(spec(), none.s, { texts: none.texts }).steps).toEqual([]);
+    });
+
+    it('refuses when it denies the access (a merged Allow would not help) or its text was not read', () => {
+      const denies = withSessionPolicy({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Action: 'elasticfilesystem:*', Resource: '*' },
+          { Effect: 'Deny', Action: 'elasticfilesystem:ClientWrite', Resource: '*' },
+        ],
+      });
+      const refused = planSteps(spec(), denies.s, { texts: denies.texts });
+      expect(refused.steps).toEqual([]);
+      expect(refused.refusals[0]!.reason).toMatch(/denies .*ClientWrite.*explicit Deny wins/);
+      const unread = withSessionPolicy(MOUNT_ONLY);
+      const p = planSteps(spec(), unread.s, { texts: emptyPolicyTexts() });
+      expect(p.steps).toEqual([]);
+      expect(p.refusals[0]!.reason).toMatch(/session policy text .* was not read as stored/);
+    });
+
+    it('warns that a migration to the add-on drops the session policy', () => {
+      const { s, texts } = withSessionPolicy(MOUNT_ONLY);
+      s.addons[0]!.podIdentityCapableServiceAccounts = ['efs-csi-controller-sa', 'efs-csi-node-sa'];
+      const p = planSteps(spec(), s, { texts });
+      expect(p.steps[0]!.kind).toBe('delete-pod-identity-association');
+      expect(p.steps[0]!.warnings?.join('\n')).toMatch(
+        /has a session policy .* the node gets every permission of its role/,
+      );
+      expect(JSON.parse(p.steps[0]!.diff!.before!).policy).toEqual(MOUNT_ONLY);
+    });
+  });
+
   it('targetRoleArn: API path only, add-on list without the node SA, target trust after the association', () => {
     const s = healthyLiveSnapshot();
     s.roles[0]!.tags = { [OWNERSHIP_TAG.key]: OWNERSHIP_TAG.value };

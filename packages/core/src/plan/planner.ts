@@ -258,7 +258,19 @@ export function planSteps(spec: DesiredSpec, snapshot: Snapshot, options: PlanOp
   let bindingChanged: boolean;
   let externalId: { value: string; known: boolean } = { value: EXTERNAL_ID_PLACEHOLDER, known: false };
   if (spec.mode === 'pod-identity') {
-    const r = planAssociation(ctx, { addon, nodeAssociations, roleArn, clusterArn });
+    const sessionNeeds = grantable.map((f) => ({
+      id: f.id,
+      arn: f.arn,
+      access: f.access,
+      actions: clientActions(f.access, f.type === 's3files' ? 's3files' : 'elasticfilesystem'),
+    }));
+    const r = planAssociation(ctx, {
+      addon,
+      nodeAssociations,
+      roleArn,
+      clusterArn,
+      session: { principalArn: mountPrincipal, needs: sessionNeeds },
+    });
     bindingChanged = r.changed;
     if (r.externalId) externalId = { value: r.externalId, known: true };
     const saObject = snapshot.serviceAccounts.find((s) => s.namespace === sa.namespace && s.name === sa.name);
@@ -605,6 +617,8 @@ function planAssociation(
     nodeAssociations: PodIdentityAssociation[];
     roleArn: string;
     clusterArn: string;
+    /** What the node's credentials must be allowed (a session policy on the kept association may narrow it). */
+    session: SessionNeeds;
   },
 ): { changed: boolean; externalId?: string } {
   const { spec } = ctx;
@@ -615,19 +629,27 @@ function planAssociation(
   const capable = addon?.podIdentityCapableServiceAccounts?.includes(sa.name) ?? false;
   const apiOnly = spec.targetRoleArn !== undefined || spec.disableSessionTags;
   const associationArn = (a: PodIdentityAssociation) => (a.origin.kind === 'aws' ? a.origin.arn : clusterArn);
-  const deleteStep = (a: PodIdentityAssociation, reason: string, warnings: string[] = []): Step => ({
-    kind: 'delete-pod-identity-association',
-    cluster: spec.cluster,
-    associationId: String(a.associationId),
-    namespace: sa.namespace,
-    serviceAccount: sa.name,
-    ...(isKnown(a.roleArn) ? { roleArn: a.roleArn } : {}),
-    title: `Delete the manual Pod Identity association ${describe(a)}`,
-    resource: associationArn(a),
-    reason,
-    diff: { before: policyText(associationView(a)), after: null },
-    ...(warnings.length > 0 ? { warnings } : {}),
-  });
+  const deleteStep = (a: PodIdentityAssociation, reason: string, warnings: string[] = []): Step => {
+    const all = a.sessionPolicy
+      ? [
+          ...warnings,
+          `${describe(a)} has a session policy that narrows the node's credentials; the association that replaces it has none (the add-on's podIdentityAssociations cannot carry one): the node gets every permission of its role`,
+        ]
+      : warnings;
+    return {
+      kind: 'delete-pod-identity-association',
+      cluster: spec.cluster,
+      associationId: String(a.associationId),
+      namespace: sa.namespace,
+      serviceAccount: sa.name,
+      ...(isKnown(a.roleArn) ? { roleArn: a.roleArn } : {}),
+      title: `Delete the manual Pod Identity association ${describe(a)}`,
+      resource: associationArn(a),
+      reason,
+      diff: { before: policyText(associationView(a, ctx.options.texts)), after: null },
+      ...(all.length > 0 ? { warnings: all } : {}),
+    };
+  };
   const unknownIds = manual.filter((a) => a.associationId === undefined);
   if (unknownIds.length > 0) {
     ctx.refusals.push({ resource: clusterArn, reason: 'an association of the node SA has no known ID' });
@@ -721,30 +743,120 @@ function planAssociation(
     ...(keep.targetRoleArn !== undefined ? { targetRoleArn: keep.targetRoleArn } : {}),
     disableSessionTags: keep.disableSessionTags === true,
   };
-  if (JSON.stringify(current) !== JSON.stringify(desired)) {
+  const session = sessionPolicyMerge(ctx, keep, input.session, associationArn(keep));
+  if (session === 'refused') return { changed };
+  const bindingDiffers = JSON.stringify(current) !== JSON.stringify(desired);
+  if (bindingDiffers || session) {
+    const withPolicy = (view: object, text: string | null | undefined) =>
+      text ? { ...view, policy: JSON.parse(text) as unknown } : view;
     ctx.steps.push({
       kind: 'update-pod-identity-association',
       cluster: spec.cluster,
       associationId: String(keep.associationId),
       ...desired,
-      title: `Update the Pod Identity association ${describe(keep)}`,
+      ...(session ? { sessionStatements: session.statements } : {}),
+      title: `Update the Pod Identity association ${describe(keep)}${session ? (bindingDiffers ? ' and merge into its session policy' : ': merge into its session policy') : ''}`,
       resource: associationArn(keep),
-      reason: 'its role, target role or session tags differ from the spec',
-      diff: { before: policyText(current), after: policyText(desired) },
+      reason: [
+        ...(bindingDiffers ? ['its role, target role or session tags differ from the spec'] : []),
+        ...(session ? [session.reason] : []),
+      ].join('; '),
+      diff: {
+        before: policyText(withPolicy(current, session?.before)),
+        after: policyText(withPolicy(desired, session?.after)),
+      },
     });
+    // A session policy change alone needs no new env either, but PI-07 cannot tell it from a role change (both
+    // move the association's modifiedAt), and mounts keep the credentials they were made with: restart too.
     // A new target role means a new chain: the external ID is re-read after the update.
     return { changed: true };
   }
   return { changed, ...(keep.externalId ? { externalId: keep.externalId } : {}) };
 }
 
-function associationView(a: PodIdentityAssociation): Record<string, unknown> {
+interface SessionNeeds {
+  /** Whose credentials mount: the association role, or the target role it chains into. */
+  principalArn: string;
+  needs: Array<{ id: string; arn: string; access: 'read' | 'write' | 'root'; actions: string[] }>;
+}
+
+/**
+ * A session policy on the association caps what the node's credentials may do, whatever the roles and the file
+ * system policies allow (IAM user guide, "Session policies"). When it leaves out what the spec grants, our
+ * statements are merged into it by Sid, every other statement kept; an explicit Deny in it is not ours to undo.
+ */
+function sessionPolicyMerge(
+  ctx: Ctx,
+  keep: PodIdentityAssociation,
+  session: SessionNeeds,
+  resource: string,
+): { statements: JsonStatement[]; before: string; after: string; reason: string } | 'refused' | undefined {
+  const document = keep.sessionPolicy;
+  if (!document) return undefined;
+  const principal: RequestPrincipal = { kind: 'aws', arn: session.principalArn };
+  const context = mountContext({ tls: true, iam: true }, { arn: session.principalArn });
+  const missing: typeof session.needs = [];
+  for (const need of session.needs) {
+    const outcomes = need.actions.map((action) =>
+      evaluatePolicy(
+        document,
+        { principal, action, resource: need.arn, context },
+        { name: 'session policy', hasPrincipals: false },
+      ),
+    );
+    if (outcomes.some((o) => o.denies !== false)) {
+      ctx.refusals.push({
+        resource,
+        reason: `the session policy of ${describe(keep)} denies ${need.actions.join(', ')} on ${need.arn}${outcomes.some((o) => o.denies === 'unknown') ? ' (or may: a value in it is unknown)' : ''}: an Allow merged beside it would not help (explicit Deny wins); change that Deny first`,
+      });
+      return 'refused';
+    }
+    if (outcomes.some((o) => o.allows !== true)) missing.push(need);
+  }
+  if (missing.length === 0) return undefined;
+  const before = ctx.options.texts?.associationPolicies?.get(String(keep.associationId));
+  if (before === undefined || before === null) {
+    ctx.refusals.push({
+      resource,
+      reason: `the session policy text of ${describe(keep)} was not read as stored, so it cannot be merged without risking its other statements`,
+    });
+    return 'refused';
+  }
+  const statements = missing.map((need) => ({
+    ...nodePermissionsPolicy({ fileSystemArns: [need.arn], access: need.access }).Statement[0]!,
+    Sid: sessionStatementSid(need.id),
+  }));
+  let text = before;
+  try {
+    // STS caps inline session policies far below a file system policy's 20,000 characters; EKS checks its own limit.
+    for (const statement of statements) text = mergeAllowStatement(text, statement).text;
+  } catch (error) {
+    if (!(error instanceof PolicyMergeError)) throw error;
+    ctx.refusals.push({ resource, reason: `the session policy of ${describe(keep)}: ${error.message}` });
+    return 'refused';
+  }
+  return {
+    statements,
+    before,
+    after: text,
+    reason: `its session policy does not allow ${missing.map((n) => `${n.actions.join(', ')} on ${n.id}`).join('; ')} (NI-01): the node's credentials may do only what it allows`,
+  };
+}
+
+/** The Sid of our statement in a session policy: one per file system, so access levels never mix. */
+export function sessionStatementSid(fileSystemId: string): string {
+  return `EfsNodeIdentity${fileSystemId.replace(/[^A-Za-z0-9]/g, '')}`;
+}
+
+function associationView(a: PodIdentityAssociation, texts?: Partial<PolicyTexts>): Record<string, unknown> {
+  const policy = a.associationId !== undefined ? texts?.associationPolicies?.get(a.associationId) : undefined;
   return {
     namespace: a.namespace,
     serviceAccount: a.serviceAccount,
     roleArn: a.roleArn,
     ...(a.targetRoleArn !== undefined ? { targetRoleArn: a.targetRoleArn } : {}),
     disableSessionTags: a.disableSessionTags === true,
+    ...(policy ? { policy: JSON.parse(policy) as unknown } : {}),
   };
 }
 
@@ -785,7 +897,7 @@ function planIrsa(
       title: `Delete the Pod Identity association ${describe(m)}`,
       resource: m.origin.kind === 'aws' ? m.origin.arn : input.clusterArn,
       reason: `mode irsa: a Pod Identity association for ${sa.name} would win over the annotation (PI-10)`,
-      diff: { before: policyText(associationView(m)), after: null },
+      diff: { before: policyText(associationView(m, ctx.options.texts)), after: null },
     });
     changed = true;
   }

@@ -1,4 +1,4 @@
-import type { EfsPort, IamPort } from '../ports';
+import type { EfsPort, EksPort, IamPort } from '../ports';
 
 /**
  * The Snapshot keeps policies normalized (for the evaluator), but a merge must start from the text as stored, so
@@ -12,10 +12,29 @@ export interface PolicyTexts {
   trustPolicies: Map<string, string>;
   /** `<role name>/<policy name>` → inline policy text. */
   rolePolicies: Map<string, string>;
+  /** Pod Identity association ID → session policy text, or null when it has none. */
+  associationPolicies: Map<string, string | null>;
 }
 
 export function emptyPolicyTexts(): PolicyTexts {
-  return { fileSystemPolicies: new Map(), trustPolicies: new Map(), rolePolicies: new Map() };
+  return {
+    fileSystemPolicies: new Map(),
+    trustPolicies: new Map(),
+    rolePolicies: new Map(),
+    associationPolicies: new Map(),
+  };
+}
+
+/** An EksPort that records the session policy texts of the associations it describes into `texts`. */
+export function recordingEksPort<P extends EksPort>(port: P, texts: PolicyTexts): P {
+  return {
+    ...bindAll(port),
+    async describePodIdentityAssociation(cluster, associationId) {
+      const association = await port.describePodIdentityAssociation(cluster, associationId);
+      if (association) texts.associationPolicies.set(associationId, association.policy ?? null);
+      return association;
+    },
+  };
 }
 
 /** An IamPort that records trust and inline policy texts into `texts` as they are read. */

@@ -83,6 +83,11 @@ export interface UpdateAssociationStep extends StepBase {
   /** Absent: no target role (an existing one is removed). */
   targetRoleArn?: string;
   disableSessionTags: boolean;
+  /**
+   * Statements merged by Sid into the association's session policy (every other statement kept), when it does not
+   * allow what the node needs. Absent: the session policy is left as it is.
+   */
+  sessionStatements?: JsonStatement[];
 }
 
 /** DeletePodIdentityAssociation: a manual association migrated to the add-on, or one IRSA would lose to. */

@@ -152,6 +152,56 @@ describe('EFS client decisions', () => {
     ).toBe('implicitDeny');
   });
 
+  it('limits every grant to what a session policy allows, and lets its Deny win', () => {
+    const mountOnly = {
+      name: 'session policy',
+      document: policy([{ Effect: 'Allow', Action: 'elasticfilesystem:ClientMount', Resource: FS }]),
+    };
+    const withPolicy = {
+      fileSystemPolicy: policy([allowRole()]),
+      identityPolicies: [{ name: 'i', document: identityAllow }],
+    };
+    expect(ask({ ...withPolicy, sessionPolicy: mountOnly })).toBe('allow');
+    expect(ask({ ...withPolicy, sessionPolicy: mountOnly, action: 'elasticfilesystem:ClientWrite' })).toBe(
+      'implicitDeny',
+    );
+    // The file system policy alone grants the role; the session policy still caps it.
+    expect(
+      ask({
+        fileSystemPolicy: policy([allowRole()]),
+        sessionPolicy: mountOnly,
+        action: 'elasticfilesystem:ClientWrite',
+      }),
+    ).toBe('implicitDeny');
+    // Across accounts too.
+    expect(
+      ask({
+        principal: { kind: 'aws', arn: OTHER_ACCOUNT_ROLE },
+        fileSystemPolicy: policy([allowRole(OTHER_ACCOUNT_ROLE)]),
+        identityPolicies: [{ name: 'i', document: identityAllow }],
+        sessionPolicy: mountOnly,
+        action: 'elasticfilesystem:ClientWrite',
+      }),
+    ).toBe('implicitDeny');
+    const denyAll = {
+      name: 'session policy',
+      document: policy([{ Effect: 'Deny', Action: 'elasticfilesystem:*', Resource: '*' }]),
+    };
+    expect(ask({ fileSystemPolicy: null, sessionPolicy: denyAll })).toBe('explicitDeny');
+    // Without a file system policy only the session policy's Deny limits the default grant.
+    expect(
+      ask({ fileSystemPolicy: null, sessionPolicy: mountOnly, action: 'elasticfilesystem:ClientWrite' }),
+    ).toBe('allow');
+    // A mount without iam is anonymous: no session is involved.
+    expect(
+      ask({
+        principal: { kind: 'anonymous' },
+        fileSystemPolicy: policy([allowRole('*')]),
+        sessionPolicy: denyAll,
+      }),
+    ).toBe('allow');
+  });
+
   it('says unknown when a value the decision depends on is unknown', () => {
     const document = policy([allowRole()]);
     document.statements[0].principal = { AWS: [unknown('aws_iam_role.node.arn (known after apply)')] };

@@ -34,6 +34,11 @@ export interface ClientAccessQuestion {
   fileSystemPolicy: PolicyDocument | null;
   context: Record<string, ContextValue>;
   semantics: EfsPolicySemantics;
+  /**
+   * The session policy the credentials carry (a Pod Identity association's `policy`), when there is one. IAM
+   * intersects it with everything else that grants the role: a session policy never grants by itself.
+   */
+  sessionPolicy?: NamedPolicy;
 }
 
 /** Effective mount options of a volume, as the driver turns them into a mount. */
@@ -119,6 +124,19 @@ export function decideClientAccess(question: ClientAccessQuestion): DecisionResu
     });
   }
 
+  // The session policy limits what the session may do (IAM user guide, "Session policies"), including what a
+  // resource policy grants to the role's ARN; an explicit Deny in it denies like any other.
+  let sessionAllows: Tri = true;
+  if (question.sessionPolicy && !anonymous) {
+    const outcome = evaluatePolicy(question.sessionPolicy.document, request, {
+      name: question.sessionPolicy.name,
+      hasPrincipals: false,
+    });
+    trace.push(...outcome.trace);
+    sessionAllows = outcome.allows;
+    identityDenies = or([identityDenies, outcome.denies]);
+  }
+
   let fsAllows: Tri;
   let fsDenies: Tri = false;
   if (question.fileSystemPolicy === null) {
@@ -130,6 +148,8 @@ export function decideClientAccess(question: ClientAccessQuestion): DecisionResu
       policy: 'file system policy',
     });
     if (anonymous || !crossAccount) {
+      // Guess: the grant of a file system without a policy reaches every client, the session itself included, so
+      // only the session policy's explicit Deny (counted above) limits it.
       return finish(identityDenies, true, trace, 'no file system policy');
     }
   } else {
@@ -157,6 +177,17 @@ export function decideClientAccess(question: ClientAccessQuestion): DecisionResu
   } else {
     allowed = or([identityAllows, fsAllows]);
     rule = 'documented semantics: an Allow in the identity policy or the file system policy suffices';
+  }
+  if (question.sessionPolicy && !anonymous) {
+    if (sessionAllows !== true) {
+      trace.push({
+        outcome: sessionAllows === false ? 'no-match' : 'unknown',
+        message: `${question.sessionPolicy.name} does not allow ${question.action}: the session may do only what it allows`,
+        policy: question.sessionPolicy.name,
+      });
+    }
+    allowed = and([allowed, sessionAllows]);
+    rule += '; limited by the session policy';
   }
   return finish(denies, allowed, trace, rule);
 }

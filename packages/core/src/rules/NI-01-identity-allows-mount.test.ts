@@ -47,6 +47,26 @@ describe('NI-01', () => {
     expect(only(await checkFixture('NI-01/passes'), 'NI-01')).toEqual([]);
   });
 
+  it("flags an association whose session policy leaves out ClientWrite, though the role's policies allow it", async () => {
+    const findings = only(await checkFixture('NI-01/fires-session-policy'), 'NI-01');
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({
+      severity: 'error',
+      resource: 'fs-0d2c4b6a8e1f3a5b7',
+      origin: { file: 'association.tf' },
+    });
+    expect(findings[0].message).toContain(
+      `session policy of the Pod Identity association kube-system/efs-csi-node-sa does not allow elasticfilesystem:ClientWrite on ${FS_ARN}`,
+    );
+    expect(findings[0].message).toContain('mounts, but every write fails');
+    expect(findings[0].trace?.some((t) => t.sid === 'ReadOnlyMounts')).toBe(true);
+    expect(findings[0].fix).toContain('"elasticfilesystem:ClientWrite"');
+  });
+
+  it('stays silent when the session policy allows what the volume needs', async () => {
+    expect(only(await checkFixture('NI-01/passes-session-policy'), 'NI-01')).toEqual([]);
+  });
+
   it('is undecidable when the policy resource is imported from another stack', async () => {
     const findings = only(await checkFixture('NI-01/undecidable-resource'), 'NI-01');
     expect(findings.length).toBeGreaterThan(0);

@@ -64,6 +64,13 @@ export const NI01: Rule = {
         if (reported.has(key)) continue;
         reported.add(key);
         const fsPolicy = fileSystem?.policy;
+        const association = binding.association;
+        const session: NamedPolicy | undefined = association?.sessionPolicy
+          ? {
+              name: `session policy of the Pod Identity association ${association.associationId ?? `${String(association.namespace)}/${String(association.serviceAccount)}`}`,
+              document: association.sessionPolicy,
+            }
+          : undefined;
         // Per action: the identity policies alone (the Allow this rule is about), then the whole decision (severity).
         const results = actions.map((action) => {
           const outcomes = policies.map((p) =>
@@ -92,15 +99,42 @@ export const NI01: Rule = {
                   fileSystemPolicy: fsPolicy,
                   context,
                   semantics: config.efsPolicySemantics,
+                  ...(session ? { sessionPolicy: session } : {}),
                 })
               : undefined;
+          const sessionOutcome = session
+            ? evaluatePolicy(
+                session.document,
+                { principal, action, resource: fsArn, context },
+                { name: session.name, hasPrincipals: false },
+              )
+            : undefined;
+          // The session policy limits every grant but (see decideClientAccess) that of a file system without a policy.
+          const limitedBySession = !(fsPolicy === null && !crossAccount);
+          const sessionBlocks =
+            sessionOutcome !== undefined &&
+            (sessionOutcome.denies === true || (limitedBySession && sessionOutcome.allows === false));
           return {
             action,
             allows,
             trace: decision?.trace ?? outcomes.flatMap((o) => o.trace),
             decision: decision?.decision,
+            sessionBlocks,
+            sessionTrace: sessionOutcome?.trace ?? [],
           };
         });
+        const blocked = results.filter((r) => r.sessionBlocks);
+        if (session && association && blocked.length > 0) {
+          const names = blocked.map((r) => r.action).join(' and ');
+          findings.push({
+            message: `the ${session.name} does not allow ${names} on ${fsArn}: the node pods' credentials may do only what that policy allows, whatever the role's policies and the file system policy grant, so ${where} ${blocked.some((r) => r.action === CLIENT_MOUNT) ? 'fails to mount with "access denied by server"' : 'mounts, but every write fails'}`,
+            severity: 'error',
+            origin: association.sessionPolicy?.origin ?? association.origin,
+            resource: id,
+            trace: blocked.flatMap((r) => r.sessionTrace),
+            fix: `Add this statement to the association's session policy (\`efs-node-identity apply\` merges it by Sid and keeps the rest):\n${JSON.stringify(nodePermissionsPolicy({ fileSystemArns: [fsArn], access: volume.readWrite ? 'write' : 'read' }).Statement[0], null, 2)}`,
+          });
+        }
         const missing = results.filter((r) => r.allows === false);
         const open = results.filter((r) => r.allows === 'unknown');
         if (missing.length === 0 && open.length === 0) continue;

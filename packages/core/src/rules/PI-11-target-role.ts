@@ -40,7 +40,8 @@ export const PI11: Rule = {
           sessionTags: association.disableSessionTags !== true,
         }),
         // Live input carries the external ID EKS generated for the association; files never do.
-        'sts:externalid': association.externalId ?? unknown('the external ID EKS generates for the association'),
+        'sts:externalid':
+          association.externalId ?? unknown('the external ID EKS generates for the association'),
       };
       const targetRole = view.findRole(undefined, target);
       if (targetRole?.trustPolicy) {

@@ -412,6 +412,37 @@ describe('cloudFormationSource: intrinsics', () => {
     expect(association.disableSessionTags).toBe(false);
   });
 
+  it("reads an association's session policy written as JSON text; none is null", () => {
+    const snapshot = readText(
+      template(
+        [
+          '  Assoc:',
+          '    Type: AWS::EKS::PodIdentityAssociation',
+          '    Properties:',
+          '      ClusterName: prod',
+          '      Namespace: kube-system',
+          '      ServiceAccount: efs-csi-node-sa',
+          '      RoleArn: arn:aws:iam::111122223333:role/efs-csi-node',
+          '      DisableSessionTags: true',
+          '      Policy: \'{"Version":"2012-10-17","Statement":[{"Sid":"Mount","Effect":"Allow","Action":"elasticfilesystem:ClientMount","Resource":"*"}]}\'',
+          '  Plain:',
+          '    Type: AWS::EKS::PodIdentityAssociation',
+          '    Properties:',
+          '      ClusterName: prod',
+          '      Namespace: default',
+          '      ServiceAccount: app',
+          '      RoleArn: arn:aws:iam::111122223333:role/app',
+          '',
+        ].join('\n'),
+      ),
+    );
+    const [withPolicy, plain] = snapshot.podIdentityAssociations;
+    expect(withPolicy.sessionPolicy?.statements).toHaveLength(1);
+    expect(withPolicy.sessionPolicy?.statements[0]).toMatchObject({ sid: 'Mount', effect: 'Allow' });
+    expect(withPolicy.sessionPolicy?.problems).toEqual([]);
+    expect(plain.sessionPolicy).toBeNull();
+  });
+
   it('reads add-on ConfigurationValues written with Fn::ToJsonString', () => {
     const snapshot = readText(
       template(

@@ -837,6 +837,8 @@ class TemplateReader {
               ? value
               : unknown(`DisableSessionTags ${brief(value)}`, at);
     }
+    association.sessionPolicy =
+      props.Policy !== undefined ? this.policy(id, props, 'Policy', 'Policy') : null;
     this.snapshot.podIdentityAssociations.push(association);
   }
 

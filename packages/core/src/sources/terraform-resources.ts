@@ -769,6 +769,8 @@ class Mapper {
     const tags = v.disable_session_tags;
     if (typeof tags === 'boolean' || isUnknown(tags)) association.disableSessionTags = tags;
     else if (tags === 'true' || tags === 'false') association.disableSessionTags = tags === 'true';
+    // A plan lists every attribute (`policy: null` when unset); HCL only the ones written: absent means none too.
+    association.sessionPolicy = policyFrom(r, 'policy', r.values.policy) ?? null;
     this.snapshot.podIdentityAssociations.push(association);
   }
 

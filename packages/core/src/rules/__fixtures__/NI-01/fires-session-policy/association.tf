@@ -1,0 +1,19 @@
+# The node SA's association narrows its sessions to read-only access: every write through efs-shared fails.
+resource "aws_eks_pod_identity_association" "efs_csi_node" {
+  cluster_name         = "prod"
+  namespace            = "kube-system"
+  service_account      = "efs-csi-node-sa"
+  role_arn             = "arn:aws:iam::210987654321:role/efs-csi-node-dedicated"
+  disable_session_tags = true
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid      = "ReadOnlyMounts"
+        Effect   = "Allow"
+        Action   = ["elasticfilesystem:ClientMount"]
+        Resource = "arn:aws:elasticfilesystem:eu-west-1:210987654321:file-system/fs-0d2c4b6a8e1f3a5b7"
+      }
+    ]
+  })
+}
