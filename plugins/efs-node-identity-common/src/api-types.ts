@@ -1,0 +1,84 @@
+/**
+ * JSON shapes of the backend's HTTP API (`/api/efs-node-identity`). Plain data, so the frontend and other callers
+ * need neither the core library nor the AWS SDK.
+ */
+
+export type FindingSeverity = 'error' | 'warning' | 'info';
+
+/** One step of the IAM evaluator's reasoning behind a finding, in reading order. */
+export interface StatusTraceStep {
+  outcome: 'allow' | 'deny' | 'no-match' | 'default' | 'unknown' | 'note';
+  message: string;
+  policy?: string;
+  sid?: string;
+}
+
+/** A rule finding, as `efs-node-identity verify --format json` reports it. */
+export interface StatusFinding {
+  /** The rule, e.g. `FS-02`; its documentation is docs/rules/<ruleId>.md. */
+  ruleId: string;
+  severity: FindingSeverity;
+  title: string;
+  message: string;
+  /** What to do about it: commands or a policy statement to add. */
+  remediation?: string;
+  /** The resource it is about: a file system ID, a role ARN, `StorageClass/efs-sc`. */
+  resource?: string;
+  trace?: StatusTraceStep[];
+  /** The rule could not decide (an unknown value). */
+  undecidable?: boolean;
+}
+
+/**
+ * `ok`: verified, nothing found; `warnings`: only warnings or notes; `failing`: at least one error;
+ * `unverifiable`: the last attempt could not read the cluster (access denied, cluster gone); `not-verified`: never run.
+ */
+export type VerificationState = 'ok' | 'warnings' | 'failing' | 'unverifiable' | 'not-verified';
+
+export const VERIFICATION_STATES: readonly VerificationState[] = [
+  'ok',
+  'warnings',
+  'failing',
+  'unverifiable',
+  'not-verified',
+];
+
+/** `GET /entities/:namespace/:kind/:name/status` and the answer of `POST …/verify`. */
+export interface EntityStatusResponse {
+  /** `component:default/payments`. */
+  entityRef: string;
+  clusterArn: string;
+  fileSystemIds: string[];
+  state: VerificationState;
+  /** ISO 8601; absent when never verified. */
+  lastVerifiedAt?: string;
+  findings: StatusFinding[];
+  counts: { error: number; warning: number; info: number };
+  /** Why the last attempt could not verify (state `unverifiable`), without credentials. */
+  error?: string;
+  /** Facts the run could not read (a file system in another account), with the hint the CLI prints. */
+  notRead: string[];
+  /** API calls the last verification made. */
+  calls?: { aws: number; kubernetes: number };
+}
+
+/** One row of `GET /fleet`. */
+export interface FleetEntry {
+  entityRef: string;
+  clusterArn: string;
+  state: VerificationState;
+  lastVerifiedAt?: string;
+  counts: { error: number; warning: number; info: number };
+  /** Rule IDs of the findings, for a glance. */
+  ruleIds: string[];
+}
+
+/** `GET /fleet?cluster=&state=&offset=&limit=`: ordered by entity ref. */
+export interface FleetResponse {
+  items: FleetEntry[];
+  totalCount: number;
+  offset: number;
+  limit: number;
+  /** The `offset` of the next page; absent on the last page. */
+  nextOffset?: number;
+}
