@@ -67,14 +67,21 @@ await mkdir(outdir, { recursive: true });
 await esbuild.build({
   absWorkingDir: packageDir,
   entryPoints: ['src/index.ts'],
-  outfile: path.join(outdir, 'index.js'),
+  outdir,
+  // Live mode's module (the AWS SDK and @kubernetes/client-node, most of the bytes) is a dynamic import: with
+  // splitting it becomes its own file that a static run never reads or parses.
+  splitting: true,
+  chunkNames: '[name]-[hash]',
   bundle: true,
   format: 'esm',
   platform: 'node',
   target: 'node24',
   // The core's sources, not its build: the bundle then depends only on source files, and tree-shaking drops what
   // the action does not use.
-  alias: { '@efs-node-identity/core': path.resolve(packageDir, '../../packages/core/src/index.ts') },
+  alias: {
+    '@efs-node-identity/core': path.resolve(packageDir, '../../packages/core/src/index.ts'),
+    '@efs-node-identity/aws': path.resolve(packageDir, '../../packages/aws/src/index.ts'),
+  },
   // Optional at run time (`require("performance")` only when the global is missing, which Node 24 never is).
   external: ['performance'],
   plugins: [runtimeFilesPlugin],

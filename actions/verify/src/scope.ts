@@ -9,6 +9,8 @@ export interface ReportedFinding {
   line?: number;
   /** Changed files that caused a finding located in an unchanged file. */
   causedBy?: string[];
+  /** Found on the live cluster (live mode), not in a file: always reported, whatever the pull request changed. */
+  live?: { cluster: string; region: string };
 }
 
 /** The pull request's changed files (repository-relative) and their current text, for the "caused by" rule. */
@@ -62,6 +64,8 @@ export function scopeFindings(
 
 /** The message as shown to the reviewer: a caused finding says which change caused it. */
 export function shownMessage(reported: ReportedFinding): string {
+  if (reported.live)
+    return `Live cluster ${reported.live.cluster} (${reported.live.region}): ${reported.finding.message}`;
   return reported.causedBy
     ? `Caused by a change in ${reported.causedBy.join(', ')}: ${reported.finding.message}`
     : reported.finding.message;

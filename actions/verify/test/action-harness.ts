@@ -1,6 +1,9 @@
+import Ajv, { type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -173,6 +176,8 @@ export async function runAction(options: {
   inputs: Record<string, string>;
   apiUrl?: string;
   eventName?: string;
+  /** More environment, e.g. the AWS_* a configure-aws-credentials step exports. */
+  env?: Record<string, string>;
 }): Promise<ActionRun> {
   const runnerDir = mkdtempSync(path.join(tmpdir(), 'eni-action-runner-'));
   const eventPath = path.join(runnerDir, 'event.json');
@@ -204,6 +209,7 @@ export async function runAction(options: {
     GITHUB_OUTPUT: outputPath,
     GITHUB_STEP_SUMMARY: summaryPath,
     RUNNER_TEMP: runnerDir,
+    ...options.env,
   };
   for (const [name, value] of Object.entries(options.inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
   const started = process.hrtime.bigint();
@@ -231,4 +237,23 @@ export async function runAction(options: {
 
 export function fixture(folder: string, file: string): string {
   return readFileSync(path.join(SHARED_FIXTURES, folder, file), 'utf8');
+}
+
+/**
+ * The official SARIF 2.1.0 schema (draft-07, `$id` …/oasis-tcs/sarif-spec/…/Schemata/sarif-schema-2.1.0.json), as the
+ * npm package @datadog/datadog-ci-plugin-sarif ships it for its own upload validation; read from the installed package
+ * so that nothing here is a hand-made copy. Its `exports` hide the file from require(), so it is read by path.
+ */
+export function sarifValidator(): ValidateFunction {
+  const packageJson = createRequire(__filename).resolve('@datadog/datadog-ci-plugin-sarif/package.json');
+  const schema = JSON.parse(
+    readFileSync(
+      path.join(path.dirname(packageJson), 'dist', 'json-schema', 'sarif-schema-2.1.0.json'),
+      'utf8',
+    ),
+  ) as { $id: string; $schema: string };
+  const ajv = new Ajv({ allErrors: true });
+  // The schema checks `format: uri` and `date-time`, which ajv leaves to ajv-formats.
+  addFormats(ajv);
+  return ajv.compile(schema);
 }

@@ -4,6 +4,7 @@ export * from './model/policy';
 export * from './model/snapshot';
 export * from './model/finding';
 export * from './util/located';
+export * from './util/live-failure';
 export * from './policy/normalize';
 export * from './policy/arn';
 export * from './policy/match';

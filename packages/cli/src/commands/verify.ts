@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import {
   ROLE_ARN,
   defaultConfig,
+  describeLiveFailure,
   evaluateSnapshot,
   loadConfigFor,
   type CheckReport,
@@ -170,38 +171,5 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
   return exitCodeFor(report, failOn);
 }
 
-/**
- * One line for a failed collection, without a stack trace and without anything secret: SDK and API messages name
- * the principal and the action, never keys or tokens.
- */
-export function describeFailure(error: unknown, cluster: string, region: string): string {
-  const e = error as {
-    name?: string;
-    message?: string;
-    code?: number | string;
-    $metadata?: { httpStatusCode?: number };
-  };
-  const name = e?.name ?? '';
-  const message = (e?.message ?? String(error)).split('\n')[0]!.replace(/\.+$/, '');
-  if (name === 'ClusterNotFoundError') return message;
-  if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {
-    return `no AWS credentials: ${message} (set AWS_PROFILE, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run where an instance or pod role is available)`;
-  }
-  if (
-    name === 'InvalidClientTokenId' ||
-    name === 'SignatureDoesNotMatch' ||
-    name === 'UnrecognizedClientException'
-  ) {
-    return `the AWS credentials were rejected (${name}): ${message}`;
-  }
-  if (/AccessDenied|UnauthorizedOperation|Forbidden/i.test(name) || e?.$metadata?.httpStatusCode === 403) {
-    return `access denied: ${message}. verify needs read-only access (the verifier policy: docs/permissions.md)`;
-  }
-  if (typeof e?.code === 'number' && (e.code === 401 || e.code === 403)) {
-    return `the Kubernetes API server of ${cluster} refused the request (HTTP ${e.code}): the identity needs an EKS access entry (or a kubeconfig with access)`;
-  }
-  if (/ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EAI_AGAIN/.test(`${message} ${e?.code ?? ''}`)) {
-    return `cannot reach an endpoint for ${cluster} in ${region}: ${message}`;
-  }
-  return `could not read ${cluster} in ${region}: ${name ? `${name}: ` : ''}${message}`;
-}
+/** One line for a failed collection (kept under this name for plan, apply and rollback). */
+export const describeFailure = describeLiveFailure;

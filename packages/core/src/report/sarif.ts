@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Finding, Severity } from '../model/finding';
+import { describeOrigin } from '../model/origin';
 import { SOURCE_RULES } from '../rules/engine';
 import { ALL_RULES } from '../rules/catalog';
 import { locationOf, type CheckReport } from './result';
@@ -73,7 +74,20 @@ export function toSarif(report: CheckReport) {
                     },
                   },
                 ]
-              : [],
+              : f.origin
+                ? [
+                    // A live finding has no file: SARIF's logical location names the AWS resource (ARN) or the
+                    // Kubernetes object it is about (SARIF 2.1.0 §3.33 logicalLocation, fullyQualifiedName).
+                    {
+                      logicalLocations: [
+                        {
+                          fullyQualifiedName: describeOrigin(f.origin),
+                          kind: f.origin.kind === 'aws' ? 'resource' : 'object',
+                        },
+                      ],
+                    },
+                  ]
+                : [],
             partialFingerprints: { 'efsNodeIdentity/v1': fingerprint(f) },
             ...(f.undecidable ? { properties: { undecidable: true } } : {}),
           };
