@@ -1,0 +1,182 @@
+import type {
+  BackstageCredentials,
+  DatabaseService,
+  LoggerService,
+  RootConfigService,
+} from '@backstage/backend-plugin-api';
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
+import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
+import { stringifyEntityRef, type CompoundEntityRef, type Entity } from '@backstage/catalog-model';
+import { InputError, NotFoundError } from '@backstage/errors';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  ANNOTATION_CLUSTER_ARN,
+  InvalidAnnotationError,
+  parseEfsNodeIdentityAnnotations,
+  type EfsNodeIdentityAnnotations,
+  type EntityStatusResponse,
+  type FleetEntry,
+  type FleetResponse,
+  type VerificationState,
+} from '@efs-node-identity/backstage-plugin-common';
+import { LiveEntityVerifier, type EntityVerifier } from './live-verifier';
+import { VerificationStore, type StoredVerification } from './status-store';
+
+export interface EntityStatusServiceOptions {
+  logger: LoggerService;
+  config: RootConfigService;
+  database: DatabaseService;
+  catalog: CatalogService;
+  /** Default: the live verifier built from the `aws:` and `efsNodeIdentity:` config. */
+  verifier?: EntityVerifier;
+}
+
+export interface FleetQuery {
+  cluster?: string;
+  state?: VerificationState;
+  offset: number;
+  limit: number;
+}
+
+/**
+ * Verification status of catalog entities: verifies an annotated entity's cluster on request, keeps the last
+ * outcome per entity in the plugin database, and lists the fleet. Callers authorize first; this class reads the
+ * catalog with the caller's credentials, so it never reveals an entity the caller cannot see.
+ */
+export class EntityStatusService {
+  static async create(options: EntityStatusServiceOptions): Promise<EntityStatusService> {
+    const db = await options.database.getClient();
+    if (!options.database.migrations?.skip) {
+      await db.migrate.latest({
+        directory: resolvePackagePath('@efs-node-identity/backstage-plugin-backend', 'migrations'),
+        // Its own bookkeeping tables, so the plugin's migrations never mix with another plugin's in a shared schema.
+        tableName: 'efs_node_identity_knex_migrations',
+      });
+    }
+    const verifier = options.verifier ?? LiveEntityVerifier.fromConfig(options.config, options.logger);
+    return new EntityStatusService(options.catalog, new VerificationStore(db), verifier, options.logger);
+  }
+
+  private constructor(
+    private readonly catalog: CatalogService,
+    private readonly store: VerificationStore,
+    private readonly verifier: EntityVerifier,
+    private readonly logger: LoggerService,
+  ) {}
+
+  /** The entity's last verification; `not-verified` when it has never run. */
+  async getStatus(ref: CompoundEntityRef, credentials: BackstageCredentials): Promise<EntityStatusResponse> {
+    const { entityRef, target } = await this.annotatedEntity(ref, credentials);
+    const stored = await this.store.get(entityRef);
+    return stored ? toResponse(stored) : notVerified(entityRef, target);
+  }
+
+  /** Verifies the entity's cluster now, stores the outcome and answers it. */
+  async verifyNow(ref: CompoundEntityRef, credentials: BackstageCredentials): Promise<EntityStatusResponse> {
+    const { entityRef, target } = await this.annotatedEntity(ref, credentials);
+    const outcome = await this.verifier.verify(target);
+    const stored: StoredVerification = { entityRef, ...outcome };
+    await this.store.save(stored);
+    this.logger.info(
+      `verified ${entityRef} (${target.clusterArn}): ${stored.state}, ` +
+        `${stored.counts.error} error(s), ${stored.counts.warning} warning(s)`,
+    );
+    return toResponse(stored);
+  }
+
+  /** Every annotated entity the caller can read, with its last outcome, filtered and paginated, by entity ref. */
+  async listFleet(query: FleetQuery, credentials: BackstageCredentials): Promise<FleetResponse> {
+    const { items: entities } = await this.catalog.getEntities(
+      {
+        filter: { [`metadata.annotations.${ANNOTATION_CLUSTER_ARN}`]: CATALOG_FILTER_EXISTS },
+        fields: ['kind', 'metadata.namespace', 'metadata.name', 'metadata.annotations'],
+      },
+      { credentials },
+    );
+    const refs = entities.map((e) => stringifyEntityRef(e));
+    const stored = await this.store.getMany(refs);
+    const rows: FleetEntry[] = [];
+    entities.forEach((entity, i) => {
+      const entityRef = refs[i]!;
+      const last = stored.get(entityRef);
+      const clusterArn = last?.clusterArn ?? entity.metadata.annotations?.[ANNOTATION_CLUSTER_ARN] ?? '';
+      rows.push({
+        entityRef,
+        clusterArn,
+        state: last?.state ?? 'not-verified',
+        ...(last ? { lastVerifiedAt: last.verifiedAt.toISOString() } : {}),
+        counts: last?.counts ?? { error: 0, warning: 0, info: 0 },
+        ruleIds: [...new Set(last?.findings.map((f) => f.ruleId) ?? [])],
+      });
+    });
+    const matching = rows
+      .filter(
+        (r) =>
+          !query.cluster ||
+          r.clusterArn === query.cluster ||
+          r.clusterArn.endsWith(`:cluster/${query.cluster}`),
+      )
+      .filter((r) => !query.state || r.state === query.state)
+      .sort((a, b) => (a.entityRef < b.entityRef ? -1 : a.entityRef > b.entityRef ? 1 : 0));
+    const items = matching.slice(query.offset, query.offset + query.limit);
+    const next = query.offset + items.length;
+    return {
+      items,
+      totalCount: matching.length,
+      offset: query.offset,
+      limit: query.limit,
+      ...(next < matching.length ? { nextOffset: next } : {}),
+    };
+  }
+
+  private async annotatedEntity(
+    ref: CompoundEntityRef,
+    credentials: BackstageCredentials,
+  ): Promise<{ entity: Entity; entityRef: string; target: EfsNodeIdentityAnnotations }> {
+    const entityRef = stringifyEntityRef(ref);
+    const entity = await this.catalog.getEntityByRef(ref, { credentials });
+    if (!entity) throw new NotFoundError(`no entity ${entityRef} in the catalog`);
+    let target: EfsNodeIdentityAnnotations | undefined;
+    try {
+      target = parseEfsNodeIdentityAnnotations(entity);
+    } catch (error) {
+      if (error instanceof InvalidAnnotationError) {
+        throw new InputError(`${entityRef}: ${error.message}`, error);
+      }
+      throw error;
+    }
+    if (!target) {
+      throw new NotFoundError(
+        `${entityRef} has no ${ANNOTATION_CLUSTER_ARN} annotation: not set up for efs-node-identity`,
+      );
+    }
+    return { entity, entityRef: stringifyEntityRef(entity), target };
+  }
+}
+
+function toResponse(v: StoredVerification): EntityStatusResponse {
+  return {
+    entityRef: v.entityRef,
+    clusterArn: v.clusterArn,
+    fileSystemIds: v.fileSystemIds,
+    state: v.state,
+    lastVerifiedAt: v.verifiedAt.toISOString(),
+    findings: v.findings,
+    counts: v.counts,
+    notRead: v.notRead,
+    ...(v.error !== undefined ? { error: v.error } : {}),
+    ...(v.calls ? { calls: v.calls } : {}),
+  };
+}
+
+function notVerified(entityRef: string, target: EfsNodeIdentityAnnotations): EntityStatusResponse {
+  return {
+    entityRef,
+    clusterArn: target.clusterArn,
+    fileSystemIds: target.fileSystemIds,
+    state: 'not-verified',
+    findings: [],
+    counts: { error: 0, warning: 0, info: 0 },
+    notRead: [],
+  };
+}

@@ -1,0 +1,116 @@
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import type { Config } from '@backstage/config';
+import { DefaultAwsCredentialsManager, type AwsCredentialsManager } from '@backstage/integration-aws-node';
+import type { EfsNodeIdentityAnnotations } from '@efs-node-identity/backstage-plugin-common';
+import {
+  defaultConfig,
+  describeLiveFailure,
+  evaluateSnapshot,
+  type Config as RulesConfig,
+} from '@efs-node-identity/core';
+import { collectLiveSnapshot, createAwsPorts } from '@efs-node-identity/aws';
+import { countBySeverity, stateOf, toStatusFinding } from './findings';
+import type { StoredVerification } from './status-store';
+
+/** What a verification of one entity's cluster produced, before it is stored under the entity's ref. */
+export type VerificationOutcome = Omit<StoredVerification, 'entityRef'>;
+
+/** Verifies the cluster and file systems that an entity's annotations name. */
+export interface EntityVerifier {
+  verify(target: EfsNodeIdentityAnnotations): Promise<VerificationOutcome>;
+}
+
+export interface LiveVerifierOptions {
+  credentialsManager: AwsCredentialsManager;
+  logger: LoggerService;
+  /** Parallel AWS and Kubernetes reads of one verification (the collector's limiter). */
+  concurrency: number;
+  /** `eks-token`: the Kubernetes API with a token signed by the account's credentials; `none`: AWS APIs only. */
+  kubernetes: 'eks-token' | 'none';
+  rules?: RulesConfig;
+}
+
+/**
+ * The live path of `efs-node-identity verify`: the collector reads the cluster's account (AWS SDK v3 clients) and the
+ * cluster (Kubernetes API), and the core rules judge the snapshot, so the status API reports the rule IDs the CLI
+ * reports for the same world. Credentials come per account from `@backstage/integration-aws-node` (the `aws:`
+ * app-config, else the SDK's default chain); endpoints from the SDK's own settings (AWS_ENDPOINT_URL and
+ * AWS_ENDPOINT_URL_<SERVICE>), since the `aws:` config has no endpoint override.
+ */
+export class LiveEntityVerifier implements EntityVerifier {
+  static fromConfig(config: Config, logger: LoggerService): LiveEntityVerifier {
+    const pluginConfig = config.getOptionalConfig('efsNodeIdentity');
+    const concurrency = pluginConfig?.getOptionalNumber('concurrency') ?? 8;
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
+      throw new Error(`efsNodeIdentity.concurrency must be an integer from 1 to 64, got ${concurrency}`);
+    }
+    const kubernetes = pluginConfig?.getOptionalString('kubernetes') ?? 'eks-token';
+    if (kubernetes !== 'eks-token' && kubernetes !== 'none') {
+      throw new Error(`efsNodeIdentity.kubernetes must be eks-token or none, got "${kubernetes}"`);
+    }
+    return new LiveEntityVerifier({
+      credentialsManager: DefaultAwsCredentialsManager.fromConfig(config),
+      logger,
+      concurrency,
+      kubernetes,
+    });
+  }
+
+  constructor(private readonly options: LiveVerifierOptions) {}
+
+  async verify(target: EfsNodeIdentityAnnotations): Promise<VerificationOutcome> {
+    const { region, accountId, name } = target.cluster;
+    const base = {
+      clusterArn: target.clusterArn,
+      fileSystemIds: target.fileSystemIds,
+      verifiedAt: new Date(),
+    };
+    let awsCalls = 0;
+    let ports: ReturnType<typeof createAwsPorts> | undefined;
+    try {
+      const { sdkCredentialProvider } = await this.options.credentialsManager.getCredentialProvider({
+        accountId,
+      });
+      ports = createAwsPorts({ region, credentials: sdkCredentialProvider, onCall: () => awsCalls++ });
+      const { snapshot, stats, unread } = await collectLiveSnapshot({
+        cluster: name,
+        region,
+        fileSystemIds: target.fileSystemIds,
+        ports,
+        kube: this.options.kubernetes === 'none' ? false : 'eks-token',
+        concurrency: this.options.concurrency,
+      });
+      const result = evaluateSnapshot(snapshot, this.options.rules ?? defaultConfig());
+      const findings = result.findings.map(toStatusFinding);
+      const counts = countBySeverity(findings);
+      return {
+        ...base,
+        state: stateOf(counts) as VerificationOutcome['state'],
+        findings,
+        counts,
+        // The collector counts Kubernetes calls itself; AWS calls go through our ports, so we count those.
+        calls: { aws: awsCalls, kubernetes: stats.kubernetesCalls },
+        notRead: unread.map((fact) =>
+          fact.kind === 'file-system'
+            ? `file system ${fact.id}: ${fact.reason}`
+            : `role ${fact.id}: ${fact.reason}`,
+        ),
+      };
+    } catch (error) {
+      // The one-line messages the CLI and the Action print: no stack trace, nothing secret.
+      const message = describeLiveFailure(error, name, region);
+      this.options.logger.warn(`could not verify ${target.clusterArn}: ${message}`);
+      return {
+        ...base,
+        state: 'unverifiable',
+        findings: [],
+        counts: { error: 0, warning: 0, info: 0 },
+        error: message,
+        notRead: [],
+        calls: { aws: awsCalls, kubernetes: 0 },
+      };
+    } finally {
+      ports?.destroy();
+    }
+  }
+}

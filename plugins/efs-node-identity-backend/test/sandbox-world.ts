@@ -1,0 +1,109 @@
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+import {
+  addAccessEntry,
+  adminCredentials,
+  clusterOf,
+  startSandbox,
+  type Sandbox,
+} from '@efs-node-identity/sandbox';
+
+export const PLATFORM_ACCOUNT = '111122223333';
+export const REGION = 'eu-west-1';
+export const CLUSTER = 'prod-eks';
+
+export interface SandboxWorld {
+  sandbox: Sandbox;
+  clusterArn: string;
+  /** The platform account's keys, for the `aws:` app-config of the backend and the CLI's environment. */
+  keys: { accessKeyId: string; secretAccessKey: string };
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the sandbox with a bundled scenario (plus an EKS access entry for the admin user unless told otherwise) and points this process's AWS SDK endpoints at it: the `aws:`
+ * app-config has no endpoint override, so the SDK's own AWS_ENDPOINT_URL does it. Credentials deliberately stay out
+ * of the environment: the backend must get them from its `aws:` config through integration-aws-node.
+ */
+export async function startWorld(
+  scenario: string,
+  options: { accessEntry?: boolean } = {},
+): Promise<SandboxWorld> {
+  const sandbox = await startSandbox({
+    scenario,
+    // The backend reads Kubernetes with an EKS token signed by its AWS identity, which the API server accepts only
+    // with an access entry for that principal (as on EKS).
+    seed: (state) => {
+      if (options.accessEntry === false) return;
+      addAccessEntry(state, PLATFORM_ACCOUNT, CLUSTER, {
+        principalArn: `arn:aws:iam::${PLATFORM_ACCOUNT}:user/sandbox-admin`,
+      });
+    },
+  });
+  const keys = adminCredentials(sandbox.state, PLATFORM_ACCOUNT)!;
+  const names = [
+    'AWS_ENDPOINT_URL',
+    'AWS_ACCESS_KEY_ID',
+    'AWS_SECRET_ACCESS_KEY',
+    'AWS_SESSION_TOKEN',
+    'AWS_PROFILE',
+  ];
+  const saved = Object.fromEntries(names.map((n) => [n, process.env[n]]));
+  for (const n of names) delete process.env[n];
+  process.env.AWS_ENDPOINT_URL = sandbox.url;
+  return {
+    sandbox,
+    keys: { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey },
+    clusterArn: clusterOf(sandbox.state, PLATFORM_ACCOUNT, CLUSTER).arn,
+    async stop() {
+      for (const n of names) {
+        if (saved[n] === undefined) delete process.env[n];
+        else process.env[n] = saved[n];
+      }
+      await sandbox.stop();
+    },
+  };
+}
+
+/**
+ * Runs the built `efs-node-identity verify` as a user would, against the same sandbox (Kubernetes through an EKS
+ * token, as the backend does), and answers the rule IDs of its JSON report. Asynchronous: the sandbox answers from
+ * this process's event loop.
+ */
+export function cliVerifyRuleIds(world: SandboxWorld): Promise<string[]> {
+  const bin = path.resolve(__dirname, '../../../packages/cli/dist/bin.js');
+  const env: Record<string, string | undefined> = { ...process.env };
+  for (const k of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_DEFAULT_REGION', 'KUBECONFIG']) delete env[k];
+  Object.assign(env, {
+    NO_COLOR: '1',
+    AWS_ENDPOINT_URL: world.sandbox.url,
+    AWS_ACCESS_KEY_ID: world.keys.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: world.keys.secretAccessKey,
+    AWS_REGION: REGION,
+  });
+  const args = [
+    bin,
+    'verify',
+    '--cluster',
+    CLUSTER,
+    '--region',
+    REGION,
+    '--format',
+    'json',
+    '--fail-on',
+    'never',
+  ];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`verify exited ${code}: ${stderr}`));
+      const report = JSON.parse(stdout) as { findings: Array<{ ruleId: string }> };
+      resolve(report.findings.map((f) => f.ruleId).sort());
+    });
+  });
+}

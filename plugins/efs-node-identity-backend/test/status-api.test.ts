@@ -1,0 +1,299 @@
+import type { BackstageCredentials } from '@backstage/backend-plugin-api';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import type { Entity } from '@backstage/catalog-model';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import type { EntityStatusResponse, FleetResponse } from '@efs-node-identity/backstage-plugin-common';
+import type { Knex } from 'knex';
+import request from 'supertest';
+import efsNodeIdentityPlugin from '../src';
+import { cliVerifyRuleIds, PLATFORM_ACCOUNT, startWorld, type SandboxWorld } from './sandbox-world';
+
+const databases = TestDatabases.create({ ids: ['POSTGRES_18'] });
+
+const ALICE = 'user:default/alice'; // may read and provision
+const READER = 'user:default/rita'; // may read statuses, not provision
+const MALLORY = 'user:default/mallory'; // may do nothing
+
+const FS_ID = 'fs-0a1b2c3d4e5f60718';
+
+function component(name: string, annotations: Record<string, string>): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: { name, namespace: 'default', annotations },
+    spec: { type: 'service', lifecycle: 'production', owner: 'team-storage' },
+  };
+}
+
+function entities(clusterArn: string): Entity[] {
+  return [
+    component('payments', {
+      'efs-node-identity.io/cluster-arn': clusterArn,
+      'efs-node-identity.io/file-system-ids': FS_ID,
+      'efs-node-identity.io/service-account': 'kube-system/efs-csi-node-sa',
+      'efs-node-identity.io/mode': 'pod-identity',
+    }),
+    component('ledger', { 'efs-node-identity.io/cluster-arn': clusterArn }),
+    component('search', {
+      'efs-node-identity.io/cluster-arn': 'arn:aws:eks:us-east-1:111122223333:cluster/other',
+    }),
+    component('frontend', {}),
+    component('typo', {
+      'efs-node-identity.io/cluster-arn': clusterArn,
+      'efs-node-identity.io/mode': 'node-role',
+    }),
+  ];
+}
+
+/** A permission policy by user: the decisions a real policy would make for these three users. */
+function permissionsByUser() {
+  const mock = mockServices.permissions.mock();
+  mock.authorize.mockImplementation(async (requests, options) => {
+    const principal = (options.credentials as BackstageCredentials<{ type: 'user'; userEntityRef: string }>)
+      .principal;
+    const user = principal.userEntityRef;
+    return requests.map((r) => {
+      const name = r.permission.name;
+      const allowed =
+        user === ALICE ||
+        (user === READER && (name === 'catalog.entity.read' || name === 'efs-node-identity.status.read'));
+      return { result: allowed ? AuthorizeResult.ALLOW : AuthorizeResult.DENY };
+    });
+  });
+  return mock;
+}
+
+async function startBackend(world: SandboxWorld, knex: Knex) {
+  return startTestBackend({
+    features: [
+      efsNodeIdentityPlugin,
+      mockServices.database.factory({ knex }),
+      mockServices.rootConfig.factory({
+        data: {
+          aws: {
+            accounts: [
+              {
+                accountId: PLATFORM_ACCOUNT,
+                accessKeyId: world.keys.accessKeyId,
+                secretAccessKey: world.keys.secretAccessKey,
+              },
+            ],
+          },
+        },
+      }),
+      catalogServiceMock.factory({ entities: entities(world.clusterArn) }),
+      permissionsByUser().factory,
+    ],
+  });
+}
+
+const API = '/api/efs-node-identity';
+const as = (user: string) => mockCredentials.user.header(user);
+
+describe('status API against the sandbox', () => {
+  let world: SandboxWorld | undefined;
+  afterEach(async () => {
+    await world?.stop();
+    world = undefined;
+  });
+
+  it.each([
+    ['healthy', []],
+    ['deny-only-policy', ['FS-02']],
+  ])(
+    'reports the rule IDs `efs-node-identity verify` reports for %s (errors include %j)',
+    async (scenario, expectedErrors) => {
+      world = await startWorld(scenario);
+      const knex = await databases.init('POSTGRES_18');
+      const { server } = await startBackend(world, knex);
+
+      const verified = await request(server)
+        .post(`${API}/entities/default/component/payments/verify`)
+        .set('Authorization', as(ALICE));
+      expect(verified.status).toBe(200);
+      const body = verified.body as EntityStatusResponse;
+      expect(body.entityRef).toBe('component:default/payments');
+      expect(body.error).toBeUndefined();
+      expect(body.calls!.aws).toBeGreaterThan(0);
+      expect(body.calls!.kubernetes).toBeGreaterThan(0);
+
+      const cliRuleIds = await cliVerifyRuleIds(world);
+      expect(body.findings.map((f) => f.ruleId).sort()).toEqual(cliRuleIds);
+      const errors = body.findings.filter((f) => f.severity === 'error').map((f) => f.ruleId);
+      expect(errors).toEqual(expect.arrayContaining(expectedErrors));
+      expect(body.state).toBe(expectedErrors.length ? 'failing' : body.findings.length ? 'warnings' : 'ok');
+
+      // The stored result is what the status endpoint answers, with the time of the verification.
+      const status = await request(server)
+        .get(`${API}/entities/default/component/payments/status`)
+        .set('Authorization', as(READER));
+      expect(status.status).toBe(200);
+      expect(status.body).toEqual(body);
+      expect(Date.parse(status.body.lastVerifiedAt)).not.toBeNaN();
+    },
+  );
+
+  it('explains FS-02 with the evaluator trace and a remediation', async () => {
+    world = await startWorld('deny-only-policy');
+    const { server } = await startBackend(world, await databases.init('POSTGRES_18'));
+    const res = await request(server)
+      .post(`${API}/entities/default/component/payments/verify`)
+      .set('Authorization', as(ALICE));
+    const fs02 = (res.body as EntityStatusResponse).findings.find((f) => f.ruleId === 'FS-02')!;
+    expect(fs02.resource).toBe(FS_ID);
+    expect(fs02.remediation).toEqual(expect.any(String));
+    expect(fs02.trace?.length).toBeGreaterThan(0);
+  });
+
+  it('stores an unverifiable outcome that says what to do when the cluster refuses the backend (no access entry)', async () => {
+    world = await startWorld('healthy', { accessEntry: false });
+    const { server } = await startBackend(world, await databases.init('POSTGRES_18'));
+    const res = await request(server)
+      .post(`${API}/entities/default/component/payments/verify`)
+      .set('Authorization', as(ALICE));
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ state: 'unverifiable', findings: [] });
+    expect(res.body.error).toBe(
+      'the Kubernetes API server of prod-eks refused the request (HTTP 401): the identity needs an EKS access entry (or a kubeconfig with access)',
+    );
+    expect(JSON.stringify(res.body)).not.toContain(world.keys.secretAccessKey);
+    const fleet = await request(server)
+      .get(`${API}/fleet?state=unverifiable`)
+      .set('Authorization', as(READER));
+    expect(fleet.body.items.map((i: { entityRef: string }) => i.entityRef)).toEqual([
+      'component:default/payments',
+    ]);
+  });
+
+  it('answers 403 to a user without the permissions and makes no AWS call', async () => {
+    world = await startWorld('healthy');
+    const { server } = await startBackend(world, await databases.init('POSTGRES_18'));
+    world.sandbox.log.clear();
+
+    const verify = await request(server)
+      .post(`${API}/entities/default/component/payments/verify`)
+      .set('Authorization', as(MALLORY));
+    expect(verify.status).toBe(403);
+    expect(verify.body.error).toMatchObject({ name: 'NotAllowedError' });
+
+    // Reading is not provisioning: a reader may see the status but not trigger AWS calls.
+    const readerVerify = await request(server)
+      .post(`${API}/entities/default/component/payments/verify`)
+      .set('Authorization', as(READER));
+    expect(readerVerify.status).toBe(403);
+    expect(readerVerify.body.error.message).toContain('efs-node-identity.provision');
+
+    const status = await request(server)
+      .get(`${API}/entities/default/component/payments/status`)
+      .set('Authorization', as(MALLORY));
+    expect(status.status).toBe(403);
+    const fleet = await request(server).get(`${API}/fleet`).set('Authorization', as(MALLORY));
+    expect(fleet.status).toBe(403);
+
+    expect(world.sandbox.log.calls).toEqual([]);
+  });
+
+  it('answers not-verified before the first verification, 404 for an entity that is not set up, 400 naming a bad annotation', async () => {
+    world = await startWorld('healthy');
+    const { server } = await startBackend(world, await databases.init('POSTGRES_18'));
+    world.sandbox.log.clear();
+
+    const fresh = await request(server)
+      .get(`${API}/entities/default/component/ledger/status`)
+      .set('Authorization', as(READER));
+    expect(fresh.status).toBe(200);
+    expect(fresh.body).toMatchObject({ state: 'not-verified', findings: [], clusterArn: world.clusterArn });
+    expect(fresh.body.lastVerifiedAt).toBeUndefined();
+
+    const notSetUp = await request(server)
+      .get(`${API}/entities/default/component/frontend/status`)
+      .set('Authorization', as(READER));
+    expect(notSetUp.status).toBe(404);
+    expect(notSetUp.body.error.message).toContain('efs-node-identity.io/cluster-arn');
+
+    const missing = await request(server)
+      .get(`${API}/entities/default/component/nope/status`)
+      .set('Authorization', as(READER));
+    expect(missing.status).toBe(404);
+
+    const typo = await request(server)
+      .post(`${API}/entities/default/component/typo/verify`)
+      .set('Authorization', as(ALICE));
+    expect(typo.status).toBe(400);
+    expect(typo.body.error.message).toContain('annotation efs-node-identity.io/mode: "node-role"');
+
+    const badName = await request(server)
+      .get(`${API}/entities/default/component/${encodeURIComponent('a b')}/status`)
+      .set('Authorization', as(READER));
+    expect(badName.status).toBe(400);
+
+    expect(world.sandbox.log.calls).toEqual([]);
+  });
+
+  it('lists the fleet: every annotated entity, filtered by cluster and state, paginated', async () => {
+    world = await startWorld('deny-only-policy');
+    const { server } = await startBackend(world, await databases.init('POSTGRES_18'));
+    await request(server)
+      .post(`${API}/entities/default/component/payments/verify`)
+      .set('Authorization', as(ALICE))
+      .expect(200);
+
+    const all = (await request(server).get(`${API}/fleet`).set('Authorization', as(READER)).expect(200))
+      .body as FleetResponse;
+    expect(all.items.map((i) => [i.entityRef, i.state])).toEqual([
+      ['component:default/ledger', 'not-verified'],
+      ['component:default/payments', 'failing'],
+      ['component:default/search', 'not-verified'],
+      ['component:default/typo', 'not-verified'],
+    ]);
+    expect(all.items[1]!.ruleIds).toContain('FS-02');
+    expect(all.totalCount).toBe(4);
+    expect(all.nextOffset).toBeUndefined();
+
+    const failing = (await request(server).get(`${API}/fleet?state=failing`).set('Authorization', as(READER)))
+      .body as FleetResponse;
+    expect(failing.items.map((i) => i.entityRef)).toEqual(['component:default/payments']);
+
+    const other = (await request(server).get(`${API}/fleet?cluster=other`).set('Authorization', as(READER)))
+      .body as FleetResponse;
+    expect(other.items.map((i) => i.entityRef)).toEqual(['component:default/search']);
+
+    const page = (await request(server).get(`${API}/fleet?limit=2&offset=1`).set('Authorization', as(READER)))
+      .body as FleetResponse;
+    expect(page.items.map((i) => i.entityRef)).toEqual([
+      'component:default/payments',
+      'component:default/search',
+    ]);
+    expect(page).toMatchObject({ totalCount: 4, offset: 1, limit: 2, nextOffset: 3 });
+
+    const bad = await request(server).get(`${API}/fleet?state=great`).set('Authorization', as(READER));
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toContain('state must be one of');
+  });
+
+  it('keeps results in the database: a restarted backend answers the last verification without calling AWS', async () => {
+    world = await startWorld('deny-only-policy');
+    const knex = await databases.init('POSTGRES_18');
+    const first = await startBackend(world, knex);
+    const verified = await request(first.server)
+      .post(`${API}/entities/default/component/payments/verify`)
+      .set('Authorization', as(ALICE))
+      .expect(200);
+    await first.stop();
+
+    world.sandbox.log.clear();
+    const second = await startBackend(world, knex);
+    const status = await request(second.server)
+      .get(`${API}/entities/default/component/payments/status`)
+      .set('Authorization', as(READER))
+      .expect(200);
+    expect(status.body).toEqual(verified.body);
+    expect(world.sandbox.log.calls).toEqual([]);
+  });
+});
