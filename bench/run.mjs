@@ -11,6 +11,7 @@ import { createInterface } from 'node:readline';
 import { createRequire } from 'node:module';
 import { generateRepo } from './gen-repo.mjs';
 import { generateCases } from './gen-cases.mjs';
+import { measureActionVerdict } from './action-verdict.mjs';
 
 const HERE = import.meta.dirname;
 const REPO = path.resolve(HERE, '..');
@@ -22,6 +23,10 @@ const FILES = Number(process.env.BENCH_FILES ?? 10_000);
 const CASES = Number(process.env.BENCH_CASES ?? 100_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SIMULATE_RUNS = Number(process.env.BENCH_SIMULATE_RUNS ?? 3);
+const ACTION_FILES = Number(process.env.BENCH_ACTION_FILES ?? 1_000);
+const ACTION_RUNS = Number(process.env.BENCH_ACTION_RUNS ?? 7);
+// A quick try of some figures only: BENCH_ONLY=action,verify (static, simulate, verify, action).
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'static,simulate,verify,action').split(','));
 // The whole bench must stay near five minutes on two cores even when a figure is far off its target.
 const STATIC_BUDGET_MS = Number(process.env.BENCH_STATIC_BUDGET_MS ?? 150_000);
 const CLI_BUDGET_MS = Number(process.env.BENCH_CLI_BUDGET_MS ?? 45_000);
@@ -238,52 +243,65 @@ async function verifyCalls() {
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'efs-node-identity-bench-'));
 const started = performance.now();
 try {
-  const staticResult = await staticScan(tmp);
-  const sim = await evaluatorThroughput(tmp);
-  log('verify: the live collector against the sandbox, 1/10/100 services, 50 ms per call');
-  const verify = await verifyCalls();
-  const s = staticResult;
-  const checkShown =
-    s.checkMs !== null
-      ? `${(s.checkMs / 1000).toFixed(2)} s`
-      : `> ${(s.checkAtLeastMs / 1000).toFixed(0)} s (stopped)`;
-  const ratioShown =
-    s.ratio !== null ? `${s.ratio}× ${s.ratio <= 1.3 ? 'PASS' : 'FAIL'}` : `≥ ${s.ratioAtLeast}× FAIL`;
-  const rows = [
-    ['figure', 'target', 'measured', 'ratio/verdict'],
-    [
-      `static scan, ${s.files} files: parse only (loadStaticSnapshot, median of ${s.rounds.baseline})`,
-      'baseline',
-      `${(s.baselineMs / 1000).toFixed(2)} s`,
-      '1.00×',
-    ],
-    [
-      `static scan, ${s.files} files: parse + rules (runCheck, median of ${s.rounds.check})`,
-      '≤ 1.3× baseline',
-      checkShown,
-      ratioShown,
-    ],
-    [
-      'static scan: CLI `check --format json` once, as a process',
-      'for the record',
-      s.cli.timedOut
-        ? `> ${(s.cli.budgetMs / 1000).toFixed(0)} s (stopped)`
-        : `${(s.cli.ms / 1000).toFixed(2)} s, exit ${s.cli.exitCode}`,
-      s.cli.findings !== null ? `${s.cli.findings} findings` : '—',
-    ],
-    [
-      `evaluator: simulate --cases, ${sim.questions} questions (median of ${sim.runs.length} runs)`,
-      '≥ 100000 decisions/s',
-      `${sim.decisionsPerSecond} decisions/s (${(sim.wallMs / 1000).toFixed(2)} s)`,
-      `${round(sim.decisionsPerSecond / 100_000, 2)}× ${sim.decisionsPerSecond >= 100_000 ? 'PASS' : 'FAIL'}`,
-    ],
-    [
-      'evaluator: simulate() in-process, no CLI I/O',
-      'for the record',
-      `${sim.evaluatorOnlyPerSecond} decisions/s`,
-      '—',
-    ],
-  ];
+  const s = ONLY.has('static') ? await staticScan(tmp) : undefined;
+  const sim = ONLY.has('simulate') ? await evaluatorThroughput(tmp) : undefined;
+  if (ONLY.has('verify'))
+    log('verify: the live collector against the sandbox, 1/10/100 services, 50 ms per call');
+  const verify = ONLY.has('verify') ? await verifyCalls() : { measured: [], lowerBound: [] };
+  if (ONLY.has('action'))
+    log(
+      `action: the bundle on a 20-file pull request in a ${ACTION_FILES}-file repository, ${ACTION_RUNS} runs`,
+    );
+  const action = ONLY.has('action')
+    ? await measureActionVerdict({ tmp, files: ACTION_FILES, changed: 20, runs: ACTION_RUNS, log })
+    : undefined;
+  const rows = [['figure', 'target', 'measured', 'ratio/verdict']];
+  if (s) {
+    const checkShown =
+      s.checkMs !== null
+        ? `${(s.checkMs / 1000).toFixed(2)} s`
+        : `> ${(s.checkAtLeastMs / 1000).toFixed(0)} s (stopped)`;
+    const ratioShown =
+      s.ratio !== null ? `${s.ratio}× ${s.ratio <= 1.3 ? 'PASS' : 'FAIL'}` : `≥ ${s.ratioAtLeast}× FAIL`;
+    rows.push(
+      [
+        `static scan, ${s.files} files: parse only (loadStaticSnapshot, median of ${s.rounds.baseline})`,
+        'baseline',
+        `${(s.baselineMs / 1000).toFixed(2)} s`,
+        '1.00×',
+      ],
+      [
+        `static scan, ${s.files} files: parse + rules (runCheck, median of ${s.rounds.check})`,
+        '≤ 1.3× baseline',
+        checkShown,
+        ratioShown,
+      ],
+      [
+        'static scan: CLI `check --format json` once, as a process',
+        'for the record',
+        s.cli.timedOut
+          ? `> ${(s.cli.budgetMs / 1000).toFixed(0)} s (stopped)`
+          : `${(s.cli.ms / 1000).toFixed(2)} s, exit ${s.cli.exitCode}`,
+        s.cli.findings !== null ? `${s.cli.findings} findings` : '—',
+      ],
+    );
+  }
+  if (sim) {
+    rows.push(
+      [
+        `evaluator: simulate --cases, ${sim.questions} questions (median of ${sim.runs.length} runs)`,
+        '≥ 100000 decisions/s',
+        `${sim.decisionsPerSecond} decisions/s (${(sim.wallMs / 1000).toFixed(2)} s)`,
+        `${round(sim.decisionsPerSecond / 100_000, 2)}× ${sim.decisionsPerSecond >= 100_000 ? 'PASS' : 'FAIL'}`,
+      ],
+      [
+        'evaluator: simulate() in-process, no CLI I/O',
+        'for the record',
+        `${sim.evaluatorOnlyPerSecond} decisions/s`,
+        '—',
+      ],
+    );
+  }
   if (verify.measured.length > 0) {
     const calls = verify.measured.map((r) => r.awsCalls);
     const byServices = (list, n) => list.find((r) => r.services === n);
@@ -307,6 +325,14 @@ try {
       ]);
     }
   }
+  if (action) {
+    rows.push([
+      `action: bundle start to verdict, ${action.changedFiles}-file PR in a ${action.files}-file repository (median of ${action.runs})`,
+      '≤ 1 s',
+      `${action.medianMs} ms wall, ${action.cpuMedianMs} ms CPU (result ${action.result}, ${action.errors} errors, ${action.warnings} warnings reported)`,
+      `${round(action.medianMs / 1000, 2)}× ${action.medianMs <= 1000 ? 'PASS' : 'FAIL'}`,
+    ]);
+  }
   const results = {
     date: new Date().toISOString(),
     node: process.version,
@@ -317,6 +343,7 @@ try {
     staticScan: s,
     evaluator: sim,
     verify,
+    action,
   };
   await fs.mkdir(OUT, { recursive: true });
   await fs.writeFile(path.join(OUT, 'results.json'), JSON.stringify(results, null, 2) + '\n');

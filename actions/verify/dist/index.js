@@ -11220,11 +11220,11 @@ var require_pluralizer = __commonJS({
         this.singular = singular;
         this.plural = plural;
       }
-      pluralize(count) {
-        const one = count === 1;
+      pluralize(count2) {
+        const one = count2 === 1;
         const keys = one ? singulars : plurals;
         const noun = one ? this.singular : this.plural;
-        return { ...keys, count, noun };
+        return { ...keys, count: count2, noun };
       }
     };
   }
@@ -18643,15 +18643,15 @@ ${value}`;
           pos = 0;
         }
       }
-      discardLeadingBytes(count) {
-        while (count > 0 && this.lineChunkIndex < this.chunks.length) {
+      discardLeadingBytes(count2) {
+        while (count2 > 0 && this.lineChunkIndex < this.chunks.length) {
           const chunk = this.chunks[this.lineChunkIndex];
           const remaining = chunk.length - this.linePos;
-          if (count < remaining) {
-            this.linePos += count;
-            count = 0;
+          if (count2 < remaining) {
+            this.linePos += count2;
+            count2 = 0;
           } else {
-            count -= remaining;
+            count2 -= remaining;
             this.lineChunkIndex++;
             this.linePos = 0;
           }
@@ -30178,11 +30178,11 @@ var require_pluralizer2 = __commonJS({
         this.singular = singular;
         this.plural = plural;
       }
-      pluralize(count) {
-        const one = count === 1;
+      pluralize(count2) {
+        const one = count2 === 1;
         const keys = one ? singulars : plurals;
         const noun = one ? this.singular : this.plural;
-        return { ...keys, count, noun };
+        return { ...keys, count: count2, noun };
       }
     };
   }
@@ -37601,15 +37601,15 @@ ${value}`;
           pos = 0;
         }
       }
-      discardLeadingBytes(count) {
-        while (count > 0 && this.lineChunkIndex < this.chunks.length) {
+      discardLeadingBytes(count2) {
+        while (count2 > 0 && this.lineChunkIndex < this.chunks.length) {
           const chunk = this.chunks[this.lineChunkIndex];
           const remaining = chunk.length - this.linePos;
-          if (count < remaining) {
-            this.linePos += count;
-            count = 0;
+          if (count2 < remaining) {
+            this.linePos += count2;
+            count2 = 0;
           } else {
-            count -= remaining;
+            count2 -= remaining;
             this.lineChunkIndex++;
             this.linePos = 0;
           }
@@ -45480,16 +45480,16 @@ var SUMMARY_LIMIT_BYTES = 1024 * 1024 - 4 * 1024;
 var COMMENT_LIMIT_CHARS = 65536 - 1024;
 function renderReport(report, reported, text, limit, measure) {
   const findings = reported.map((r) => ({ ...r.finding, message: shownMessage(r) }));
-  const render = (count2) => renderMarkdown({ ...report, findings: findings.slice(0, count2) }, { title: text.title }) + `
+  const render = (count3) => renderMarkdown({ ...report, findings: findings.slice(0, count3) }, { title: text.title }) + `
 ${text.scope}
-` + (count2 < findings.length ? `
-> **Truncated:** ${findings.length - count2} more finding${findings.length - count2 === 1 ? "" : "s"} not shown here to stay within GitHub's size limit; ${text.fullListAt}.
+` + (count3 < findings.length ? `
+> **Truncated:** ${findings.length - count3} more finding${findings.length - count3 === 1 ? "" : "s"} not shown here to stay within GitHub's size limit; ${text.fullListAt}.
 ` : "");
-  let count = findings.length;
-  let body = render(count);
-  while (measure(body) > limit && count > 0) {
-    count = Math.max(0, Math.floor(count * 0.9) - 1);
-    body = render(count);
+  let count2 = findings.length;
+  let body = render(count2);
+  while (measure(body) > limit && count2 > 0) {
+    count2 = Math.max(0, Math.floor(count2 * 0.9) - 1);
+    body = render(count2);
   }
   return body;
 }
@@ -45527,6 +45527,7 @@ async function expandPaths(paths, workspace) {
 
 // src/main.ts
 var TITLE = "EFS CSI node identity";
+var count = (n, noun) => `${n} ${noun}${n === 1 ? "" : "s"}`;
 async function run() {
   try {
     const workspace = path10.resolve(process.env.GITHUB_WORKSPACE || process.cwd());
@@ -45572,7 +45573,7 @@ async function check(inputs, workspace) {
   const reported = byImportance([...scopeFindings(staticReport, workspace, changed), ...liveReported]);
   if (liveResult) {
     info(
-      `live: ${liveResult.stats.awsCalls} AWS calls, ${liveResult.stats.kubernetesCalls} Kubernetes calls, ${liveResult.findings.length} findings`
+      `live: ${count(liveResult.stats.awsCalls, "AWS call")}, ${count(liveResult.stats.kubernetesCalls, "Kubernetes call")}, ${count(liveResult.findings.length, "finding")}`
     );
     for (const fact of liveResult.unread) {
       notice(
@@ -45590,8 +45591,8 @@ async function check(inputs, workspace) {
       ...a.line ? { startLine: a.line } : {}
     });
   }
-  const staticScope = changed ? `Checked the whole repository (${staticReport.files} files); reported ${reported.length - liveReported.length} of ${staticReport.findings.length} findings: those in the ${changed.files.size} files this pull request changes, and those elsewhere that a change caused (marked "Caused by").` : `Checked ${staticReport.files} files; all findings reported.`;
-  const liveScope = !inputs.live ? "" : liveResult ? ` Live: read cluster ${inputs.live.cluster} in ${inputs.live.region} (${liveResult.stats.awsCalls} AWS calls, ${liveResult.stats.kubernetesCalls} Kubernetes calls); all ${liveResult.findings.length} live findings reported (marked "Live cluster").` : ` Live: ${live && "failure" in live ? live.failure : "not run"}.`;
+  const staticScope = changed ? `Checked the whole repository (${count(staticReport.files, "file")}); reported ${reported.length - liveReported.length} of ${count(staticReport.findings.length, "finding")}: those in the ${count(changed.files.size, "file")} this pull request changes, and those elsewhere that a change caused (marked "Caused by").` : `Checked ${count(staticReport.files, "file")}; all findings reported.`;
+  const liveScope = !inputs.live ? "" : liveResult ? ` Live: read cluster ${inputs.live.cluster} in ${inputs.live.region} (${count(liveResult.stats.awsCalls, "AWS call")}, ${count(liveResult.stats.kubernetesCalls, "Kubernetes call")}); ${liveResult.findings.length === 1 ? "the live finding" : `all ${liveResult.findings.length} live findings`} reported (marked "Live cluster").` : ` Live: ${live && "failure" in live ? live.failure : "not run"}.`;
   const scope = staticScope + liveScope;
   const runUrl = `${process.env.GITHUB_SERVER_URL ?? "https://github.com"}/${process.env.GITHUB_REPOSITORY ?? ""}/actions/runs/${process.env.GITHUB_RUN_ID ?? ""}`;
   const summary2 = renderReport(

@@ -21,6 +21,9 @@ import { expandPaths } from './targets';
 
 const TITLE = 'EFS CSI node identity';
 
+/** `1 file`, `2 files`. */
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 /** The action: check the repository, report within GitHub's limits, and set the verdict. */
 export async function run(): Promise<void> {
   try {
@@ -92,7 +95,7 @@ async function check(inputs: ActionInputs, workspace: string): Promise<void> {
   const reported = byImportance([...scopeFindings(staticReport, workspace, changed), ...liveReported]);
   if (liveResult) {
     core.info(
-      `live: ${liveResult.stats.awsCalls} AWS calls, ${liveResult.stats.kubernetesCalls} Kubernetes calls, ${liveResult.findings.length} findings`,
+      `live: ${count(liveResult.stats.awsCalls, 'AWS call')}, ${count(liveResult.stats.kubernetesCalls, 'Kubernetes call')}, ${count(liveResult.findings.length, 'finding')}`,
     );
     for (const fact of liveResult.unread) {
       core.notice(
@@ -115,12 +118,12 @@ async function check(inputs: ActionInputs, workspace: string): Promise<void> {
   }
 
   const staticScope = changed
-    ? `Checked the whole repository (${staticReport.files} files); reported ${reported.length - liveReported.length} of ${staticReport.findings.length} findings: those in the ${changed.files.size} files this pull request changes, and those elsewhere that a change caused (marked "Caused by").`
-    : `Checked ${staticReport.files} files; all findings reported.`;
+    ? `Checked the whole repository (${count(staticReport.files, 'file')}); reported ${reported.length - liveReported.length} of ${count(staticReport.findings.length, 'finding')}: those in the ${count(changed.files.size, 'file')} this pull request changes, and those elsewhere that a change caused (marked "Caused by").`
+    : `Checked ${count(staticReport.files, 'file')}; all findings reported.`;
   const liveScope = !inputs.live
     ? ''
     : liveResult
-      ? ` Live: read cluster ${inputs.live.cluster} in ${inputs.live.region} (${liveResult.stats.awsCalls} AWS calls, ${liveResult.stats.kubernetesCalls} Kubernetes calls); all ${liveResult.findings.length} live findings reported (marked "Live cluster").`
+      ? ` Live: read cluster ${inputs.live.cluster} in ${inputs.live.region} (${count(liveResult.stats.awsCalls, 'AWS call')}, ${count(liveResult.stats.kubernetesCalls, 'Kubernetes call')}); ${liveResult.findings.length === 1 ? 'the live finding' : `all ${liveResult.findings.length} live findings`} reported (marked "Live cluster").`
       : ` Live: ${live && 'failure' in live ? live.failure : 'not run'}.`;
   const scope = staticScope + liveScope;
   const runUrl = `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${process.env.GITHUB_REPOSITORY ?? ''}/actions/runs/${process.env.GITHUB_RUN_ID ?? ''}`;
