@@ -24,6 +24,7 @@ import { createAwsPorts, type AwsPorts } from './aws-ports';
 import { eksBearerToken } from './eks-token';
 import { createKubePort, type KubeAccess } from './kube';
 import { limiter, memoize, type Limiter } from './limit';
+import { createNodePodReads, inspectNodePods, type InspectMountsOptions } from './node-inspect';
 
 const EFS_DRIVER = 'efs.csi.aws.com';
 const EFS_ADDON = 'aws-efs-csi-driver';
@@ -67,6 +68,12 @@ export interface CollectOptions {
   otherAccounts?: AwsPorts[];
   /** Parallel reads at most (default 8). */
   concurrency?: number;
+  /**
+   * Opt-in ground truth: read each running efs-csi-node pod's mount state files (pods/exec, a fixed read-only
+   * command in `efs-plugin`) and the last lines of its `efs-plugin` log (pods/log) into `Snapshot.nodeInspections`
+   * for NR-03 and LG-01. Needs Kubernetes access; `true` takes the default limits.
+   */
+  inspectMounts?: boolean | InspectMountsOptions;
   env?: Record<string, string | undefined>;
 }
 
@@ -180,6 +187,7 @@ export async function collectLiveSnapshot(options: CollectOptions): Promise<Coll
 
     // ---- Kubernetes, in parallel with the AWS reads that do not depend on it. ----
     let kube: KubePort | undefined;
+    let kubeAccess: KubeAccess | undefined;
     if (options.kube !== false) {
       const access: KubeAccess =
         options.kube && options.kube !== 'eks-token'
@@ -205,10 +213,28 @@ export async function collectLiveSnapshot(options: CollectOptions): Promise<Coll
       });
       kube = shared(port, limit);
       s.inputs.push('K');
+      kubeAccess = access;
     }
 
     const kubeRead = kube
-      ? readKubernetes(kube, s)
+      ? readKubernetes(kube, s).then(async (facts) => {
+          if (options.inspectMounts && kubeAccess) {
+            const settings = options.inspectMounts === true ? {} : options.inspectMounts;
+            const reads = await createNodePodReads(
+              {
+                access: kubeAccess,
+                preferredContexts: [cluster.arn, cluster.name],
+                onCall: (operation) => count('kubernetes', operation),
+              },
+              settings,
+            );
+            const running = s.pods.filter(
+              (p) => p.ownerDaemonSet === NODE_DAEMONSET && (p.phase === undefined || p.phase === 'Running'),
+            );
+            s.nodeInspections.push(...(await inspectNodePods(reads, running, settings)));
+          }
+          return facts;
+        })
       : Promise.resolve<KubeFacts>({ roleArns: [], fileSystemIds: [], nodegroupOf: new Map() });
     const addonsRead = (async () => {
       const names = await eks.listAddons(cluster.name);

@@ -17,3 +17,10 @@ export {
   type AssumeRolePortsOptions,
 } from './assume-role';
 export { openClusterKube, type ClusterKubeOptions } from './cluster-kube';
+export {
+  createNodePodReads,
+  inspectNodePods,
+  InspectionError,
+  type InspectMountsOptions,
+  type NodePodReads,
+} from './node-inspect';

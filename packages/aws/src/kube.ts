@@ -16,7 +16,7 @@ export interface KubeAdapterOptions {
   onCall?: (operation: string) => void;
 }
 
-type ClientNode = typeof import('@kubernetes/client-node');
+export type ClientNode = typeof import('@kubernetes/client-node');
 
 /**
  * @kubernetes/client-node 2.x is ESM-only and this package is CommonJS. It is loaded with a dynamic import on first
@@ -24,15 +24,17 @@ type ClientNode = typeof import('@kubernetes/client-node');
  * lazy require(), which Node ≥ 22.12 resolves for ESM without top-level await, as this package is.)
  */
 let clientNode: Promise<ClientNode> | undefined;
-function loadClientNode(): Promise<ClientNode> {
+export function loadClientNode(): Promise<ClientNode> {
   clientNode ??= import('@kubernetes/client-node');
   return clientNode;
 }
 
 const PAGE = 500;
 
-/** The Kubernetes port over @kubernetes/client-node: get and list, and the executor's two patches. */
-export async function createKubePort(options: KubeAdapterOptions): Promise<KubePort & KubeWriter> {
+/** The KubeConfig of the access: a kubeconfig file's preferred context, or a bearer token for the endpoint. */
+export async function loadKubeConfig(
+  options: Pick<KubeAdapterOptions, 'access' | 'preferredContexts'>,
+): Promise<{ k8s: ClientNode; kc: InstanceType<ClientNode['KubeConfig']> }> {
   const k8s = await loadClientNode();
   const kc = new k8s.KubeConfig();
   const access = options.access;
@@ -60,6 +62,12 @@ export async function createKubePort(options: KubeAdapterOptions): Promise<KubeP
       currentContext: access.clusterName,
     });
   }
+  return { k8s, kc };
+}
+
+/** The Kubernetes port over @kubernetes/client-node: get and list, and the executor's two patches. */
+export async function createKubePort(options: KubeAdapterOptions): Promise<KubePort & KubeWriter> {
+  const { k8s, kc } = await loadKubeConfig(options);
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const apps = kc.makeApiClient(k8s.AppsV1Api);
   const storage = kc.makeApiClient(k8s.StorageV1Api);

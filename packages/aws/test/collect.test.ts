@@ -28,6 +28,10 @@ const EXPECTED: Record<string, string[]> = {
   'node-role-fallback': ['NR-02', 'NR-01'],
   // Every cross-account rule passes (the scenario's own header); the facts they need must be there (below).
   'cross-account': [],
+  // The ground-truth scenarios: the collector reads the node pods (inspectMounts) for all of them.
+  'fallback-to-instance-role': ['NR-03', 'NR-02', 'NR-01'],
+  'mounted-before-association': ['NR-03'],
+  'access-denied-in-logs': ['LG-01', 'FS-02'],
 };
 
 async function collect(
@@ -41,6 +45,7 @@ async function collect(
       cluster: CLUSTER,
       region: REGION,
       kube: kube === 'kubeconfig' ? { kind: 'kubeconfig', path: s.kubeconfig } : 'eks-token',
+      inspectMounts: true,
       ...(storage ? { otherAccounts: [createAwsPorts({ region: REGION, credentials: storage })] } : {}),
     });
   } finally {

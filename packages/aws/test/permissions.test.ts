@@ -347,7 +347,7 @@ describe('rbac.yaml', () => {
 
   it('binds every Role and ClusterRole it defines', () => {
     const roles = documents.filter((d) => d.kind === 'Role' || d.kind === 'ClusterRole');
-    expect(roles.length).toBe(3);
+    expect(roles.length).toBe(4);
     for (const r of roles) {
       const name = (r.metadata as { name: string }).name;
       const binding = documents.find(
@@ -383,6 +383,49 @@ describe('rbac.yaml', () => {
     } finally {
       restoreEnv?.();
       await w.s.stop();
+    }
+  });
+
+  it('the node inspector adds exactly the calls of verify --inspect-mounts: exec and log of the node pods', async () => {
+    const s = await sandboxEnv('healthy');
+    const restore = useEnv(s.env);
+    try {
+      await collectLiveSnapshot({
+        cluster: CLUSTER,
+        region: REGION,
+        kube: { kind: 'kubeconfig', path: s.kubeconfig },
+      });
+      const plain = new Set(
+        s.sandbox.log.calls.filter((c) => c.service === 'kubernetes').map((c) => c.operation),
+      );
+      s.sandbox.log.clear();
+      await collectLiveSnapshot({
+        cluster: CLUSTER,
+        region: REGION,
+        kube: { kind: 'kubeconfig', path: s.kubeconfig },
+        inspectMounts: true,
+      });
+      const extra = new Set(
+        s.sandbox.log.calls
+          .filter((c) => c.service === 'kubernetes' && !plain.has(c.operation))
+          .map((c) => c.operation),
+      );
+      expect([...extra].sort()).toEqual(['create pods/exec', 'get pods/log']);
+      const rules = rulesOf('efs-node-identity-node-inspector');
+      const granted = new Set(
+        rules.flatMap((r) => r.verbs.flatMap((v) => r.resources.map((res) => `${v} ${res}`))),
+      );
+      for (const call of extra) expect(granted).toContain(call);
+      // Only the two subresources, only in the driver's namespace; `get pods/exec` is the WebSocket GET on older servers.
+      expect([...granted].sort()).toEqual(['create pods/exec', 'get pods/exec', 'get pods/log']);
+      const role = documents.find(
+        (d) =>
+          (d.metadata as { name: string }).name === 'efs-node-identity-node-inspector' && d.kind === 'Role',
+      );
+      expect((role?.metadata as { namespace: string }).namespace).toBe('kube-system');
+    } finally {
+      restore();
+      await s.stop();
     }
   });
 

@@ -131,10 +131,13 @@ describe('efs-node-identity sandbox', () => {
       .split('\n')
       .map((l) => l.split(/\s+/)[0]);
     expect(names).toEqual([
+      'access-denied-in-logs',
       'addon-update-dropped-association',
       'cross-account',
       'deny-only-policy',
+      'fallback-to-instance-role',
       'healthy',
+      'mounted-before-association',
       'never-restarted',
       'no-policy',
       'node-role-fallback',
@@ -147,7 +150,7 @@ describe('efs-node-identity sandbox', () => {
   it.each([
     [
       ['--scenario', 'no-such-world'],
-      /unknown scenario "no-such-world" \(known: addon-update-dropped-association, /,
+      /unknown scenario "no-such-world" \(known: access-denied-in-logs, addon-update-dropped-association, /,
     ],
     [['--port', '70000'], /--port must be an integer from 0 to 65535, not "70000"/],
     [['--port', 'abc'], /--port must be an integer/],

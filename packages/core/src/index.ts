@@ -3,6 +3,8 @@ export * from './model/unknown';
 export * from './model/policy';
 export * from './model/snapshot';
 export * from './model/finding';
+export * from './model/node-inspection';
+export * from './sources/node-inspection';
 export * from './util/located';
 export * from './util/live-failure';
 export * from './policy/normalize';

@@ -1,9 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { authenticate } from './auth';
 import { AwsError } from './errors';
 import { credentialScope, type SandboxRequest, type SandboxResponse } from './http';
 import { Faults } from './faults';
+import { handleExecUpgrade } from './kube/node-exec';
 import { CallLog } from './log';
 import { enforcePermissions } from './permissions';
 import { ROUTES } from './routes';
@@ -52,6 +54,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const faults = new Faults();
   const server: Server = createServer((req, res) => {
     void serve(req, res, state, log, faults);
+  });
+  // `pods/exec` is a WebSocket upgrade (the channel protocol); nothing else upgrades.
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => undefined);
+    if (!(req.url ?? '').startsWith('/k8s/')) {
+      socket.end('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+      return;
+    }
+    void handleExecUpgrade(req, socket, head, state, { log, faults });
   });
   // Only loopback: the sandbox is test and demo infrastructure and must never be reachable from elsewhere.
   await new Promise<void>((resolve, reject) => {

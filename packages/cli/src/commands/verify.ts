@@ -24,6 +24,11 @@ Options:
   --kubeconfig FILE                   Kubernetes access through this kubeconfig (default: KUBECONFIG when set, else
                                       an EKS token signed with the AWS credentials, like aws eks get-token)
   --no-kubernetes                     AWS APIs only (rules that need the Kubernetes API do not run)
+  --inspect-mounts                    also read the ground truth from the node pods (NR-03, LG-01): each running
+                                      efs-csi-node pod's mount state files (/var/run/efs, through pods/exec with a
+                                      fixed read-only command in efs-plugin) and the last lines of its efs-plugin log
+                                      (pods/log); without those permissions the rules say "not inspected"
+  --log-lines N                       efs-plugin log lines read per node pod with --inspect-mounts (default 500)
   --efs-role-arn ARN                  a role in a file system's account (cross-account; repeatable): assumed with
                                       STS AssumeRole from the default credentials, so that account's file systems,
                                       mount targets, policies, roles and network are read too
@@ -59,6 +64,8 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
       'file-system': { type: 'string', multiple: true, default: [] },
       kubeconfig: { type: 'string' },
       'no-kubernetes': { type: 'boolean', default: false },
+      'inspect-mounts': { type: 'boolean', default: false },
+      'log-lines': { type: 'string' },
       'efs-role-arn': { type: 'string', multiple: true, default: [] },
       'efs-external-id': { type: 'string' },
       format: { type: 'string' },
@@ -101,6 +108,18 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
       throw new UsageError('--efs-external-id must be 2-1224 characters of letters, digits and +=,.@:/-');
     if (roleArns.length === 0) throw new UsageError('--efs-external-id needs --efs-role-arn');
   }
+  const inspectMounts = values['inspect-mounts'] as boolean;
+  if (inspectMounts && values['no-kubernetes'])
+    throw new UsageError(
+      '--inspect-mounts reads the node pods and needs the Kubernetes API: drop --no-kubernetes',
+    );
+  let tailLines: number | undefined;
+  if (values['log-lines'] !== undefined) {
+    tailLines = Number(values['log-lines']);
+    if (!/^\d+$/.test(values['log-lines']) || tailLines < 1 || tailLines > 100_000)
+      throw new UsageError(`--log-lines must be an integer from 1 to 100000, not "${values['log-lines']}"`);
+    if (!inspectMounts) throw new UsageError('--log-lines needs --inspect-mounts');
+  }
   const { format, failOn } = reportOptions(values.format, values['fail-on'] as string, io);
   const config = values.config ? await loadConfigFor(io.cwd, values.config) : defaultConfig();
   const kubeconfig = values.kubeconfig ?? io.env.KUBECONFIG;
@@ -132,6 +151,7 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
         : kubeconfig
           ? { kind: 'kubeconfig', ...(values.kubeconfig ? { path: values.kubeconfig } : {}) }
           : 'eks-token',
+      ...(inspectMounts ? { inspectMounts: tailLines !== undefined ? { tailLines } : true } : {}),
       env: io.env,
     });
   } catch (error) {

@@ -1,3 +1,4 @@
+import type { NodePodInspection } from './node-inspection';
 import type { Origin } from './origin';
 import type { PolicyDocument } from './policy';
 import type { Maybe } from './unknown';
@@ -34,6 +35,8 @@ export interface Snapshot {
   notices: SourceNotice[];
   /** `# efs-node-identity:ignore …` comments found in the files. */
   inlineSuppressions: InlineSuppression[];
+  /** Ground truth from the node pods (live, opt-in): mount state files and efs-plugin log lines, per pod. */
+  nodeInspections: NodePodInspection[];
 }
 
 export type InputKind = 'S' | 'A' | 'K';
@@ -369,6 +372,7 @@ export function emptySnapshot(inputs: InputKind[] = []): Snapshot {
     network: { securityGroups: [], connections: [], routes: [], hostedZones: [] },
     notices: [],
     inlineSuppressions: [],
+    nodeInspections: [],
   };
 }
 

@@ -30,6 +30,8 @@ import { NI03 } from './NI-03-role-not-dedicated';
 import { NI04 } from './NI-04-broad-managed-policy';
 import { NR01 } from './NR-01-node-instance-role-extra-policies';
 import { NR02 } from './NR-02-node-instance-role-efs-fallback';
+import { NR03 } from './NR-03-live-mount-credentials';
+import { LG01 } from './LG-01-mount-failures-in-logs';
 import { PI01 } from './PI-01-pod-identity-agent';
 import { PI02 } from './PI-02-one-association';
 import { PI03 } from './PI-03-association-service-account';
@@ -98,4 +100,6 @@ export const ALL_RULES: Rule[] = [
   NET02,
   NR01,
   NR02,
+  NR03,
+  LG01,
 ];

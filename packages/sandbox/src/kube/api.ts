@@ -18,6 +18,7 @@ import { RESOURCES, apiVersionOf, findResource, objectKey, type ResourceType } f
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from './selectors';
 import { deleteObject, objectsOf, timestamp, updateObject } from './store';
 import { KubeError, badRequest, jsonResponse, notFoundError, statusResponse } from './status';
+import { podLog } from './node-exec';
 import { validateUpdate } from './validate';
 
 /**
@@ -188,6 +189,15 @@ function serve(
     return discovery(path);
   }
   const { type, namespace, name, subresource } = target;
+  if (type.plural === 'pods' && subresource === 'log' && namespace && name) {
+    if (request.method !== 'GET') throw methodNotAllowed();
+    authorize(user, 'get', { ...type, plural: 'pods/log' }, namespace, name);
+    return {
+      status: 200,
+      headers: { 'content-type': 'text/plain' },
+      body: podLog(cluster, namespace, name, request.query),
+    };
+  }
   if (subresource !== undefined && (subresource !== 'status' || !type.hasStatus)) throw notFoundPath();
   const verb = operationName(request.method, path).split(' ')[0]!;
   authorize(user, verb, type, namespace, name);

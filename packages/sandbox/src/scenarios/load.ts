@@ -36,12 +36,14 @@ import {
 } from '../kube/seed';
 import type { Account, SandboxState } from '../state/account';
 import type { EksCluster } from '../state/eks';
+import { nodeHost } from '../kube/node-exec';
 import { iamId, newRole } from '../state/iam';
 import {
   durationMs,
   scenarioSchema,
   type ScenarioAccount,
   type ScenarioCluster,
+  type ScenarioNode,
   type ScenarioData,
 } from './schema';
 
@@ -556,6 +558,43 @@ class Loader {
     for (const { id } of deletions) cluster.associations.delete(id);
   }
 
+  /** The node's mount state files and efs-plugin log lines (kube/node-exec.ts serves them). */
+  private nodeHost(cluster: EksCluster, nodeName: string, n: ScenarioNode): void {
+    if (!n.efsState && !n.efsPluginLog) return;
+    const host = nodeHost(cluster, nodeName);
+    (n.efsState ?? []).forEach((f, i) => {
+      const mountpoint =
+        f.mountpoint ??
+        `/var/lib/kubelet/pods/${f.podUid ?? '00000000-0000-4000-8000-000000000000'}/volumes/kubernetes.io~csi/${f.persistentVolume ?? 'volume'}/mount`;
+      const port = f.port ?? 20049 + i;
+      // efs-utils' file name: fs id, the mount point with / as . (leading dots stripped), the tunnel port.
+      const name = `${f.fileSystem}.${mountpoint.replace(/\//g, '.').replace(/^\.+/, '')}.${port}`;
+      const region = f.region ?? cluster.region;
+      const stateDir = `${name}+`;
+      const content =
+        f.content ??
+        JSON.stringify({
+          pid: 2000 + i,
+          cmd: ['/usr/bin/efs-proxy', `/var/run/efs/stunnel-config.${name}`, '--tls'],
+          files: [`/var/run/efs/stunnel-config.${name}`],
+          mount_time: this.ago(f.mountedAgo) / 1000,
+          mountpoint,
+          service_type: 'efs',
+          ...(f.awsCredentialsMethod !== undefined ? { awsCredentialsMethod: f.awsCredentialsMethod } : {}),
+          ...(f.accessPoint ? { accessPoint: f.accessPoint } : {}),
+          mountStateDir: stateDir,
+          commonName: nodeName.slice(0, 64),
+          region,
+          certificate: `/var/run/efs/${stateDir}/certificate.pem`,
+          privateKey: '/etc/amazon/efs/privateKey.pem',
+          fsId: f.fileSystem,
+        });
+      host.efsState.set(name, content);
+    });
+    for (const l of n.efsPluginLog ?? []) host.pluginLog.push({ at: this.ago(l.ago), line: l.line });
+    host.pluginLog.sort((a, b) => a.at - b.at);
+  }
+
   private kubernetes(
     account: Account,
     cluster: EksCluster,
@@ -573,7 +612,7 @@ class Loader {
           `${field}.nodes[${j}].zone`,
           `account ${account.id} has no zone ${n.zone} in ${cluster.region}`,
         );
-      addNode(cluster, {
+      const added = addNode(cluster, {
         zone: zone.zoneName,
         zoneId: zone.zoneId,
         ...(n.name ? { name: n.name } : {}),
@@ -584,6 +623,7 @@ class Loader {
         ...(n.labels ? { labels: n.labels } : {}),
         createdAt: n.createdAgo === undefined ? clusterCreated : this.ago(n.createdAgo),
       });
+      this.nodeHost(cluster, added.metadata.name, n);
     });
     // ServiceAccounts (and their IRSA annotations) before the DaemonSet: the simulated webhook reads them when the
     // pods are created, as the real one does.

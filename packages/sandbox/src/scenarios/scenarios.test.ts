@@ -99,6 +99,9 @@ describe('bundled scenarios', () => {
         'cross-account',
         'no-policy',
         'node-role-fallback',
+        'fallback-to-instance-role',
+        'mounted-before-association',
+        'access-denied-in-logs',
       ]),
     );
     for (const name of scenarioNames()) {
@@ -641,7 +644,7 @@ describe('scenario errors name the file and the field', () => {
 
   it('refuses an unknown scenario name, listing the known ones', async () => {
     expect(() => readScenario('nope')).toThrow(
-      /unknown scenario "nope" \(known: addon-update-dropped-association, /,
+      /unknown scenario "nope" \(known: access-denied-in-logs, addon-update-dropped-association, /,
     );
     await expect(startSandbox({ scenario: 'nope' })).rejects.toThrow(ScenarioError);
   });

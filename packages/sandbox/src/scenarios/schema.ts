@@ -243,6 +243,35 @@ const accessEntry = z.strictObject({
   accessPolicies: z.array(z.string()).optional(),
 });
 
+/**
+ * One efs-utils mount state file on a node (`/var/run/efs/<fs-id>.<mount point with / as .>.<port>`), written as
+ * efs-utils writes it (aws/efs-utils proxy.py): `mountpoint`, `mount_time`, `awsCredentialsMethod`, `accessPoint`,
+ * `region`, `fsId`. The mount point is the kubelet's for `persistentVolume` and `podUid` unless `mountpoint` is given.
+ */
+const efsStateFile = z.strictObject({
+  fileSystem: z.string(),
+  persistentVolume: z.string().optional(),
+  /** UID of the application pod the volume is mounted for. */
+  podUid: z.string().optional(),
+  mountpoint: z.string().optional(),
+  /** The TLS tunnel port (efs-utils picks one from 20049–21049). Default: 20049 + the file's index. */
+  port: z.number().int().optional(),
+  /** As efs-utils writes it: `podidentity:<uri>,<token file>`, `webidentity:<role ARN>,<token file>`, `metadata:`. */
+  awsCredentialsMethod: z.string().optional(),
+  accessPoint: z.string().optional(),
+  /** Default: the cluster's region. */
+  region: z.string().optional(),
+  mountedAgo: durationText.optional(),
+  /** The file's whole content instead of the JSON above (a malformed or hostile file on purpose). */
+  content: z.string().optional(),
+});
+
+const pluginLogLine = z.strictObject({
+  /** When the line was logged (the pod serves only lines logged after it was created). */
+  ago: durationText.optional(),
+  line: z.string(),
+});
+
 const node = z.strictObject({
   name: z.string().optional(),
   /** The AZ name as the cluster's account names it; the node's zone-id label comes from the account's mapping. */
@@ -253,6 +282,10 @@ const node = z.strictObject({
   nodegroup: z.string().optional(),
   labels: tags.optional(),
   createdAgo: durationText.optional(),
+  /** Mount state files in the node's `/var/run/efs` (read through `pods/exec` of its efs-csi-node pod). */
+  efsState: z.array(efsStateFile).optional(),
+  /** Lines the `efs-plugin` container of the node's efs-csi-node pod logged (read through `pods/log`). */
+  efsPluginLog: z.array(pluginLogLine).optional(),
 });
 
 const efsCsiNode = z.strictObject({
@@ -409,6 +442,7 @@ export const scenarioSchema = z.strictObject({
 export type ScenarioData = z.infer<typeof scenarioSchema>;
 export type ScenarioAccount = z.infer<typeof account>;
 export type ScenarioCluster = z.infer<typeof cluster>;
+export type ScenarioNode = z.infer<typeof node>;
 
 /** `1d12h` → ms. */
 export function durationMs(text: string): number {

@@ -21,7 +21,10 @@ export type KubeObject = Record<string, unknown> & {
 /** Who a static bearer token authenticates as (for tests and the printed kubeconfig; not an EKS feature). */
 export interface StaticToken {
   username: string;
-  /** `admin`: everything; `read-only`: get/list only, writes answer 403 Forbidden. */
+  /**
+   * `admin`: everything; `read-only`: get/list only (also `get pods/log`, as the `view` ClusterRole allows), writes
+   * and `create pods/exec` answer 403 Forbidden.
+   */
   access: 'admin' | 'read-only';
 }
 
@@ -48,9 +51,23 @@ export interface PendingRollout {
   dueAt: number;
 }
 
+/**
+ * What a node's host holds that the `efs-plugin` container of its efs-csi-node pod shows: the efs-utils mount state
+ * files (`/var/run/efs` is a hostPath in the driver's DaemonSet, so they outlive pod restarts) and the lines the
+ * container logged. Served by the exec and log endpoints (src/kube/node-exec.ts).
+ */
+export interface NodeHost {
+  /** `/var/run/efs/<name>` → content (text, or bytes for hostile input). */
+  efsState: Map<string, string | Buffer>;
+  /** Log lines of `efs-plugin` with their time (ms); a pod serves only the lines logged since it was created. */
+  pluginLog: Array<{ at: number; line: string }>;
+}
+
 export interface KubeState {
   /** Objects by `<kind>/<namespace or "">/<name>` (kind is the resource plural, e.g. `daemonsets`). */
   objects: Map<string, KubeObject>;
+  /** Per node name: the node's mount state files and efs-plugin log. */
+  nodeHosts: Map<string, NodeHost>;
   resourceVersion: number;
   settings: KubeSettings;
   rollouts: PendingRollout[];
@@ -64,6 +81,7 @@ export const SANDBOX_READONLY_TOKEN = 'sandbox-readonly-token';
 export function emptyKubeState(): KubeState {
   return {
     objects: new Map(),
+    nodeHosts: new Map(),
     resourceVersion: 1,
     settings: {
       rolloutDelayMs: 0,
