@@ -11,7 +11,7 @@ import {
   renderMarkdown,
   renderSarif,
   runCheck
-} from "./chunk-WFTGQXL5.js";
+} from "./chunk-A6M3PFHL.js";
 import {
   __commonJS,
   __export,
@@ -45540,7 +45540,7 @@ async function run() {
 }
 async function checkLiveMode(live, configPath, workspace) {
   const config = await loadConfigFor(workspace, configPath);
-  const { checkLive } = await import("./live-OEXCB3UB.js");
+  const { checkLive } = await import("./live-KIGGPBFJ.js");
   try {
     return { result: await checkLive(live, config, process.env) };
   } catch (error2) {

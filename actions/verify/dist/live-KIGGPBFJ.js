@@ -4,12 +4,17 @@ import { fileURLToPath as __fileURLToPath } from 'node:url';
 const require = __createRequire(import.meta.url);
 const __bundledFile = (name) => __joinPath(__dirnameOf(__fileURLToPath(import.meta.url)), name);
 import {
+  MOUNT_STATE_COMMAND,
+  MOUNT_STATE_CONTAINER,
   emptySnapshot,
   evaluateSnapshot,
   normalizePolicy,
+  parseMountStateOutput,
+  parsePluginLog,
   parseVolumeHandle,
+  printable,
   unknown
-} from "./chunk-WFTGQXL5.js";
+} from "./chunk-A6M3PFHL.js";
 import {
   BinaryDecisionDiagram,
   Client,
@@ -122284,7 +122289,7 @@ function loadClientNode() {
   return clientNode;
 }
 var PAGE = 500;
-async function createKubePort(options) {
+async function loadKubeConfig(options) {
   const k8s2 = await loadClientNode();
   const kc = new k8s2.KubeConfig();
   const access = options.access;
@@ -122312,6 +122317,10 @@ async function createKubePort(options) {
       currentContext: access.clusterName
     });
   }
+  return { k8s: k8s2, kc };
+}
+async function createKubePort(options) {
+  const { k8s: k8s2, kc } = await loadKubeConfig(options);
   const core = kc.makeApiClient(k8s2.CoreV1Api);
   const apps = kc.makeApiClient(k8s2.AppsV1Api);
   const storage = kc.makeApiClient(k8s2.StorageV1Api);
@@ -122454,6 +122463,201 @@ function memoize(fn, key = (...args) => JSON.stringify(args)) {
   };
 }
 
+// ../../packages/aws/src/node-inspect.ts
+import { Writable } from "node:stream";
+var InspectionError = class extends Error {
+  constructor(outcome) {
+    super(outcome.message);
+    this.outcome = outcome;
+    this.name = "InspectionError";
+  }
+  outcome;
+};
+var DEFAULTS = { tailLines: 500, maxOutputBytes: 1024 * 1024, timeoutMs: 15e3, concurrency: 4 };
+async function createNodePodReads(access, options = {}) {
+  const { k8s: k8s2, kc } = await loadKubeConfig(access);
+  const limits = { ...DEFAULTS, ...options };
+  const core = kc.makeApiClient(k8s2.CoreV1Api);
+  const call = access.onCall ?? (() => void 0);
+  return {
+    execMountState(namespace, pod) {
+      call("create pods/exec");
+      return new Promise((resolve, reject) => {
+        const chunks = [];
+        let size = 0;
+        let truncated = false;
+        let socket;
+        let settled = false;
+        const finish = (error) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          socket?.terminate?.();
+          if (error) reject(error);
+          else resolve({ stdout: Buffer.concat(chunks), truncated });
+        };
+        const timer = setTimeout(
+          () => finish(
+            new InspectionError({
+              status: "failed",
+              message: `no answer from exec within ${limits.timeoutMs / 1e3}s`
+            })
+          ),
+          limits.timeoutMs
+        );
+        const stdout = new Writable({
+          write(chunk, _encoding, done) {
+            if (!truncated) {
+              const room = limits.maxOutputBytes - size;
+              if (chunk.length > room) {
+                chunks.push(chunk.subarray(0, room));
+                size += room;
+                truncated = true;
+                finish();
+              } else {
+                chunks.push(chunk);
+                size += chunk.length;
+              }
+            }
+            done();
+          }
+        });
+        const stderrChunks = [];
+        let stderrSize = 0;
+        const stderr = new Writable({
+          write(chunk, _encoding, done) {
+            if (stderrSize < 4096) stderrChunks.push(chunk.subarray(0, 4096 - stderrSize));
+            stderrSize += chunk.length;
+            done();
+          }
+        });
+        new k8s2.Exec(kc).exec(
+          namespace,
+          pod,
+          MOUNT_STATE_CONTAINER,
+          [...MOUNT_STATE_COMMAND],
+          stdout,
+          stderr,
+          null,
+          false,
+          (status) => {
+            if (status.status === "Success") return finish();
+            const said = printable(Buffer.concat(stderrChunks).toString("utf8"), 200);
+            finish(
+              new InspectionError({
+                status: "failed",
+                message: `the command failed in ${MOUNT_STATE_CONTAINER}: ${printable(status.message ?? status.reason ?? "no message", 200)}${said ? ` (${said})` : ""}`
+              })
+            );
+          }
+        ).then((ws) => {
+          socket = ws;
+          if (settled) socket?.terminate?.();
+          ws.onclose = () => finish(
+            truncated ? void 0 : new InspectionError({
+              status: "failed",
+              message: "the exec stream closed without a status"
+            })
+          );
+        }).catch((error) => finish(upgradeError(error)));
+      });
+    },
+    async readPluginLog(namespace, pod) {
+      call("get pods/log");
+      let timer;
+      const timeout = new Promise((_, reject) => {
+        timer = setTimeout(
+          () => reject(
+            new InspectionError({
+              status: "failed",
+              message: `no answer from the log endpoint within ${limits.timeoutMs / 1e3}s`
+            })
+          ),
+          limits.timeoutMs
+        );
+      });
+      try {
+        const text = await Promise.race([
+          core.readNamespacedPodLog({
+            name: pod,
+            namespace,
+            container: MOUNT_STATE_CONTAINER,
+            tailLines: limits.tailLines,
+            timestamps: true,
+            limitBytes: limits.maxOutputBytes
+          }),
+          timeout
+        ]);
+        return { text, truncated: Buffer.byteLength(text) >= limits.maxOutputBytes };
+      } catch (error) {
+        if (error instanceof InspectionError) throw error;
+        const code = error.code;
+        if (code === 403)
+          throw new InspectionError({
+            status: "forbidden",
+            message: `get pods/log on ${namespace}/${pod} is forbidden`
+          });
+        throw new InspectionError({
+          status: "failed",
+          message: `reading the log failed${code ? ` (HTTP ${code})` : ""}: ${printable(error.message ?? String(error), 200)}`
+        });
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+  };
+}
+function upgradeError(error) {
+  const message = String(error?.message ?? error);
+  const status = /Unexpected server response: (\d{3})/.exec(message)?.[1];
+  if (status === "403")
+    return new InspectionError({ status: "forbidden", message: "create pods/exec is forbidden" });
+  return new InspectionError({
+    status: "failed",
+    message: `exec failed${status ? ` (HTTP ${status})` : ""}: ${printable(message, 200)}`
+  });
+}
+async function inspectNodePods(reads, pods, options = {}) {
+  const limit = limiter(options.concurrency ?? DEFAULTS.concurrency);
+  return Promise.all(
+    pods.map(
+      (pod) => limit(async () => {
+        const target = { namespace: pod.namespace, name: pod.name };
+        const inspection = {
+          namespace: pod.namespace,
+          pod: pod.name,
+          ...pod.nodeName ? { nodeName: pod.nodeName } : {},
+          stateFiles: { status: "read" },
+          logs: { status: "read" },
+          mounts: [],
+          logEvents: [],
+          problems: [],
+          origin: { kind: "k8s", ref: `Pod/${pod.namespace}/${pod.name}` }
+        };
+        const [state2, log] = await Promise.allSettled([
+          reads.execMountState(pod.namespace, pod.name),
+          reads.readPluginLog(pod.namespace, pod.name)
+        ]);
+        if (state2.status === "fulfilled") {
+          const parsed = parseMountStateOutput(state2.value.stdout, target, state2.value.truncated);
+          inspection.mounts = parsed.mounts;
+          inspection.problems.push(...parsed.problems);
+        } else inspection.stateFiles = outcomeOf(state2.reason);
+        if (log.status === "fulfilled") {
+          const parsed = parsePluginLog(log.value.text, log.value.truncated);
+          inspection.logEvents = parsed.events;
+          inspection.problems.push(...parsed.problems);
+        } else inspection.logs = outcomeOf(log.reason);
+        return inspection;
+      })
+    )
+  );
+}
+function outcomeOf(error) {
+  if (error instanceof InspectionError) return error.outcome;
+  return { status: "failed", message: printable(String(error?.message ?? error), 200) };
+}
+
 // ../../packages/aws/src/collect.ts
 var EFS_DRIVER = "efs.csi.aws.com";
 var EFS_ADDON = "aws-efs-csi-driver";
@@ -122537,6 +122741,7 @@ async function collectLiveSnapshot(options) {
       return others.find((o3) => o3.id === id);
     };
     let kube;
+    let kubeAccess;
     if (options.kube !== false) {
       const access = options.kube && options.kube !== "eks-token" ? options.kube : {
         kind: "token",
@@ -122559,8 +122764,26 @@ async function collectLiveSnapshot(options) {
       });
       kube = shared(port, limit);
       s2.inputs.push("K");
+      kubeAccess = access;
     }
-    const kubeRead = kube ? readKubernetes(kube, s2) : Promise.resolve({ roleArns: [], fileSystemIds: [], nodegroupOf: /* @__PURE__ */ new Map() });
+    const kubeRead = kube ? readKubernetes(kube, s2).then(async (facts) => {
+      if (options.inspectMounts && kubeAccess) {
+        const settings = options.inspectMounts === true ? {} : options.inspectMounts;
+        const reads = await createNodePodReads(
+          {
+            access: kubeAccess,
+            preferredContexts: [cluster.arn, cluster.name],
+            onCall: (operation) => count("kubernetes", operation)
+          },
+          settings
+        );
+        const running = s2.pods.filter(
+          (p3) => p3.ownerDaemonSet === NODE_DAEMONSET && (p3.phase === void 0 || p3.phase === "Running")
+        );
+        s2.nodeInspections.push(...await inspectNodePods(reads, running, settings));
+      }
+      return facts;
+    }) : Promise.resolve({ roleArns: [], fileSystemIds: [], nodegroupOf: /* @__PURE__ */ new Map() });
     const addonsRead = (async () => {
       const names = await eks.listAddons(cluster.name);
       const addons2 = await Promise.all(names.map((n3) => eks.describeAddon(cluster.name, n3)));

@@ -10314,7 +10314,7 @@ var NET02 = {
     if (groups.length === 0 && cidrs.length === 0) return findings;
     const region = isKnown(cluster.region) ? cluster.region : "<region>";
     const zones = nodeZones(view);
-    const judge = (sg) => {
+    const judge2 = (sg) => {
       let partial2 = false;
       for (const rule of sg.ingress) {
         const tcp = ["tcp", "6", "-1", "all"].includes(rule.protocol.toLowerCase());
@@ -10335,7 +10335,7 @@ var NET02 = {
         const known = target.securityGroupIds.map(
           (id) => view.snapshot.network.securityGroups.find((g) => g.id === id)
         );
-        const verdicts = known.map((g) => g ? judge(g) : "unread");
+        const verdicts = known.map((g) => g ? judge2(g) : "unread");
         if (verdicts.includes("admits")) continue;
         const undecidable = verdicts.includes("partial") || verdicts.includes("unread");
         const zone = zones.find((z2) => z2.azId === target.availabilityZoneId);
@@ -10783,6 +10783,224 @@ var NR02 = {
   }
 };
 
+// ../../packages/core/src/rules/node-inspection-support.ts
+var MAX_PROBLEM_FINDINGS = 10;
+function podRef(inspection) {
+  return `Pod/${inspection.namespace}/${inspection.pod}`;
+}
+function describeInspectedPod(inspection) {
+  return `pod ${inspection.namespace}/${inspection.pod}${inspection.nodeName ? ` (node ${inspection.nodeName})` : ""}`;
+}
+function describeMount(mount, inspection) {
+  const facts = [
+    mount.fileSystemId,
+    mount.accessPointId ? `access point ${mount.accessPointId}` : void 0,
+    mount.persistentVolume ? `PV ${mount.persistentVolume}` : void 0,
+    mount.applicationPodUid ? `for pod UID ${mount.applicationPodUid}` : void 0,
+    mount.mountedAt ? `mounted ${mount.mountedAt}` : void 0
+  ].filter(Boolean);
+  return `mount ${mount.mountpoint ?? mount.stateFile}${facts.length > 0 ? ` (${facts.join(", ")})` : ""} on ${describeInspectedPod(inspection)}`;
+}
+function notInspected(what, permission, skipped, outcome) {
+  const forbidden = skipped.filter((i2) => outcome(i2).status === "forbidden");
+  const first = outcome(skipped[0]);
+  const reason = forbidden.length === skipped.length ? `the caller may not use ${permission} on the efs-csi-node pods (grant it as docs/permissions.md shows)` : `${"message" in first ? first.message : "unknown error"}`;
+  const pods = skipped.map((i2) => i2.pod);
+  return {
+    severity: "info",
+    message: `not inspected: the ${what} of ${pods.length} node pod(s) (${pods.slice(0, 5).join(", ")}${pods.length > 5 ? ", \u2026" : ""}) could not be read: ${reason}`,
+    resource: "DaemonSet/kube-system/efs-csi-node",
+    origin: skipped[0].origin
+  };
+}
+function problemFindings(inspections, part) {
+  const all = inspections.flatMap(
+    (i2) => i2.problems.filter((p) => p.part === part).map((problem) => ({ inspection: i2, problem }))
+  );
+  const shown = all.slice(0, MAX_PROBLEM_FINDINGS).map(({ inspection, problem }) => ({
+    severity: "info",
+    message: `${part === "logs" ? "efs-plugin log" : `state file ${problem.subject}`} on ${describeInspectedPod(inspection)}: ${problem.message}`,
+    resource: podRef(inspection),
+    origin: inspection.origin
+  }));
+  if (all.length > shown.length)
+    shown.push({
+      severity: "info",
+      message: `${all.length - shown.length} more problem(s) with the ${part === "logs" ? "efs-plugin logs" : "mount state files"} not listed`,
+      resource: "DaemonSet/kube-system/efs-csi-node",
+      origin: all[0].inspection.origin
+    });
+  return shown;
+}
+
+// ../../packages/core/src/rules/NR-03-live-mount-credentials.ts
+var NR03 = {
+  id: "NR-03",
+  severity: "error",
+  title: "Live mounts use the wrong credentials",
+  requires: ["K"],
+  check({ view, snapshot }) {
+    const inspections = snapshot.nodeInspections;
+    if (inspections.length === 0) return [];
+    const findings = [];
+    const skipped = inspections.filter((i2) => i2.stateFiles.status !== "read");
+    if (skipped.length > 0)
+      findings.push(notInspected("mount state files", "pods/exec", skipped, (i2) => i2.stateFiles));
+    findings.push(...problemFindings(inspections, "state-files"));
+    const expected = configuredIdentity(view);
+    const tally = { dedicated: 0, instanceRole: 0, older: 0, withoutIam: 0, other: 0 };
+    for (const inspection of inspections) {
+      for (const mount of inspection.mounts) {
+        const verdict = judge(mount, expected);
+        tally[verdict.bucket]++;
+        if (verdict.finding) findings.push(verdict.finding(inspection));
+      }
+    }
+    const inspected = inspections.filter((i2) => i2.stateFiles.status === "read");
+    if (inspected.length > 0) {
+      const total = Object.values(tally).reduce((a, b) => a + b, 0);
+      const parts2 = [
+        `${tally.dedicated} on the dedicated identity${expected ? ` (${expected.label})` : ""}`,
+        `${tally.instanceRole} on the instance role`,
+        ...tally.older > 0 ? [`${tally.older} on an older identity`] : [],
+        ...tally.other > 0 ? [`${tally.other} on other credentials`] : [],
+        ...tally.withoutIam > 0 ? [`${tally.withoutIam} without iam`] : []
+      ];
+      findings.push({
+        severity: "info",
+        message: `live mounts: ${parts2.join(", ")} (${total} state file(s) on ${inspected.length} node pod(s)${expected ? "" : "; no dedicated identity is configured for the node service account"})`,
+        resource: "DaemonSet/kube-system/efs-csi-node",
+        origin: inspected[0].origin
+      });
+    }
+    return findings;
+  }
+};
+function configuredIdentity(view) {
+  const binding = view.nodeRoles.find((b) => b.via === "pod-identity") ?? view.nodeRoles.find((b) => b.via === "irsa");
+  if (!binding) return void 0;
+  const roleArn = isKnown(binding.arn) ? binding.arn : void 0;
+  const how = binding.via === "pod-identity" ? "Pod Identity" : "IRSA";
+  return {
+    via: binding.via,
+    ...roleArn ? { roleArn } : {},
+    label: `${how}${roleArn ? `, role ${roleArn}` : ""}`
+  };
+}
+function judge(mount, expected) {
+  const source = mount.credentials;
+  if (source.kind === "none") return { bucket: "withoutIam" };
+  if (source.kind === "instance-role") {
+    if (!expected) return { bucket: "instanceRole" };
+    return {
+      bucket: "instanceRole",
+      finding: (inspection) => ({
+        severity: "error",
+        message: `${describeMount(mount, inspection)} was made with the node instance role (awsCredentialsMethod \`metadata:\`) although ${expected.label} is configured: efs-utils fell back to the instance profile because the dedicated identity failed when the volume was mounted (PI-06, PI-07 and IR-04 report lasting causes), and the watchdog keeps renewing this mount's certificate with the instance role until the volume is mounted again`,
+        origin: mount.origin,
+        resource: mountResource(mount, inspection),
+        fix: remountFix(mount, inspection)
+      })
+    };
+  }
+  if (!expected) return { bucket: "other" };
+  const matches = source.kind === "pod-identity" && expected.via === "pod-identity" || source.kind === "web-identity" && expected.via === "irsa" && (expected.roleArn === void 0 || source.roleArn === expected.roleArn);
+  if (matches) return { bucket: "dedicated" };
+  const made = source.kind === "pod-identity" ? "with Pod Identity" : source.kind === "web-identity" ? `with IRSA (role ${source.roleArn})` : `with \`${mount.credentialsMethod ?? source.kind}\``;
+  return {
+    bucket: source.kind === "pod-identity" || source.kind === "web-identity" ? "older" : "other",
+    finding: (inspection) => ({
+      severity: "warning",
+      message: `${describeMount(mount, inspection)} was made ${made}, but ${expected.label} is configured now: the mount keeps the identity it was made with until the volume is mounted again`,
+      origin: mount.origin,
+      resource: mountResource(mount, inspection),
+      fix: remountFix(mount, inspection)
+    })
+  };
+}
+function mountResource(mount, inspection) {
+  return mount.persistentVolume ? `PersistentVolume/${mount.persistentVolume}` : `${podRef(inspection)}:${mount.stateFile}`;
+}
+function remountFix(mount, inspection) {
+  const find = mount.applicationPodUid ? `kubectl get pods -A -o jsonpath='{range .items[?(@.metadata.uid=="${mount.applicationPodUid}")]}{.metadata.namespace}/{.metadata.name}{"\\n"}{end}'` : `kubectl get pods -A --field-selector spec.nodeName=${inspection.nodeName ?? "<node>"}`;
+  return `Fix the node identity first (the PI-*/IR-* findings), then re-mount: delete or roll out the application pod that uses ${mount.persistentVolume ? `PersistentVolume ${mount.persistentVolume}` : "this volume"} so the volume is mounted again.
+${find}
+kubectl delete pod -n <namespace> <pod>   # its controller re-creates it and the volume is mounted again`;
+}
+
+// ../../packages/core/src/rules/LG-01-mount-failures-in-logs.ts
+var EXPLAINED_BY = {
+  "access-denied": {
+    what: "EFS refused the mount (`access denied by server`)",
+    rules: ["FS-02", "FS-03", "FS-09", "NI-01", "XA-05", "S3F-01", "S3F-04"]
+  },
+  "credentials-not-found": {
+    what: "efs-utils found no AWS credentials",
+    rules: ["PI-01", "PI-04", "PI-06", "PI-09", "IR-01", "IR-03", "IR-04"]
+  },
+  "tls-required-for-iam": {
+    what: "the mount asked for `iam` without `tls`",
+    rules: ["K8-02"]
+  },
+  "dns-resolution": {
+    what: "the file system DNS name did not resolve",
+    rules: ["NET-01", "XA-02"]
+  },
+  "mount-target-timeout": {
+    what: "the mount target did not answer (timeout)",
+    rules: ["NET-02", "XA-01"]
+  },
+  "invalid-volume": {
+    what: "the driver rejected the volume",
+    rules: ["K8-04", "K8-06"]
+  },
+  "crossaccount-option": {
+    what: "the driver rejected `crossaccount` in mountOptions",
+    rules: ["K8-03"]
+  },
+  "tls-with-encryption-off": {
+    what: 'the driver rejected `tls` with `encryptInTransit: "false"`',
+    rules: ["K8-07"]
+  }
+};
+var LG01 = {
+  id: "LG-01",
+  severity: "warning",
+  title: "Node logs show mount failures",
+  requires: ["K"],
+  check({ snapshot }) {
+    const inspections = snapshot.nodeInspections;
+    if (inspections.length === 0) return [];
+    const findings = [];
+    const skipped = inspections.filter((i2) => i2.logs.status !== "read");
+    if (skipped.length > 0)
+      findings.push(notInspected("efs-plugin logs", "pods/log", skipped, (i2) => i2.logs));
+    findings.push(...problemFindings(inspections, "logs"));
+    for (const inspection of inspections) {
+      const byKind = /* @__PURE__ */ new Map();
+      for (const event of inspection.logEvents) {
+        const list2 = byKind.get(event.kind) ?? [];
+        list2.push(event);
+        byKind.set(event.kind, list2);
+      }
+      for (const [kind, events] of byKind) {
+        const { what, rules } = EXPLAINED_BY[kind];
+        const times = events.map((e) => e.at).filter((t) => t !== void 0);
+        const when = times.length === 0 ? "" : times.length === 1 || times[0] === times[times.length - 1] ? ` at ${times[0]}` : ` from ${times[0]} to ${times[times.length - 1]}`;
+        const last = events[events.length - 1];
+        findings.push({
+          message: `${describeInspectedPod(inspection)}: ${events.length} efs-plugin log line(s)${when}: ${what}; explained by ${rules.join(", ")} (see their findings). Last line: ${last.line}`,
+          resource: podRef(inspection),
+          origin: inspection.origin,
+          fix: `Fix what ${rules.join("/")} report, then re-mount the affected volumes. To read the lines yourself:
+kubectl logs -n ${inspection.namespace} ${inspection.pod} -c efs-plugin --timestamps --tail=500`
+        });
+      }
+    }
+    return findings;
+  }
+};
+
 // ../../packages/core/src/rules/PI-01-pod-identity-agent.ts
 var AGENT = "eks-pod-identity-agent";
 var PI01 = {
@@ -11172,7 +11390,7 @@ var PI08 = {
     if (!podIdentityInUse(view)) return [];
     const findings = [];
     const seen = /* @__PURE__ */ new Set();
-    const judge = (what, version2, origin, resource) => {
+    const judge2 = (what, version2, origin, resource) => {
       if (version2 === void 0) return;
       if (isUnknown(version2)) {
         findings.push({
@@ -11198,7 +11416,7 @@ or with Helm: helm upgrade aws-efs-csi-driver aws-efs-csi-driver/aws-efs-csi-dri
     };
     for (const ds of view.driverDaemonSets) {
       for (const c of ds.containers.filter((c2) => c2.name === NODE_CONTAINER)) {
-        judge(
+        judge2(
           `the image of container ${c.name} in DaemonSet ${isKnown(ds.name) ? ds.name : "efs-csi-node"} (${at(ds.origin)})`,
           c.image,
           c.imageOrigin ?? ds.origin,
@@ -11208,11 +11426,11 @@ or with Helm: helm upgrade aws-efs-csi-driver aws-efs-csi-driver/aws-efs-csi-dri
     }
     for (const pod of view.snapshot.pods.filter((p) => p.ownerDaemonSet === "efs-csi-node")) {
       for (const c of pod.containers.filter((c2) => c2.name === NODE_CONTAINER)) {
-        judge(`the image of pod ${pod.namespace}/${pod.name}`, c.image, pod.origin, `DaemonSet/efs-csi-node`);
+        judge2(`the image of pod ${pod.namespace}/${pod.name}`, c.image, pod.origin, `DaemonSet/efs-csi-node`);
       }
     }
     for (const addon of view.snapshot.addons.filter((a) => a.name === EFS_ADDON)) {
-      judge(
+      judge2(
         `the version of add-on ${EFS_ADDON} (${at(addon.origin)})`,
         addon.version,
         addon.origin,
@@ -11910,7 +12128,9 @@ var ALL_RULES = [
   NET01,
   NET02,
   NR01,
-  NR02
+  NR02,
+  NR03,
+  LG01
 ];
 
 // ../../packages/core/src/rules/engine.ts
@@ -12081,7 +12301,8 @@ function emptySnapshot(inputs = []) {
     nodes: [],
     network: { securityGroups: [], connections: [], routes: [], hostedZones: [] },
     notices: [],
-    inlineSuppressions: []
+    inlineSuppressions: [],
+    nodeInspections: []
   };
 }
 function mergeSnapshots(into, part) {
@@ -12099,6 +12320,194 @@ function mergeSnapshots(into, part) {
     into[key].push(...part[key]);
   }
   return into;
+}
+
+// ../../packages/core/src/model/node-inspection.ts
+var MOUNT_STATE_DIR = "/var/run/efs";
+var MOUNT_STATE_CONTAINER = "efs-plugin";
+var STATE_FILE_READ_LIMIT = 65536;
+var MOUNT_STATE_COMMAND = Object.freeze([
+  "/bin/sh",
+  "-c",
+  `cd ${MOUNT_STATE_DIR} 2>/dev/null || exit 0; for f in fs-*; do [ -f "$f" ] || continue; printf 'file %s %s\\n' "$(wc -c < "$f")" "$f"; head -c ${STATE_FILE_READ_LIMIT} -- "$f"; printf '\\n'; done`
+]);
+function printable(text3, max = 400) {
+  const cleaned = text3.replace(/\u001b\[[0-?]*[ -/]*[@-~]/g, "").replace(/\u001b[\]P^_][^\u0007\u001b]*(?:\u0007|\u001b\\)?/g, "").replace(/\u001b[@-Z\\-_]?/g, "").replace(/\u009b[0-?]*[ -/]*[@-~]/g, "").replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, "?").replace(/[\n\t]/g, " ");
+  return cleaned.length > max ? `${cleaned.slice(0, max)}\u2026` : cleaned;
+}
+
+// ../../packages/core/src/sources/node-inspection.ts
+var MAX_STATE_FILES_PER_POD = 500;
+var MAX_LOG_LINE = 4096;
+var HEADER = /^file\s+(\d+) (.*)$/;
+var KUBELET_MOUNT = /^\/var\/lib\/kubelet\/pods\/([0-9a-f-]{36})\/volumes\/kubernetes\.io~csi\/([^/]+)\/mount$/;
+var FS_ID = /^fs-[0-9a-f]{8,40}$/;
+var AP_ID = /^fsap-[0-9a-f]{8,40}$/;
+function parseMountStateOutput(output2, pod, truncated = false) {
+  const mounts = [];
+  const problems = [];
+  const bytes = Buffer.from(output2.buffer, output2.byteOffset, output2.byteLength);
+  let at2 = 0;
+  let files = 0;
+  while (at2 < bytes.length) {
+    const end = bytes.indexOf(10, at2);
+    if (end < 0) {
+      problems.push(outputProblem(truncated ? "cut at the output limit" : "ends inside a header line"));
+      break;
+    }
+    const header = HEADER.exec(bytes.subarray(at2, end).toString("utf8"));
+    if (!header) {
+      problems.push(outputProblem("a header line is not `file <size> <name>`: the rest was not read"));
+      break;
+    }
+    const size = Number(header[1]);
+    const name2 = printable(header[2], 200);
+    const kept = Math.min(size, STATE_FILE_READ_LIMIT);
+    const start2 = end + 1;
+    if (start2 + kept + 1 > bytes.length) {
+      problems.push({
+        part: "state-files",
+        subject: name2,
+        message: truncated ? "not read: the output limit was reached before this file" : "cut short: the output ends inside this file"
+      });
+      break;
+    }
+    files++;
+    if (files > MAX_STATE_FILES_PER_POD) {
+      problems.push(outputProblem(`more than ${MAX_STATE_FILES_PER_POD} state files: the rest was not read`));
+      break;
+    }
+    const content = bytes.subarray(start2, start2 + kept);
+    at2 = start2 + kept + 1;
+    if (size > STATE_FILE_READ_LIMIT) {
+      problems.push({
+        part: "state-files",
+        subject: name2,
+        message: `${size} bytes, more than the ${STATE_FILE_READ_LIMIT} read: not a state file efs-utils writes; ignored`
+      });
+      continue;
+    }
+    const parsed = parseStateFile(name2, content, pod);
+    if ("problem" in parsed) problems.push({ part: "state-files", subject: name2, message: parsed.problem });
+    else mounts.push(parsed.mount);
+  }
+  return { mounts, problems };
+}
+function outputProblem(message) {
+  return { part: "state-files", subject: "output", message };
+}
+function parseStateFile(name2, content, pod) {
+  let json2;
+  try {
+    json2 = JSON.parse(Buffer.from(content).toString("utf8"));
+  } catch (error62) {
+    return { problem: `not JSON (${printable(error62.message, 120)})` };
+  }
+  if (!json2 || typeof json2 !== "object" || Array.isArray(json2)) return { problem: "not a JSON object" };
+  const state = json2;
+  const text3 = (key, max = 300) => typeof state[key] === "string" ? printable(state[key], max) : void 0;
+  const fromName = /^(fs-[0-9a-f]{8,40})\./.exec(name2)?.[1];
+  const fsId = text3("fsId", 60) ?? fromName;
+  const mountpoint = text3("mountpoint");
+  const method = text3("awsCredentialsMethod");
+  const accessPoint = text3("accessPoint", 60);
+  const region = text3("region", 40);
+  const mountTime = state.mount_time;
+  const mountedAt = typeof mountTime === "number" && Number.isFinite(mountTime) && mountTime > 0 && mountTime < 1e11 ? new Date(Math.round(mountTime * 1e3)).toISOString() : void 0;
+  if (mountpoint === void 0 && method === void 0 && fsId === void 0)
+    return { problem: "no mountpoint, fsId or awsCredentialsMethod: not an efs-utils state file" };
+  const kubelet = mountpoint !== void 0 ? KUBELET_MOUNT.exec(mountpoint) : null;
+  const mount = {
+    stateFile: name2,
+    ...fsId !== void 0 && FS_ID.test(fsId) ? { fileSystemId: fsId } : {},
+    ...mountpoint !== void 0 ? { mountpoint } : {},
+    ...accessPoint !== void 0 && AP_ID.test(accessPoint) ? { accessPointId: accessPoint } : {},
+    ...region !== void 0 ? { region } : {},
+    credentials: credentialsSource(method),
+    ...method !== void 0 ? { credentialsMethod: method } : {},
+    ...mountedAt ? { mountedAt } : {},
+    ...kubelet ? { applicationPodUid: kubelet[1], persistentVolume: kubelet[2] } : {},
+    origin: stateFileOrigin(pod, name2)
+  };
+  return { mount };
+}
+function stateFileOrigin(pod, file2) {
+  return { kind: "k8s", ref: `Pod/${pod.namespace}/${pod.name}:${MOUNT_STATE_DIR}/${file2}` };
+}
+function credentialsSource(method) {
+  if (method === void 0) return { kind: "none" };
+  const colon = method.indexOf(":");
+  const prefix = colon < 0 ? method : method.slice(0, colon);
+  const rest = colon < 0 ? "" : method.slice(colon + 1);
+  const [first = "", second] = splitOnce(rest, ",");
+  switch (prefix) {
+    case "podidentity":
+      return { kind: "pod-identity", uri: first, ...second ? { tokenFile: second } : {} };
+    case "webidentity":
+      return { kind: "web-identity", roleArn: first, ...second ? { tokenFile: second } : {} };
+    case "ecs":
+      return { kind: "ecs", uri: rest };
+    case "metadata":
+      return { kind: "instance-role" };
+    case "credentials":
+    case "config":
+    case "named_profile":
+      return { kind: "profile", source: method };
+    default:
+      return { kind: "unrecognized", raw: method };
+  }
+}
+function splitOnce(text3, separator) {
+  const i2 = text3.indexOf(separator);
+  return i2 < 0 ? [text3, void 0] : [text3.slice(0, i2), text3.slice(i2 + 1)];
+}
+var FAILURE_PATTERNS = [
+  ["access-denied", /access denied by server/i],
+  [
+    "credentials-not-found",
+    /AWS Access Key ID and Secret Access Key are not found|Unsuccessful retrieval of AWS security credentials|Unable to reach Container Credentials URI/
+  ],
+  ["tls-required-for-iam", /The "tls" option is required when mounting via "iam"/],
+  ["dns-resolution", /Failed to resolve "[^"]*efs[^"]*amazonaws\.com/],
+  [
+    "mount-target-timeout",
+    /Connection timed out|Cannot connect to file system mount target ip address|timeout after \d+ sec/i
+  ],
+  ["invalid-volume", /Volume context property .* not supported|volume ID '[^']*' is invalid/i],
+  ["crossaccount-option", /mount option 'crossaccount' cannot be set manually/i],
+  ["tls-with-encryption-off", /Found tls in mountOptions but encryptInTransit is false/i]
+];
+function classifyLogLine(line) {
+  return FAILURE_PATTERNS.find(([, pattern]) => pattern.test(line))?.[0];
+}
+var TIMESTAMP = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})) /;
+function parsePluginLog(text3, truncated = false) {
+  const events = [];
+  const problems = [];
+  let long = 0;
+  for (const raw of text3.split("\n")) {
+    if (raw === "") continue;
+    let line = raw;
+    if (line.length > MAX_LOG_LINE) {
+      long++;
+      line = line.slice(0, MAX_LOG_LINE);
+    }
+    const stamp = TIMESTAMP.exec(line);
+    const body2 = stamp ? line.slice(stamp[0].length) : line;
+    const kind = classifyLogLine(body2);
+    if (!kind) continue;
+    const at2 = stamp && !Number.isNaN(Date.parse(stamp[1])) ? new Date(stamp[1]).toISOString() : void 0;
+    events.push({ kind, ...at2 ? { at: at2 } : {}, line: printable(body2, 400) });
+  }
+  if (long > 0)
+    problems.push({
+      part: "logs",
+      subject: "log",
+      message: `${long} line(s) longer than ${MAX_LOG_LINE} characters were cut before matching`
+    });
+  if (truncated)
+    problems.push({ part: "logs", subject: "log", message: "the log was cut at the read limit" });
+  return { events, problems };
 }
 
 // ../../packages/core/src/util/located.ts
@@ -39992,6 +40401,11 @@ var desiredSpecSchema = external_exports.object({
 export {
   unknown,
   emptySnapshot,
+  MOUNT_STATE_CONTAINER,
+  MOUNT_STATE_COMMAND,
+  printable,
+  parseMountStateOutput,
+  parsePluginLog,
   describeLiveFailure,
   normalizePolicy,
   parseVolumeHandle,
