@@ -1,7 +1,7 @@
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -170,6 +170,25 @@ function parseOutputs(text: string): Record<string, string> {
   return outputs;
 }
 
+let distCopy: string | undefined;
+
+/**
+ * The committed dist/ copied into a temporary directory, away from the repository's node_modules: the runner has
+ * none beside the action, so a bundle that still imported a package (instead of containing it) fails here as it would
+ * there. One copy per test file.
+ */
+function runnableBundle(): string {
+  if (!distCopy) {
+    distCopy = mkdtempSync(path.join(tmpdir(), 'eni-action-bundle-'));
+    cpSync(path.join(ACTION_DIR, 'dist'), distCopy, { recursive: true });
+  }
+  return path.join(distCopy, 'index.js');
+}
+// The copy is 27 MB (the live part, with the AWS SDK and @kubernetes/client-node, is most of it).
+afterAll(() => {
+  if (distCopy) rmSync(distCopy, { recursive: true, force: true });
+});
+
 /** Runs the bundled action as the runner does: `node dist/index.js` with INPUT_* and GITHUB_* env. */
 export async function runAction(options: {
   workspace: string;
@@ -214,7 +233,7 @@ export async function runAction(options: {
   for (const [name, value] of Object.entries(options.inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
   const started = process.hrtime.bigint();
   // Asynchronous: the fake API lives in this process and must keep answering while the action runs.
-  const child = spawn(process.execPath, [path.join(ACTION_DIR, 'dist', 'index.js')], {
+  const child = spawn(process.execPath, [runnableBundle()], {
     cwd: options.workspace,
     env,
   });

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ACTION_DIR } from './action-harness';
@@ -14,11 +14,15 @@ describe('the committed dist/', () => {
     expect(build.stderr).toBe('');
     expect(build.status).toBe(0);
     const committed = path.join(ACTION_DIR, 'dist');
-    expect(readdirSync(committed).sort()).toEqual(readdirSync(fresh).sort());
-    for (const name of readdirSync(fresh)) {
-      // Not toEqual on buffers: a mismatch of a 3 MB file would print both.
-      const same = readFileSync(path.join(fresh, name)).equals(readFileSync(path.join(committed, name)));
-      expect({ file: name, same }).toEqual({ file: name, same: true });
+    try {
+      expect(readdirSync(committed).sort()).toEqual(readdirSync(fresh).sort());
+      for (const name of readdirSync(fresh)) {
+        // Not toEqual on buffers: a mismatch of a 3 MB file would print both.
+        const same = readFileSync(path.join(fresh, name)).equals(readFileSync(path.join(committed, name)));
+        expect({ file: name, same }).toEqual({ file: name, same: true });
+      }
+    } finally {
+      rmSync(fresh, { recursive: true, force: true });
     }
   });
 });

@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
@@ -80,6 +80,8 @@ async function runWith(inputs: Record<string, string>, eventName = 'pull_request
     summary: readFileSync(summaryPath, 'utf8'),
   };
 }
+
+afterAll(() => rmSync(runner, { recursive: true, force: true }));
 
 describe('run() refuses a bad input before any work, naming the input', () => {
   it.each<[string, Record<string, string>, string, RegExp]>([
