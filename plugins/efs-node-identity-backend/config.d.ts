@@ -10,5 +10,10 @@ export interface Config {
      * an EKS access entry with read access; `none` verifies from the AWS APIs only (rules that need Kubernetes skip).
      */
     kubernetes?: 'eks-token' | 'none';
+    /**
+     * Accounts that may own the EFS file systems the clusters mount (cross-account EFS), as 12-digit IDs: a file
+     * system the cluster's account does not know is looked up in each, with that account's credentials from `aws:`.
+     */
+    fileSystemAccounts?: string[];
   };
 }

@@ -11,6 +11,7 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import type { EntityStatusResponse, FleetResponse } from '@efs-node-identity/backstage-plugin-common';
 import type { Knex } from 'knex';
 import request from 'supertest';
+import { adminCredentials } from '@efs-node-identity/sandbox';
 import efsNodeIdentityPlugin from '../src';
 import { cliVerifyRuleIds, PLATFORM_ACCOUNT, startWorld, type SandboxWorld } from './sandbox-world';
 
@@ -21,6 +22,8 @@ const READER = 'user:default/rita'; // may read statuses, not provision
 const MALLORY = 'user:default/mallory'; // may do nothing
 
 const FS_ID = 'fs-0a1b2c3d4e5f60718';
+const STORAGE_ACCOUNT = '444455556666';
+const CROSS_ACCOUNT_FS_ID = 'fs-0c7d8e9f0a1b2c3d4';
 
 function component(name: string, annotations: Record<string, string>): Entity {
   return {
@@ -69,7 +72,9 @@ function permissionsByUser() {
   return mock;
 }
 
-async function startBackend(world: SandboxWorld, knex: Knex) {
+/** `storageAccount`: also configure the cross-account scenario's storage account as a file system account. */
+async function startBackend(world: SandboxWorld, knex: Knex, options: { storageAccount?: boolean } = {}) {
+  const storageKeys = adminCredentials(world.sandbox.state, STORAGE_ACCOUNT);
   return startTestBackend({
     features: [
       efsNodeIdentityPlugin,
@@ -83,8 +88,18 @@ async function startBackend(world: SandboxWorld, knex: Knex) {
                 accessKeyId: world.keys.accessKeyId,
                 secretAccessKey: world.keys.secretAccessKey,
               },
+              ...(options.storageAccount && storageKeys
+                ? [
+                    {
+                      accountId: STORAGE_ACCOUNT,
+                      accessKeyId: storageKeys.accessKeyId,
+                      secretAccessKey: storageKeys.secretAccessKey,
+                    },
+                  ]
+                : []),
             ],
           },
+          ...(options.storageAccount ? { efsNodeIdentity: { fileSystemAccounts: [STORAGE_ACCOUNT] } } : {}),
         },
       }),
       catalogServiceMock.factory({ entities: entities(world.clusterArn) }),
@@ -169,6 +184,39 @@ describe('status API against the sandbox', () => {
     expect(fleet.body.items.map((i: { entityRef: string }) => i.entityRef)).toEqual([
       'component:default/payments',
     ]);
+  });
+
+  it("reads a file system of another account with that account's aws: credentials when it is a fileSystemAccount", async () => {
+    world = await startWorld('cross-account');
+    const knex = await databases.init('POSTGRES_18');
+
+    // Without the storage account, the file system is not read, and the answer says what to configure.
+    const platformOnly = await startBackend(world, knex);
+    const partial = await request(platformOnly.server)
+      .post(`${API}/entities/default/component/ledger/verify`)
+      .set('Authorization', as(ALICE))
+      .expect(200);
+    expect([...partial.body.notRead].sort()).toEqual([
+      `file system ${CROSS_ACCOUNT_FS_ID}: not found in account ${PLATFORM_ACCOUNT}; if it is in another account, add that account to efsNodeIdentity.fileSystemAccounts and aws.accounts`,
+      `role arn:aws:iam::${STORAGE_ACCOUNT}:role/prod-eks-efs-provisioner: account ${STORAGE_ACCOUNT} is not readable with these credentials; add account ${STORAGE_ACCOUNT} to efsNodeIdentity.fileSystemAccounts and aws.accounts`,
+    ]);
+    await platformOnly.stop();
+
+    world.sandbox.log.clear();
+    const withStorage = await startBackend(world, knex, { storageAccount: true });
+    const full = await request(withStorage.server)
+      .post(`${API}/entities/default/component/ledger/verify`)
+      .set('Authorization', as(ALICE))
+      .expect(200);
+    expect(full.body.notRead).toEqual([]);
+    expect(full.body.findings.filter((f: { severity: string }) => f.severity === 'error')).toEqual([]);
+    const storageCalls = world.sandbox.log.calls.filter((c) => c.accountId === STORAGE_ACCOUNT);
+    expect(storageCalls.map((c) => `${c.service}:${c.operation}`)).toContain(
+      'elasticfilesystem:DescribeFileSystems',
+    );
+    expect(new Set(storageCalls.map((c) => c.principalArn))).toEqual(
+      new Set([`arn:aws:iam::${STORAGE_ACCOUNT}:user/sandbox-admin`]),
+    );
   });
 
   it('answers 403 to a user without the permissions and makes no AWS call', async () => {

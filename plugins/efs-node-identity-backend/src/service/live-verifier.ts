@@ -8,7 +8,7 @@ import {
   evaluateSnapshot,
   type Config as RulesConfig,
 } from '@efs-node-identity/core';
-import { collectLiveSnapshot, createAwsPorts } from '@efs-node-identity/aws';
+import { collectLiveSnapshot, createAwsPorts, type AwsPorts } from '@efs-node-identity/aws';
 import { countBySeverity, stateOf, toStatusFinding } from './findings';
 import type { StoredVerification } from './status-store';
 
@@ -27,6 +27,11 @@ export interface LiveVerifierOptions {
   concurrency: number;
   /** `eks-token`: the Kubernetes API with a token signed by the account's credentials; `none`: AWS APIs only. */
   kubernetes: 'eks-token' | 'none';
+  /**
+   * Accounts that may own the file systems the clusters mount (cross-account EFS): a file system the cluster's account
+   * does not know is looked up in each, with that account's credentials from the `aws:` config.
+   */
+  fileSystemAccounts?: string[];
   rules?: RulesConfig;
 }
 
@@ -48,11 +53,18 @@ export class LiveEntityVerifier implements EntityVerifier {
     if (kubernetes !== 'eks-token' && kubernetes !== 'none') {
       throw new Error(`efsNodeIdentity.kubernetes must be eks-token or none, got "${kubernetes}"`);
     }
+    const fileSystemAccounts = pluginConfig?.getOptionalStringArray('fileSystemAccounts') ?? [];
+    for (const id of fileSystemAccounts) {
+      if (!/^\d{12}$/.test(id)) {
+        throw new Error(`efsNodeIdentity.fileSystemAccounts: "${id}" is not a 12-digit AWS account ID`);
+      }
+    }
     return new LiveEntityVerifier({
       credentialsManager: DefaultAwsCredentialsManager.fromConfig(config),
       logger,
       concurrency,
       kubernetes,
+      fileSystemAccounts,
     });
   }
 
@@ -66,17 +78,25 @@ export class LiveEntityVerifier implements EntityVerifier {
       verifiedAt: new Date(),
     };
     let awsCalls = 0;
-    let ports: ReturnType<typeof createAwsPorts> | undefined;
+    let ports: AwsPorts | undefined;
+    const otherAccounts: AwsPorts[] = [];
     try {
-      const { sdkCredentialProvider } = await this.options.credentialsManager.getCredentialProvider({
-        accountId,
-      });
-      ports = createAwsPorts({ region, credentials: sdkCredentialProvider, onCall: () => awsCalls++ });
+      const portsOf = async (id: string) => {
+        const { sdkCredentialProvider } = await this.options.credentialsManager.getCredentialProvider({
+          accountId: id,
+        });
+        return createAwsPorts({ region, credentials: sdkCredentialProvider, onCall: () => awsCalls++ });
+      };
+      ports = await portsOf(accountId);
+      for (const id of new Set(this.options.fileSystemAccounts ?? [])) {
+        if (id !== accountId) otherAccounts.push(await portsOf(id));
+      }
       const { snapshot, stats, unread } = await collectLiveSnapshot({
         cluster: name,
         region,
         fileSystemIds: target.fileSystemIds,
         ports,
+        otherAccounts,
         kube: this.options.kubernetes === 'none' ? false : 'eks-token',
         concurrency: this.options.concurrency,
       });
@@ -90,11 +110,13 @@ export class LiveEntityVerifier implements EntityVerifier {
         counts,
         // The collector counts Kubernetes calls itself; AWS calls go through our ports, so we count those.
         calls: { aws: awsCalls, kubernetes: stats.kubernetesCalls },
-        notRead: unread.map((fact) =>
-          fact.kind === 'file-system'
-            ? `file system ${fact.id}: ${fact.reason}`
-            : `role ${fact.id}: ${fact.reason}`,
-        ),
+        notRead: unread.map((fact) => {
+          const what = fact.kind === 'file-system' ? `file system ${fact.id}` : `role ${fact.id}`;
+          const hint = fact.accountId
+            ? `add account ${fact.accountId} to efsNodeIdentity.fileSystemAccounts and aws.accounts`
+            : 'if it is in another account, add that account to efsNodeIdentity.fileSystemAccounts and aws.accounts';
+          return `${what}: ${fact.reason}; ${hint}`;
+        }),
       };
     } catch (error) {
       // The one-line messages the CLI and the Action print: no stack trace, nothing secret.
@@ -111,6 +133,7 @@ export class LiveEntityVerifier implements EntityVerifier {
       };
     } finally {
       ports?.destroy();
+      for (const other of otherAccounts) other.destroy();
     }
   }
 }
