@@ -9,6 +9,8 @@ module.exports = {
   },
   moduleNameMapper: {
     '^@efs-node-identity/(core|cli)$': path.join(__dirname, 'packages/$1/src/index.ts'),
+    // A module of the core imported on its own (the CLI's simulate command) resolves to its source too.
+    '^@efs-node-identity/core/dist/(.*)$': path.join(__dirname, 'packages/core/src/$1'),
   },
   testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
   // CI runs the packages' suites side by side on two cores; tests that start processes or servers need headroom.

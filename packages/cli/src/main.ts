@@ -1,11 +1,3 @@
-import { ConfigError, InputPathError } from '@efs-node-identity/core';
-import { applyCommand, APPLY_HELP, rollbackCommand, ROLLBACK_HELP } from './commands/apply';
-import { checkCommand, CHECK_HELP } from './commands/check';
-import { planCommand, PLAN_HELP } from './commands/plan';
-import { renderCommand, RENDER_HELP } from './commands/render';
-import { sandboxCommand, SANDBOX_HELP } from './commands/sandbox';
-import { simulateCommand, SIMULATE_HELP } from './commands/simulate';
-import { verifyCommand, VERIFY_HELP } from './commands/verify';
 import { EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from './io';
 import { VERSION } from './version';
 
@@ -28,15 +20,22 @@ Run efs-node-identity <command> --help for the options of a command.
 Options: -h, --help   this help;  -V, --version   print the version
 `;
 
-const COMMANDS: Record<string, { run: (args: string[], io: CliIo) => Promise<number>; help: string }> = {
-  check: { run: checkCommand, help: CHECK_HELP },
-  verify: { run: verifyCommand, help: VERIFY_HELP },
-  plan: { run: planCommand, help: PLAN_HELP },
-  apply: { run: applyCommand, help: APPLY_HELP },
-  rollback: { run: rollbackCommand, help: ROLLBACK_HELP },
-  render: { run: renderCommand, help: RENDER_HELP },
-  simulate: { run: simulateCommand, help: SIMULATE_HELP },
-  sandbox: { run: sandboxCommand, help: SANDBOX_HELP },
+type Command = (args: string[], io: CliIo) => Promise<number>;
+
+/**
+ * Each command is loaded when it runs: the core with its sources and parsers, the AWS SDK and client-node are
+ * needed by some commands only, and loading all of them cost `simulate --cases` more start time than it needs to
+ * answer thousands of questions.
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  check: async () => (await import('./commands/check')).checkCommand,
+  verify: async () => (await import('./commands/verify')).verifyCommand,
+  plan: async () => (await import('./commands/plan')).planCommand,
+  apply: async () => (await import('./commands/apply')).applyCommand,
+  rollback: async () => (await import('./commands/apply')).rollbackCommand,
+  render: async () => (await import('./commands/render')).renderCommand,
+  simulate: async () => (await import('./commands/simulate')).simulateCommand,
+  sandbox: async () => (await import('./commands/sandbox')).sandboxCommand,
 };
 
 /** Runs the CLI and returns the exit code; never throws. */
@@ -50,13 +49,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stdout(`${VERSION}\n`);
     return EXIT_OK;
   }
-  const entry = COMMANDS[command];
-  if (!entry) {
+  const load = COMMANDS[command];
+  if (!load) {
     io.stderr(`efs-node-identity: unknown command "${command}"\n\n${HELP}`);
     return EXIT_USAGE;
   }
   try {
-    return await entry.run(rest, io);
+    return await (await load())(rest, io);
   } catch (error) {
     const err = error as Error & { code?: string };
     if (error instanceof UsageError || err.code?.startsWith('ERR_PARSE_ARGS')) {
@@ -65,6 +64,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       );
       return EXIT_USAGE;
     }
+    const { ConfigError, InputPathError } = await import('@efs-node-identity/core');
     if (error instanceof ConfigError || error instanceof InputPathError) {
       io.stderr(`efs-node-identity ${command}: ${err.message}\n`);
       return EXIT_USAGE;

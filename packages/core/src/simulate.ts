@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { TraceStep } from './model/finding';
 import { describeOrigin, type Origin } from './model/origin';
 import type { PolicyDocument } from './model/policy';
@@ -10,23 +10,37 @@ import { normalizePolicy } from './policy/normalize';
  * One question for the evaluator, as `simulate --cases` reads it (one JSON object per line): may this principal do
  * this client action on this file system, with these policies and mount options?
  */
-const caseSchema = z.object({
-  principal: z.string().regex(ROLE_ARN, 'an IAM role ARN').nullable().optional(),
-  action: z
-    .string()
-    .regex(
-      /^(elasticfilesystem|s3files):Client(Mount|Write|RootAccess)$/,
-      'elasticfilesystem:ClientMount, ClientWrite or ClientRootAccess',
-    ),
-  fileSystem: z.string().refine((v) => !!parseFileSystemArn(v), 'a file system ARN'),
-  identityPolicies: z.array(z.unknown()).default([]),
-  fileSystemPolicy: z.unknown().nullable().default(null),
-  mountOptions: z.array(z.string()).default(['tls', 'iam']),
-  accessPoint: z.string().nullable().optional(),
-  semantics: z.enum(['strict', 'documented']).default('strict'),
-});
+const buildCaseSchema = (zod: typeof z) =>
+  zod.object({
+    principal: zod.string().regex(ROLE_ARN, 'an IAM role ARN').nullable().optional(),
+    action: zod
+      .string()
+      .regex(
+        /^(elasticfilesystem|s3files):Client(Mount|Write|RootAccess)$/,
+        'elasticfilesystem:ClientMount, ClientWrite or ClientRootAccess',
+      ),
+    fileSystem: zod.string().refine((v) => !!parseFileSystemArn(v), 'a file system ARN'),
+    identityPolicies: zod.array(zod.unknown()).default([]),
+    fileSystemPolicy: zod.unknown().nullable().default(null),
+    mountOptions: zod.array(zod.string()).default(['tls', 'iam']),
+    accessPoint: zod.string().nullable().optional(),
+    semantics: zod.enum(['strict', 'documented']).default('strict'),
+  });
 
-export type SimulationCase = z.input<typeof caseSchema>;
+type CaseSchema = ReturnType<typeof buildCaseSchema>;
+let caseSchemaCache: CaseSchema | undefined;
+
+/**
+ * The schema, built on first use: zod is only needed for a question the fast path below does not accept, and
+ * loading it costs more than answering thousands of questions (simulate --cases pays it at every start otherwise).
+ */
+function caseSchema(): CaseSchema {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy load on the rare path (see above)
+  caseSchemaCache ??= buildCaseSchema((require('zod') as { z: typeof z }).z);
+  return caseSchemaCache;
+}
+
+export type SimulationCase = z.input<CaseSchema>;
 
 export interface SimulationAnswer {
   decision: Decision | 'unknown';
@@ -169,7 +183,7 @@ function jsonEqual(a: unknown, b: unknown): boolean {
   return true;
 }
 
-type ParsedCase = z.output<typeof caseSchema>;
+type ParsedCase = z.output<CaseSchema>;
 
 const ACTION = /^(elasticfilesystem|s3files):Client(Mount|Write|RootAccess)$/;
 
@@ -241,7 +255,7 @@ function locationOf(origin: Origin): string {
 export function simulate(input: unknown): SimulationAnswer {
   let q = quickParse(input);
   if (!q) {
-    const parsed = caseSchema.safeParse(input);
+    const parsed = caseSchema().safeParse(input);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       throw new SimulationInputError(`${issue.path.join('.') || 'the question'}: ${issue.message}`);

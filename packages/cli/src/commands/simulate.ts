@@ -1,7 +1,13 @@
 import { createReadStream, promises as fs } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { parseArgs } from 'node:util';
-import { simulate, simulateLine, SimulationInputError, type SimulationCase } from '@efs-node-identity/core';
+// The evaluator's module alone, not the core's index (sources, parsers, rules): see COMMANDS in main.ts.
+import {
+  simulate,
+  simulateLine,
+  SimulationInputError,
+  type SimulationCase,
+} from '@efs-node-identity/core/dist/simulate';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io';
 
 export const SIMULATE_HELP = `Usage: efs-node-identity simulate [options]
