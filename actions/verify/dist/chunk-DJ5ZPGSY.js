@@ -40334,21 +40334,6 @@ async function loadConfigFor(root, configPath) {
   return parseConfig(text3, shown);
 }
 
-// ../../packages/core/src/simulate.ts
-var caseSchema = external_exports.object({
-  principal: external_exports.string().regex(ROLE_ARN, "an IAM role ARN").nullable().optional(),
-  action: external_exports.string().regex(
-    /^(elasticfilesystem|s3files):Client(Mount|Write|RootAccess)$/,
-    "elasticfilesystem:ClientMount, ClientWrite or ClientRootAccess"
-  ),
-  fileSystem: external_exports.string().refine((v) => !!parseFileSystemArn(v), "a file system ARN"),
-  identityPolicies: external_exports.array(external_exports.unknown()).default([]),
-  fileSystemPolicy: external_exports.unknown().nullable().default(null),
-  mountOptions: external_exports.array(external_exports.string()).default(["tls", "iam"]),
-  accessPoint: external_exports.string().nullable().optional(),
-  semantics: external_exports.enum(["strict", "documented"]).default("strict")
-});
-
 // ../../packages/core/src/plan/spec.ts
 var CLUSTER_NAME2 = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
 var K8S_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;

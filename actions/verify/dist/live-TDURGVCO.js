@@ -14,7 +14,7 @@ import {
   parseVolumeHandle,
   printable,
   unknown
-} from "./chunk-A6M3PFHL.js";
+} from "./chunk-DJ5ZPGSY.js";
 import {
   BinaryDecisionDiagram,
   Client,
