@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import {
+  ExecutionError,
   ExecutionStopped,
   executePlan,
+  type Journal,
   fileLock,
   rollbackJournal,
   type DesiredSpecInput,
@@ -298,6 +300,84 @@ describe('concurrency', () => {
   });
 });
 
+const PROVISIONER = 'efs-node-identity-provisioner';
+const PROVISIONER_POLICY = readFileSync(
+  path.join(__dirname, '..', '..', '..', 'docs', 'policies', 'provisioner-policy.json'),
+  'utf8',
+);
+
+/** The provisioner policy without one statement, as a text. */
+function policyWithout(sid: string): string {
+  const document = JSON.parse(PROVISIONER_POLICY) as { Statement: Array<{ Sid?: string }> };
+  const kept = document.Statement.filter((s) => s.Sid !== sid);
+  expect(kept).toHaveLength(document.Statement.length - 1);
+  return JSON.stringify({ ...document, Statement: kept });
+}
+
+/**
+ * Creates `efs-node-identity-provisioner` in `account` (by that account's sandbox admin) with `policy` as its only
+ * policy, trusting `trustedPrincipal`.
+ */
+async function createProvisionerRole(
+  w: World,
+  account: string,
+  policy: string,
+  trustedPrincipal: string,
+): Promise<void> {
+  const admin = new IAMClient({
+    endpoint: w.sandbox.url,
+    region: REGION,
+    credentials: adminCredentials(w.sandbox.state, account)!,
+  });
+  try {
+    await admin.send(
+      new CreateRoleCommand({
+        RoleName: PROVISIONER,
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { AWS: trustedPrincipal }, Action: 'sts:AssumeRole' }],
+        }),
+      }),
+    );
+    await admin.send(
+      new PutRolePolicyCommand({ RoleName: PROVISIONER, PolicyName: 'provisioner', PolicyDocument: policy }),
+    );
+  } finally {
+    admin.destroy();
+  }
+}
+
+const enforcing = {
+  seed: (state: World['sandbox']['state']) => void (state.settings.enforcePermissions = true),
+};
+const PLATFORM_PROVISIONER = `arn:aws:iam::${PLATFORM_ACCOUNT}:role/${PROVISIONER}`;
+const STORAGE_PROVISIONER = `arn:aws:iam::${STORAGE_ACCOUNT}:role/${PROVISIONER}`;
+
+/**
+ * Makes `w` act as the platform account's provisioner role (assumed with the platform admin of the environment, as
+ * the default credential chain would) and, on a cross-account world, as the storage account's provisioner role
+ * assumed by the platform one (what `--efs-role-arn` does). Returns what puts the administrator's ports back.
+ */
+async function actAsProvisioners(w: World): Promise<() => void> {
+  const platform = await assumeRolePorts({ roleArn: PLATFORM_PROVISIONER, region: REGION });
+  const storage = w.storage
+    ? await assumeRolePorts({
+        roleArn: STORAGE_PROVISIONER,
+        region: REGION,
+        credentials: platform.credentials,
+      })
+    : undefined;
+  const [main, other] = [w.ports, w.storage];
+  w.ports = platform;
+  if (storage) w.storage = storage;
+  return () => {
+    w.ports = main;
+    if (other) w.storage = other;
+    platform.destroy();
+    storage?.destroy();
+  };
+}
+
 describe('the provisioner policy (docs/policies/provisioner-policy.json) with permissions enforced', () => {
   let w: World | undefined;
   afterEach(async () => {
@@ -316,49 +396,14 @@ describe('the provisioner policy (docs/policies/provisioner-policy.json) with pe
       NODE_ROLE,
       ...('roleName' in input ? [`arn:aws:iam::${PLATFORM_ACCOUNT}:role/${input.roleName}`] : []),
     ];
-    const text = readFileSync(
-      path.join(__dirname, '..', '..', '..', 'docs', 'policies', 'provisioner-policy.json'),
-      'utf8',
+    w = await openWorld(scenario, enforcing);
+    await createProvisionerRole(
+      w,
+      PLATFORM_ACCOUNT,
+      PROVISIONER_POLICY,
+      `arn:aws:iam::${PLATFORM_ACCOUNT}:root`,
     );
-    w = await openWorld(scenario, {
-      seed: (state) => {
-        state.settings.enforcePermissions = true;
-      },
-    });
-    const admin = new IAMClient({
-      endpoint: w.sandbox.url,
-      region: REGION,
-      credentials: adminCredentials(w.sandbox.state, PLATFORM_ACCOUNT)!,
-    });
-    await admin.send(
-      new CreateRoleCommand({
-        RoleName: 'efs-node-identity-provisioner',
-        AssumeRolePolicyDocument: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Principal: { AWS: `arn:aws:iam::${PLATFORM_ACCOUNT}:root` },
-              Action: 'sts:AssumeRole',
-            },
-          ],
-        }),
-      }),
-    );
-    await admin.send(
-      new PutRolePolicyCommand({
-        RoleName: 'efs-node-identity-provisioner',
-        PolicyName: 'provisioner',
-        PolicyDocument: text,
-      }),
-    );
-    admin.destroy();
-    const provisioner = await assumeRolePorts({
-      roleArn: `arn:aws:iam::${PLATFORM_ACCOUNT}:role/efs-node-identity-provisioner`,
-      region: REGION,
-    });
-    const main = w.ports;
-    w.ports = provisioner;
+    const restore = await actAsProvisioners(w);
     try {
       const before = await stateOf(w, roles, [[PLATFORM_ACCOUNT, FS]]);
       const plan = await planWorld(w, input);
@@ -369,10 +414,184 @@ describe('the provisioner policy (docs/policies/provisioner-policy.json) with pe
       await rollbackJournal(journal, executorPorts(w).ports, fastOptions(w));
       expect(await stateOf(w, roles, [[PLATFORM_ACCOUNT, FS]])).toEqual(before);
     } finally {
-      w.ports = main;
-      provisioner.destroy();
+      restore();
     }
   });
+
+  it('cross-account: plan → apply → verify → rollback as a provisioner role in the platform account and one in the storage account', async () => {
+    const c = CASES.find((x) => x.scenario === 'cross-account')!;
+    w = await openWorld('cross-account', enforcing);
+    await createProvisionerRole(
+      w,
+      PLATFORM_ACCOUNT,
+      PROVISIONER_POLICY,
+      `arn:aws:iam::${PLATFORM_ACCOUNT}:root`,
+    );
+    // The storage side trusts only the platform provisioner role, which assumes it for the storage-side writes.
+    await createProvisionerRole(w, STORAGE_ACCOUNT, PROVISIONER_POLICY, PLATFORM_PROVISIONER);
+    const restore = await actAsProvisioners(w);
+    try {
+      const before = await stateOf(w, c.roles, c.fileSystems);
+      const plan = await planWorld(w, c.input);
+      expect(plan.refusals).toEqual([]);
+      const journal = await applyWorld(w, plan);
+      expect(journal.complete).toBe(true);
+      // Who wrote what: the EKS association by the platform role; the file system policy and the target role's
+      // tag, trust and inline policy by the storage role; nothing refused.
+      const writes = w.sandbox.log.calls
+        .filter((call) => !/^(Get|List|Describe)/.test(call.operation) && call.service !== 'kubernetes')
+        .map(
+          (call) => `${call.principalArn?.split('/')[1]} ${call.service}:${call.operation} ${call.status}`,
+        );
+      expect(writes.filter((x) => !x.endsWith(' 200'))).toEqual([]);
+      expect(writes).toEqual(
+        expect.arrayContaining([
+          `${PROVISIONER} eks:CreatePodIdentityAssociation 200`,
+          `${PROVISIONER} elasticfilesystem:PutFileSystemPolicy 200`,
+          `${PROVISIONER} iam:UpdateAssumeRolePolicy 200`,
+        ]),
+      );
+      const byAccount = (operation: string) =>
+        w!.sandbox.log.calls.filter((call) => call.operation === operation).map((call) => call.accountId);
+      expect(new Set(byAccount('CreatePodIdentityAssociation'))).toEqual(new Set([PLATFORM_ACCOUNT]));
+      expect(new Set(byAccount('PutFileSystemPolicy'))).toEqual(new Set([STORAGE_ACCOUNT]));
+      expect(new Set(byAccount('UpdateAssumeRolePolicy'))).toEqual(new Set([STORAGE_ACCOUNT]));
+
+      const findings = await verifyWorld(w, fsIds(c));
+      expect(findings.filter((f) => f.severity === 'error').map((f) => `${f.ruleId}: ${f.message}`)).toEqual(
+        [],
+      );
+      expect((await planWorld(w, c.input)).steps).toEqual([]);
+      await rollbackJournal(journal, executorPorts(w).ports, fastOptions(w));
+      expect(await stateOf(w, c.roles, c.fileSystems)).toEqual(before);
+      // Nothing was refused in the whole run (plan, apply, verify, rollback).
+      expect(w.sandbox.log.calls.filter((call) => call.status === 403)).toEqual([]);
+    } finally {
+      restore();
+    }
+  });
+
+  it('cross-account: a storage-side role with only the file system writes and reads is refused at the target role', async () => {
+    const c = CASES.find((x) => x.scenario === 'cross-account')!;
+    w = await openWorld('cross-account', enforcing);
+    await createProvisionerRole(
+      w,
+      PLATFORM_ACCOUNT,
+      PROVISIONER_POLICY,
+      `arn:aws:iam::${PLATFORM_ACCOUNT}:root`,
+    );
+    // The target role lives in the storage account: its tag (adoption), trust and inline policy are storage-side
+    // IAM writes, so the storage role needs the role statements too, not only WriteFileSystemPolicies.
+    const document = JSON.parse(PROVISIONER_POLICY) as { Statement: Array<{ Sid?: string }> };
+    const withoutRoleWrites = JSON.stringify({
+      ...document,
+      Statement: document.Statement.filter(
+        (s) => s.Sid !== 'ChangeOnlyOwnedRoles' && s.Sid !== 'CreateRolesOnlyWithTheOwnershipTag',
+      ),
+    });
+    await createProvisionerRole(w, STORAGE_ACCOUNT, withoutRoleWrites, PLATFORM_PROVISIONER);
+    const restore = await actAsProvisioners(w);
+    try {
+      const plan = await planWorld(w, c.input);
+      expect(plan.refusals).toEqual([]);
+      const index = plan.steps.findIndex((s) => s.resource === TARGET_ROLE);
+      expect(index).toBeGreaterThanOrEqual(0);
+      const error = (await applyWorld(w, plan, { retry: { attempts: 2, baseMs: 1, maxMs: 2 } }).catch(
+        (e: unknown) => e,
+      )) as ExecutionError;
+      expect(error).toBeInstanceOf(ExecutionError);
+      expect(error.stepIndex).toBe(index);
+      expect(error.message).toContain(
+        `User: arn:aws:sts::${STORAGE_ACCOUNT}:assumed-role/${PROVISIONER}/efs-node-identity-verify is not authorized to perform: iam:TagRole on resource: ${TARGET_ROLE}`,
+      );
+    } finally {
+      restore();
+    }
+  });
+
+  const CONTROLLER_ROLE = `arn:aws:iam::${PLATFORM_ACCOUNT}:role/prod-eks-efs-csi-controller`;
+  const CROSS_ACCOUNT_INPUT = CASES.find((x) => x.scenario === 'cross-account')!.input;
+  /** The provisioner policy with PassRole allowed only on the controller's role (still only to Pod Identity). */
+  const passRoleOnlyFor = (roleArn: string) => {
+    const document = JSON.parse(PROVISIONER_POLICY) as {
+      Statement: Array<{ Sid?: string; Resource?: unknown }>;
+    };
+    const statement = document.Statement.find((s) => s.Sid === 'PassRolesOnlyToEksPodIdentity')!;
+    statement.Resource = roleArn;
+    return JSON.stringify(document);
+  };
+
+  it.each([
+    // UpdateAddon with the add-on's full list (the controller's role and the new node role).
+    [
+      'healthy, no PassRole',
+      'healthy',
+      { roleName: 'prod-eks-efs-node-v2' },
+      policyWithout('PassRolesOnlyToEksPodIdentity'),
+      'update-addon-associations',
+      CONTROLLER_ROLE,
+    ],
+    // The node SA leaves the add-on's list (UpdateAddon with the controller's role alone) before its own association.
+    [
+      'cross-account, no PassRole',
+      'cross-account',
+      CROSS_ACCOUNT_INPUT,
+      policyWithout('PassRolesOnlyToEksPodIdentity'),
+      'update-addon-associations',
+      CONTROLLER_ROLE,
+    ],
+    // PassRole on the controller's role only: UpdateAddon passes, CreatePodIdentityAssociation with the node role
+    // (and the storage account's target role, which is not passed) is refused.
+    [
+      'cross-account, PassRole on the controller role only',
+      'cross-account',
+      CROSS_ACCOUNT_INPUT,
+      passRoleOnlyFor(CONTROLLER_ROLE),
+      'create-pod-identity-association',
+      NODE_ROLE,
+    ],
+  ] as const)(
+    '%s: the run stops at the association step with AccessDeniedException on iam:PassRole naming the role',
+    async (_label, scenario, input, policy, associationStep, refusedRole) => {
+      w = await openWorld(scenario, enforcing);
+      await createProvisionerRole(w, PLATFORM_ACCOUNT, policy, `arn:aws:iam::${PLATFORM_ACCOUNT}:root`);
+      if (w.storage) await createProvisionerRole(w, STORAGE_ACCOUNT, policy, PLATFORM_PROVISIONER);
+      const scope = CASES.find((x) => x.scenario === scenario) ?? {
+        roles: [NODE_ROLE, `arn:aws:iam::${PLATFORM_ACCOUNT}:role/prod-eks-efs-node-v2`],
+        fileSystems: [[PLATFORM_ACCOUNT, FS]] as Array<[string, string]>,
+      };
+      const before = await stateOf(w, scope.roles, scope.fileSystems);
+      let journal: Journal | undefined;
+      const restore = await actAsProvisioners(w);
+      try {
+        const plan = await planWorld(w, input);
+        expect(plan.refusals).toEqual([]);
+        const index = plan.steps.findIndex((s) => s.kind === associationStep);
+        expect(index).toBeGreaterThanOrEqual(0);
+        const error = (await applyWorld(w, plan, { retry: { attempts: 2, baseMs: 1, maxMs: 2 } }).catch(
+          (e: unknown) => e,
+        )) as ExecutionError;
+        expect(error).toBeInstanceOf(ExecutionError);
+        expect(error.stepIndex).toBe(index);
+        expect(error.message).toMatch(
+          new RegExp(
+            `^step ${index + 1} \\(.*\\) failed: User: arn:aws:sts::${PLATFORM_ACCOUNT}:assumed-role/${PROVISIONER}/[^ ]+ is not authorized to perform: iam:PassRole on resource: ${refusedRole} because no identity-based policy allows the iam:PassRole action$`,
+          ),
+        );
+        // The steps before it ran and are in the journal; nothing after it did.
+        expect(error.journal.entries.map((e) => e.index)).toEqual(
+          plan.steps.slice(0, index).flatMap((s, i) => (s.kind === 'verify' ? [] : [i])),
+        );
+        journal = error.journal;
+      } finally {
+        restore();
+      }
+      // Rolled back by the administrator: restoring the add-on's list passes the node role again, which the
+      // narrowed policies do not all allow (rollback needs the same PassRole as apply).
+      await rollbackJournal(journal!, executorPorts(w).ports, fastOptions(w));
+      expect(await stateOf(w, scope.roles, scope.fileSystems)).toEqual(before);
+    },
+  );
 });
 
 void CLUSTER;

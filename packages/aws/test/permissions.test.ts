@@ -280,7 +280,7 @@ describe.each(['healthy', 'cross-account'])(
   },
 );
 
-describe('provisioner-policy.json (exercised by the apply tests later; validated as a policy now)', () => {
+describe('provisioner-policy.json (validated as a policy here; run under enforcement in apply.test.ts)', () => {
   const raw = JSON.parse(PROVISIONER_POLICY_TEXT) as PolicyJson;
   const doc = normalizePolicy(raw, { kind: 'file', file: 'docs/policies/provisioner-policy.json' });
 

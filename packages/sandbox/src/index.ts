@@ -35,5 +35,12 @@ export * from './services/eks-seed';
 export * from './services/network-seed';
 export * from './kube/seed';
 export { identityAllows, identityDecision, identityPolicies } from './services/iam';
-export { accessDenied, enforcePermissions, requiredPermission, type RequiredPermission } from './permissions';
+export {
+  accessDenied,
+  enforcePermissions,
+  passedRoles,
+  POD_IDENTITY_SERVICE,
+  requiredPermission,
+  type RequiredPermission,
+} from './permissions';
 export { POD_IDENTITY_ENV, IRSA_TOKEN_FILE, ROLE_ARN_ANNOTATION } from './kube/webhook';

@@ -5,7 +5,16 @@ import {
   EFSClient,
   PutFileSystemPolicyCommand,
 } from '@aws-sdk/client-efs';
-import { DescribeClusterCommand, EKSClient, UpdateAddonCommand } from '@aws-sdk/client-eks';
+import {
+  CreatePodIdentityAssociationCommand,
+  DescribeAddonCommand,
+  DescribeClusterCommand,
+  DescribePodIdentityAssociationCommand,
+  EKSClient,
+  ListPodIdentityAssociationsCommand,
+  UpdateAddonCommand,
+  UpdatePodIdentityAssociationCommand,
+} from '@aws-sdk/client-eks';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { ListHostedZonesByVPCCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -264,5 +273,211 @@ describe('a scenario that restricts its sandbox-admin user', () => {
     } finally {
       await sandbox.stop();
     }
+  });
+});
+
+describe('iam:PassRole on the roles an EKS call passes to Pod Identity', () => {
+  const CLUSTER_ARN = `arn:aws:eks:${REGION}:${ACCOUNT}:cluster/prod-eks`;
+  const NODE_ROLE = `arn:aws:iam::${ACCOUNT}:role/prod-eks-efs-csi-node`;
+  const CONTROLLER_ROLE = `arn:aws:iam::${ACCOUNT}:role/prod-eks-efs-csi-controller`;
+  const OTHER_ROLE = `arn:aws:iam::444455556666:role/prod-eks-efs-provisioner`;
+  const EKS_WRITES = {
+    Effect: 'Allow',
+    Action: [
+      'eks:CreatePodIdentityAssociation',
+      'eks:UpdatePodIdentityAssociation',
+      'eks:DeletePodIdentityAssociation',
+      'eks:UpdateAddon',
+      'eks:ListPodIdentityAssociations',
+    ],
+    Resource: [
+      CLUSTER_ARN,
+      `arn:aws:eks:${REGION}:${ACCOUNT}:podidentityassociation/prod-eks/*`,
+      `arn:aws:eks:${REGION}:${ACCOUNT}:addon/prod-eks/aws-efs-csi-driver/*`,
+    ],
+  };
+  const passRole = (resource: string | string[], service: string) => ({
+    Effect: 'Allow',
+    Action: 'iam:PassRole',
+    Resource: resource,
+    Condition: { StringEquals: { 'iam:PassedToService': service } },
+  });
+  const policy = (...statements: object[]) => ({
+    Version: '2012-10-17',
+    Statement: [EKS_WRITES, ...statements],
+  });
+
+  let sandbox: Sandbox;
+  let admin: Keys;
+  beforeAll(async () => {
+    sandbox = await startSandbox({
+      scenario: 'healthy',
+      enforcePermissions: true,
+      seed: (state) => {
+        addRoleWithPolicy(state, 'eks-without-passrole', policy());
+        addRoleWithPolicy(
+          state,
+          'eks-passrole-to-pods',
+          policy(passRole(`arn:aws:iam::${ACCOUNT}:role/*`, 'pods.eks.amazonaws.com')),
+        );
+        addRoleWithPolicy(
+          state,
+          'eks-passrole-to-ec2',
+          policy(passRole(`arn:aws:iam::${ACCOUNT}:role/*`, 'ec2.amazonaws.com')),
+        );
+        addRoleWithPolicy(
+          state,
+          'eks-passrole-node-only',
+          policy(passRole(NODE_ROLE, 'pods.eks.amazonaws.com')),
+        );
+        addRoleWithPolicy(
+          state,
+          'eks-passrole-denied',
+          policy(passRole(`arn:aws:iam::${ACCOUNT}:role/*`, 'pods.eks.amazonaws.com'), {
+            Effect: 'Deny',
+            Action: 'iam:PassRole',
+            Resource: NODE_ROLE,
+          }),
+        );
+      },
+    });
+    admin = adminCredentials(sandbox.state, ACCOUNT)!;
+  });
+  afterAll(() => sandbox.stop());
+
+  const eksAs = async (roleName: string) => {
+    const out = await new STSClient({ endpoint: sandbox.url, region: REGION, credentials: admin }).send(
+      new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${ACCOUNT}:role/${roleName}`, RoleSessionName: 'test' }),
+    );
+    return new EKSClient({
+      endpoint: sandbox.url,
+      region: REGION,
+      maxAttempts: 1,
+      credentials: {
+        accessKeyId: out.Credentials!.AccessKeyId!,
+        secretAccessKey: out.Credentials!.SecretAccessKey!,
+        sessionToken: out.Credentials!.SessionToken!,
+      },
+    });
+  };
+  const adminEks = () => new EKSClient({ endpoint: sandbox.url, region: REGION, credentials: admin });
+  const associationsOf = async (serviceAccount: string) =>
+    (
+      await adminEks().send(
+        new ListPodIdentityAssociationsCommand({ clusterName: 'prod-eks', serviceAccount }),
+      )
+    ).associations ?? [];
+  const create = (eks: EKSClient, serviceAccount: string, targetRoleArn?: string) =>
+    eks.send(
+      new CreatePodIdentityAssociationCommand({
+        clusterName: 'prod-eks',
+        namespace: 'orders',
+        serviceAccount,
+        roleArn: NODE_ROLE,
+        ...(targetRoleArn ? { targetRoleArn } : {}),
+      }),
+    );
+  const addonRoles = async () =>
+    (
+      await adminEks().send(
+        new DescribeAddonCommand({ clusterName: 'prod-eks', addonName: 'aws-efs-csi-driver' }),
+      )
+    ).addon?.podIdentityAssociations ?? [];
+
+  it('CreatePodIdentityAssociation without iam:PassRole: AccessDeniedException naming iam:PassRole and the role, nothing created', async () => {
+    const denied = await failure(create(await eksAs('eks-without-passrole'), 'orders-a'));
+    expect(denied).toEqual({
+      name: 'AccessDeniedException',
+      status: 403,
+      message: `User: arn:aws:sts::${ACCOUNT}:assumed-role/eks-without-passrole/test is not authorized to perform: iam:PassRole on resource: ${NODE_ROLE} because no identity-based policy allows the iam:PassRole action`,
+    });
+    expect(await associationsOf('orders-a')).toEqual([]);
+    expect(
+      sandbox.log.calls.filter((c) => c.operation === 'CreatePodIdentityAssociation').pop(),
+    ).toMatchObject({ service: 'eks', status: 403, errorCode: 'AccessDeniedException' });
+  });
+
+  it('with iam:PassRole to pods.eks.amazonaws.com: created', async () => {
+    const out = await create(await eksAs('eks-passrole-to-pods'), 'orders-b');
+    expect(out.association?.roleArn).toBe(NODE_ROLE);
+    expect(await associationsOf('orders-b')).toHaveLength(1);
+  });
+
+  it('with iam:PassRole only to another service (iam:PassedToService ec2.amazonaws.com): refused', async () => {
+    const denied = await failure(create(await eksAs('eks-passrole-to-ec2'), 'orders-c'));
+    expect(denied.name).toBe('AccessDeniedException');
+    expect(denied.message).toContain(
+      `iam:PassRole on resource: ${NODE_ROLE} because no identity-based policy`,
+    );
+    expect(await associationsOf('orders-c')).toEqual([]);
+  });
+
+  it('an explicit Deny on PassRole of that role wins over the Allow, and says so', async () => {
+    const denied = await failure(create(await eksAs('eks-passrole-denied'), 'orders-d'));
+    expect(denied.message).toBe(
+      `User: arn:aws:sts::${ACCOUNT}:assumed-role/eks-passrole-denied/test is not authorized to perform: iam:PassRole on resource: ${NODE_ROLE} with an explicit deny in an identity-based policy`,
+    );
+  });
+
+  it('the target role is not passed: PassRole on the association role alone suffices with a targetRoleArn', async () => {
+    const out = await create(await eksAs('eks-passrole-node-only'), 'orders-e', OTHER_ROLE);
+    expect(out.association?.targetRoleArn).toBe(OTHER_ROLE);
+  });
+
+  it('UpdatePodIdentityAssociation asks for PassRole on a new roleArn, not when only the target changes', async () => {
+    const created = await create(await eksAs('eks-passrole-to-pods'), 'orders-f');
+    const id = created.association!.associationId!;
+    const nodeOnly = await eksAs('eks-passrole-node-only');
+    const denied = await failure(
+      nodeOnly.send(
+        new UpdatePodIdentityAssociationCommand({
+          clusterName: 'prod-eks',
+          associationId: id,
+          roleArn: CONTROLLER_ROLE,
+        }),
+      ),
+    );
+    expect(denied.message).toContain(`iam:PassRole on resource: ${CONTROLLER_ROLE} because`);
+    expect((await associationsOf('orders-f'))[0]?.associationId).toBe(id);
+    const described = await adminEks().send(
+      new DescribePodIdentityAssociationCommand({ clusterName: 'prod-eks', associationId: id }),
+    );
+    expect(described.association?.roleArn).toBe(NODE_ROLE);
+    const retargeted = await nodeOnly.send(
+      new UpdatePodIdentityAssociationCommand({
+        clusterName: 'prod-eks',
+        associationId: id,
+        targetRoleArn: OTHER_ROLE,
+      }),
+    );
+    expect(retargeted.association?.targetRoleArn).toBe(OTHER_ROLE);
+  });
+
+  it('UpdateAddon with podIdentityAssociations asks for PassRole on every role of the list', async () => {
+    const before = await addonRoles();
+    const list = [
+      { serviceAccount: 'efs-csi-controller-sa', roleArn: CONTROLLER_ROLE },
+      { serviceAccount: 'efs-csi-node-sa', roleArn: NODE_ROLE },
+    ];
+    const update = (eks: EKSClient) =>
+      eks.send(
+        new UpdateAddonCommand({
+          clusterName: 'prod-eks',
+          addonName: 'aws-efs-csi-driver',
+          podIdentityAssociations: list,
+        }),
+      );
+    // PassRole on the node role only: the controller's role in the same list is refused.
+    const denied = await failure(update(await eksAs('eks-passrole-node-only')));
+    expect(denied.message).toContain(`iam:PassRole on resource: ${CONTROLLER_ROLE} because`);
+    expect((await failure(update(await eksAs('eks-passrole-to-ec2')))).message).toContain('iam:PassRole');
+    expect(await addonRoles()).toEqual(before);
+    await expect(update(await eksAs('eks-passrole-to-pods'))).resolves.toBeDefined();
+    // Without a list nothing is passed: the add-on's own action is all that is asked for.
+    await expect(
+      (await eksAs('eks-without-passrole')).send(
+        new UpdateAddonCommand({ clusterName: 'prod-eks', addonName: 'aws-efs-csi-driver' }),
+      ),
+    ).resolves.toBeDefined();
   });
 });

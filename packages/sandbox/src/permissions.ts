@@ -8,9 +8,11 @@
  * - Identity policies only: no resource policies (a trust policy is still checked by AssumeRole itself), no
  *   permissions boundaries, session policies or SCPs. The `sandbox-admin` user of an account has no IAM record unless
  *   the scenario gives it policies, and is then never refused (AdministratorAccess-like).
- * - The action is `<IAM prefix>:<Operation>`. Some AWS operations need other or extra actions (e.g. EKS
- *   CreatePodIdentityAssociation also needs `iam:PassRole`; DescribeAddonVersions is `eks:DescribeAddonVersions`):
- *   the sandbox asks only for the operation's own action.
+ * - The action is `<IAM prefix>:<Operation>`. One kind of extra action is modelled: `iam:PassRole` on each role an EKS
+ *   call hands to EKS Pod Identity ({@link passedRoles}), judged with `iam:PassedToService` = `pods.eks.amazonaws.com`;
+ *   a refusal is EKS's AccessDeniedException naming `iam:PassRole` and the role. Other extra actions AWS requires
+ *   (e.g. `eks:TagResource` for tags sent with a create, `ec2:DescribeNetworkInterfaceAttribute` for
+ *   DescribeMountTargetSecurityGroups) are not asked for.
  * - The resource is the ARN the operation names where that is easy to know (an IAM role, policy or OIDC provider; an
  *   EKS cluster, add-on, association or node group; an EFS file system; a Route 53 hosted zone or change; the role of
  *   AssumeRole). Everything else, and all of EC2 (whose Describe calls support no resource-level permissions), is
@@ -138,6 +140,55 @@ function iamTagContext(
   return context;
 }
 
+/**
+ * The service principal an EKS Pod Identity role is passed to: the `iam:PassedToService` value the sandbox sets on
+ * the `iam:PassRole` check of the calls in {@link passedRoles}.
+ */
+export const POD_IDENTITY_SERVICE = 'pods.eks.amazonaws.com';
+
+/**
+ * The roles an EKS call passes to EKS Pod Identity, each needing `iam:PassRole` besides the call's own action.
+ *
+ * What is confirmed (Amazon EKS User Guide): "Assign an IAM role to a Kubernetes service account" lists, as a
+ * prerequisite of creating an association, that the calling principal must have `iam:PassRole`; "Access AWS
+ * resources using EKS Pod Identity target IAM roles" says the association's role (`roleArn`) must be in the cluster's
+ * account because of the PassRole requirement, while the target role (`targetRoleArn`) may be in any account.
+ * What is inferred: `targetRoleArn` is not passed (PassRole cannot reach a role of another account, and the target
+ * role is assumed by the association's role, not by EKS), so only `roleArn` is checked.
+ * What is a guess: that UpdatePodIdentityAssociation asks for PassRole on a new `roleArn` as Create does; that
+ * CreateAddon/UpdateAddon ask for it on every `roleArn` of `podIdentityAssociations` (the whole list, also the roles
+ * that were already there); and that the `iam:PassedToService` value is `pods.eks.amazonaws.com` for all of them (the
+ * Service Authorization Reference lists PassedToService values per operation; the add-on operations may carry
+ * `eks.amazonaws.com`, which is what a role in `serviceAccountRoleArn`, IRSA, is passed to; not modelled).
+ */
+export function passedRoles(operation: string, request: SandboxRequest): string[] {
+  if (
+    operation !== 'CreatePodIdentityAssociation' &&
+    operation !== 'UpdatePodIdentityAssociation' &&
+    operation !== 'CreateAddon' &&
+    operation !== 'UpdateAddon'
+  )
+    return [];
+  let body: unknown;
+  try {
+    body = JSON.parse(request.body);
+  } catch {
+    return []; // The service answers the malformed body itself.
+  }
+  if (typeof body !== 'object' || body === null) return [];
+  const roleArn = (value: unknown) => (typeof value === 'string' && value !== '' ? [value] : []);
+  if (operation.endsWith('PodIdentityAssociation')) return roleArn((body as { roleArn?: unknown }).roleArn);
+  const list = (body as { podIdentityAssociations?: unknown }).podIdentityAssociations;
+  if (!Array.isArray(list)) return [];
+  return [
+    ...new Set(
+      list.flatMap((item: unknown) =>
+        typeof item === 'object' && item !== null ? roleArn((item as { roleArn?: unknown }).roleArn) : [],
+      ),
+    ),
+  ];
+}
+
 /** The IAM action prefix of a SigV4 signing name (they coincide for every service the sandbox serves). */
 const PREFIX: Record<string, string> = {
   iam: 'iam',
@@ -229,4 +280,14 @@ export function enforcePermissions(
     ...(service === 'iam' ? iamTagContext(state, request, caller.accountId) : {}),
   });
   if (decision !== 'allow') throw accessDenied(service, caller, permission, decision);
+  // The call's own action first, then PassRole on each role it hands to EKS Pod Identity: both must be allowed.
+  if (service !== 'eks') return;
+  for (const roleArn of passedRoles(operation, request)) {
+    const passRole = { action: 'iam:PassRole', resource: roleArn };
+    const passDecision = identityDecision(state, caller, passRole.action, passRole.resource, {
+      'aws:requestedregion': region,
+      'iam:passedtoservice': POD_IDENTITY_SERVICE,
+    });
+    if (passDecision !== 'allow') throw accessDenied(service, caller, passRole, passDecision);
+  }
 }

@@ -35,8 +35,9 @@ Options: every option of \`plan\` (see efs-node-identity plan --help), and
 Writers of one file system policy or one role's policy on this machine take turns (a lock file per resource in the
 temporary directory). Across machines, PutFileSystemPolicy has no conditional write: a statement lost to a
 concurrent writer elsewhere is what verify reports, and the next apply restores it.
-Exit codes: 0 applied and verify has no error, 1 refused or verify reports errors, 2 usage, access or step failure
-(the journal holds what was done).
+The prompt wants the word yes; any other answer changes nothing.
+Exit codes: 0 applied and verify has no error, 1 refused (by the plan, or not confirmed) or verify reports errors,
+2 usage (also: no terminal to confirm on and no --yes), access or step failure (the journal holds what was done).
 `;
 
 export const ROLLBACK_HELP = `Usage: efs-node-identity rollback --journal FILE [--yes] [--efs-role-arn ARN]… [--kubeconfig FILE]
