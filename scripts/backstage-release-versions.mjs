@@ -31,6 +31,8 @@ const anchors = values.anchor.length
       '@backstage/backend-defaults@latest',
       '@backstage/plugin-catalog-backend@latest',
       '@backstage/plugin-scaffolder-backend@latest',
+      // The frontend plugin's packages (core-components, frontend-plugin-api, catalog-react, the test utilities).
+      '@backstage/plugin-catalog@latest',
     ];
 
 function npmView(spec, fields) {

@@ -1,0 +1,2 @@
+// Stylesheets imported by Backstage UI components mean nothing in jsdom.
+module.exports = {};

@@ -1,0 +1,2 @@
+export { efsNodeIdentityApiRef, type EfsNodeIdentityApi, type FleetQuery } from './EfsNodeIdentityApi';
+export { EfsNodeIdentityClient } from './EfsNodeIdentityClient';

@@ -1,0 +1,149 @@
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import type { FleetResponse } from '@efs-node-identity/backstage-plugin-common';
+import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { efsNodeIdentityApiRef, type EfsNodeIdentityApi, type FleetQuery } from '../../api';
+import { fleetPage } from '../../test-fixtures';
+import { responseError } from '../EntityEfsNodeIdentityCard/cardTestHelpers';
+import { EfsNodeIdentityPage } from './EfsNodeIdentityPage';
+
+function fleetApi(answer: (query: FleetQuery) => Promise<FleetResponse>) {
+  const queries: FleetQuery[] = [];
+  const api: EfsNodeIdentityApi = {
+    getStatus: async () => {
+      throw new Error('the page reads only the fleet');
+    },
+    verifyNow: async () => {
+      throw new Error('the page reads only the fleet');
+    },
+    listFleet: async (query = {}) => {
+      queries.push(query);
+      return answer(query);
+    },
+  };
+  return { api, queries };
+}
+
+const renderPage = (api: EfsNodeIdentityApi) =>
+  renderInTestApp(
+    <TestApiProvider apis={[[efsNodeIdentityApiRef, api]]}>
+      <EfsNodeIdentityPage />
+    </TestApiProvider>,
+  );
+
+const entityColumn = () =>
+  within(screen.getByRole('table', { name: 'Fleet' }))
+    .getAllByRole('row')
+    .slice(1)
+    .map((row) => within(row).getAllByRole('cell')[0]!.textContent);
+
+describe('EfsNodeIdentityPage', () => {
+  it('shows progress until the fleet arrives', async () => {
+    let answer: (page: FleetResponse) => void = () => undefined;
+    const { api } = fleetApi(() => new Promise((resolve) => (answer = resolve)));
+    await renderPage(api);
+    expect(await screen.findByRole('progressbar')).toBeInTheDocument();
+    answer(fleetPage);
+    expect(await screen.findByRole('table', { name: 'Fleet' })).toBeInTheDocument();
+  });
+
+  it('explains how to get entities on it when the fleet is empty', async () => {
+    const { api } = fleetApi(async () => ({ items: [], totalCount: 0, offset: 0, limit: 50 }));
+    await renderPage(api);
+    expect(await screen.findByText(/No entity has EFS annotations yet/)).toBeInTheDocument();
+    expect(screen.queryByRole('table')).not.toBeInTheDocument();
+  });
+
+  it('says what to do when the backend refuses, and retries', async () => {
+    let fail = true;
+    const { api, queries } = fleetApi(async () => {
+      if (fail)
+        throw await responseError(403, 'NotAllowedError', 'not allowed: efs-node-identity.status.read');
+      return fleetPage;
+    });
+    await renderPage(api);
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('Could not load the fleet: not allowed: efs-node-identity.status.read');
+    expect(alert).toHaveTextContent(
+      'Ask your Backstage admin for the efs-node-identity.status.read permission.',
+    );
+    fail = false;
+    await userEvent.click(within(alert).getByRole('button', { name: 'Try again' }));
+    expect(await screen.findByRole('table', { name: 'Fleet' })).toBeInTheDocument();
+    expect(queries).toHaveLength(2);
+  });
+
+  it('lists every entity with cluster, status in words, worst finding and last verified, and counts per rule', async () => {
+    const { api, queries } = fleetApi(async () => fleetPage);
+    await renderPage(api);
+    const table = await screen.findByRole('table', { name: 'Fleet' });
+    const mediaStore = within(table).getByRole('row', { name: /media-store/ });
+    expect(
+      within(mediaStore)
+        .getAllByRole('cell')
+        .map((c) => c.textContent),
+    ).toEqual([
+      'component:default/media-store',
+      'demo-cluster',
+      'Failing',
+      '1 error (FS-02, NI-03)',
+      '2026-11-26 13:08 UTC',
+    ]);
+    expect(within(mediaStore).getByRole('link', { name: 'component:default/media-store' })).toHaveAttribute(
+      'href',
+      '/catalog/default/component/media-store',
+    );
+    const counts = within(screen.getByRole('region', { name: 'Findings per rule' })).getAllByRole('listitem');
+    expect(counts.map((c) => c.textContent)).toEqual(['NI-03: 2 entities', 'FS-02: 1 entity']);
+    expect(screen.getByText('entities 1–3 of 3')).toBeInTheDocument();
+    expect(queries).toEqual([{ offset: 0, limit: 50 }]);
+  });
+
+  it('filters by text on the page and by cluster and status on the backend, and sorts', async () => {
+    const { api, queries } = fleetApi(async (query) => ({
+      ...fleetPage,
+      items: fleetPage.items.filter((e) => !query.state || e.state === query.state),
+    }));
+    await renderPage(api);
+    await screen.findByRole('table', { name: 'Fleet' });
+    const user = userEvent.setup();
+
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Sort by' }), 'status');
+    expect(entityColumn()).toEqual([
+      'component:default/media-store',
+      'component:default/reports-worker',
+      'component:default/orders-api',
+    ]);
+
+    await user.type(screen.getByRole('textbox', { name: 'Search' }), 'batch');
+    expect(entityColumn()).toEqual(['component:default/reports-worker']);
+    expect(
+      within(screen.getByRole('region', { name: 'Findings per rule' })).getByRole('listitem'),
+    ).toHaveTextContent('NI-03: 1 entity');
+    await user.clear(screen.getByRole('textbox', { name: 'Search' }));
+
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Status' }), 'failing');
+    expect(await screen.findByText('entities 1–1 of 3')).toBeInTheDocument();
+    expect(entityColumn()).toEqual(['component:default/media-store']);
+    expect(queries.at(-1)).toEqual({ state: 'failing', offset: 0, limit: 50 });
+
+    await user.type(screen.getByRole('textbox', { name: 'Cluster' }), 'x');
+    expect(queries.at(-1)).toEqual({ cluster: 'x', state: 'failing', offset: 0, limit: 50 });
+  });
+
+  it('pages through the backend with nextOffset', async () => {
+    const { api, queries } = fleetApi(async (query) =>
+      query.offset
+        ? { items: [fleetPage.items[2]!], totalCount: 51, offset: 50, limit: 50 }
+        : { items: fleetPage.items.slice(0, 2), totalCount: 51, offset: 0, limit: 50, nextOffset: 50 },
+    );
+    await renderPage(api);
+    await screen.findByRole('table', { name: 'Fleet' });
+    expect(screen.getByRole('button', { name: 'Previous page' })).toBeDisabled();
+    await userEvent.click(screen.getByRole('button', { name: 'Next page' }));
+    expect(await screen.findByText('entities 51–51 of 51')).toBeInTheDocument();
+    expect(entityColumn()).toEqual(['component:default/reports-worker']);
+    expect(screen.getByRole('button', { name: 'Next page' })).toBeDisabled();
+    expect(queries.map((q) => q.offset)).toEqual([0, 50]);
+  });
+});

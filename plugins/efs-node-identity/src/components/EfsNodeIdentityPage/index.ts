@@ -1,0 +1,1 @@
+export { EfsNodeIdentityPage } from './EfsNodeIdentityPage';

@@ -1,0 +1,159 @@
+import type { EntityStatusResponse } from '@efs-node-identity/backstage-plugin-common';
+import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { annotatedEntity, failingStatus, healthyStatus, plainEntity } from '../../test-fixtures';
+import { fakeApi, renderCard, responseError } from './cardTestHelpers';
+
+describe('EntityEfsNodeIdentityCard', () => {
+  it('shows progress while the status loads', async () => {
+    let answer: (status: EntityStatusResponse) => void = () => undefined;
+    const { api } = fakeApi({ getStatus: () => new Promise((resolve) => (answer = resolve)) });
+    await renderCard(annotatedEntity, api);
+    expect(await screen.findByRole('progressbar')).toBeInTheDocument();
+    answer(healthyStatus);
+    expect(await screen.findByText('Healthy')).toBeInTheDocument();
+    expect(screen.queryByRole('progressbar')).not.toBeInTheDocument();
+  });
+
+  it('explains how to add the annotations to an entity without them, and calls no backend', async () => {
+    const { api, calls } = fakeApi();
+    await renderCard(plainEntity, api);
+    expect(screen.getByText(/This entity has no EFS annotations/)).toBeInTheDocument();
+    const yaml = screen.getByLabelText('Annotations to add');
+    expect(yaml).toHaveTextContent(
+      'efs-node-identity.io/cluster-arn: arn:aws:eks:<region>:<account>:cluster/<name>',
+    );
+    expect(calls).toEqual([]);
+  });
+
+  it('names the malformed annotation instead of calling the backend', async () => {
+    const { api, calls } = fakeApi();
+    const entity = {
+      ...annotatedEntity,
+      metadata: {
+        ...annotatedEntity.metadata,
+        annotations: { 'efs-node-identity.io/cluster-arn': 'prod-eks' },
+      },
+    };
+    await renderCard(entity, api);
+    expect(screen.getByRole('alert')).toHaveTextContent(
+      'annotation efs-node-identity.io/cluster-arn: "prod-eks"',
+    );
+    expect(calls).toEqual([]);
+  });
+
+  it('says what went wrong and what to do when the backend refuses, and retries on request', async () => {
+    let fail = true;
+    const { api, calls } = fakeApi({
+      getStatus: async () => {
+        if (fail)
+          throw await responseError(403, 'NotAllowedError', 'not allowed: efs-node-identity.status.read');
+        return healthyStatus;
+      },
+    });
+    await renderCard(annotatedEntity, api);
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('not allowed: efs-node-identity.status.read');
+    expect(alert).toHaveTextContent(
+      'ask your Backstage admin for the efs-node-identity.status.read permission',
+    );
+    fail = false;
+    await userEvent.click(screen.getByRole('button', { name: 'Try again' }));
+    expect(await screen.findByText('Healthy')).toBeInTheDocument();
+    expect(calls).toEqual(['status media-store', 'status media-store']);
+  });
+
+  it('points at the backend plugin when the backend is not there', async () => {
+    const { api } = fakeApi({
+      getStatus: async () => Promise.reject(await responseError(404, 'NotFoundError', 'no such entity')),
+    });
+    await renderCard(annotatedEntity, api);
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      /efs-node-identity backend plugin is installed/,
+    );
+  });
+
+  it('shows a healthy entity with every chain link ok, in words', async () => {
+    const { api } = fakeApi({ getStatus: async () => healthyStatus });
+    await renderCard(annotatedEntity, api);
+    expect(await screen.findByText('Healthy')).toBeInTheDocument();
+    expect(screen.getByText(/Last verified: 2026-11-26 13:08 UTC/)).toBeInTheDocument();
+    const chain = screen.getByRole('region', { name: 'Identity chain' });
+    const links = within(chain).getAllByRole('listitem');
+    expect(links.map((l) => l.getAttribute('aria-label'))).toEqual([
+      'StorageClass: ok',
+      'Node service account: ok',
+      'Pod Identity association: ok',
+      'IAM role: ok',
+      'File system policy: ok',
+    ]);
+    expect(screen.getByText('No findings: every rule passed.')).toBeInTheDocument();
+  });
+
+  it('shows a failing entity: the failing link, findings by severity, the trace behind a toggle and a copyable fix', async () => {
+    const { api } = fakeApi();
+    await renderCard(annotatedEntity, api);
+    expect(await screen.findByText('Failing')).toBeInTheDocument();
+    expect(screen.getByRole('listitem', { name: 'File system policy: failing (FS-02)' })).toBeInTheDocument();
+    expect(screen.getByRole('listitem', { name: 'IAM role: warning (NI-03)' })).toBeInTheDocument();
+
+    const findings = within(screen.getByRole('region', { name: 'Findings' }));
+    const items = findings.getAllByRole('listitem', { name: /^(FS|NI)-/ });
+    expect(items.map((i) => i.getAttribute('aria-label'))).toEqual([
+      'FS-02 error: The file system policy does not allow the node role to mount',
+      'NI-03 warning: Node role is not dedicated to the node component',
+    ]);
+    const fs02 = within(items[0]!);
+    expect(fs02.getByText(/does not allow the node role arn:aws:iam/)).toBeInTheDocument();
+
+    // The trace is a native <details>: collapsed until its summary (focusable in browsers) is activated.
+    const details = items[0]!.querySelector('details')!;
+    expect(details.open).toBe(false);
+    const user = userEvent.setup();
+    await user.click(fs02.getByText(/the evaluator's trace \(1 steps\)/));
+    expect(details.open).toBe(true);
+    expect(fs02.getByText(/statement `DenyInsecureTransport` \(Deny\) does not apply/)).toBeVisible();
+
+    await user.click(fs02.getByRole('button', { name: 'Copy the fix for FS-02' }));
+    expect(await window.navigator.clipboard.readText()).toBe(failingStatus.findings[0]!.remediation);
+    expect(fs02.getByRole('button', { name: 'Copy the fix for FS-02' })).toHaveTextContent('Copied');
+  });
+
+  it('verifies now for a user with the provision permission and shows the new status', async () => {
+    const { api, calls } = fakeApi();
+    await renderCard(annotatedEntity, api, true);
+    const button = await screen.findByRole('button', { name: 'Verify now' });
+    button.focus();
+    await userEvent.keyboard('{Enter}');
+    expect(await screen.findByText('Healthy')).toBeInTheDocument();
+    expect(calls).toEqual(['status media-store', 'verify media-store']);
+  });
+
+  it('keeps the stored status and says why when verifying fails', async () => {
+    const { api } = fakeApi({
+      verifyNow: async () =>
+        Promise.reject(await responseError(500, 'Error', 'the sandbox endpoint did not answer')),
+    });
+    await renderCard(annotatedEntity, api);
+    await userEvent.click(await screen.findByRole('button', { name: 'Verify now' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'Verification failed: the sandbox endpoint did not answer',
+    );
+    expect(screen.getByText('Failing')).toBeInTheDocument();
+  });
+
+  it('asks for a first verification when the entity was never verified', async () => {
+    const { api } = fakeApi({
+      getStatus: async () => ({
+        ...failingStatus,
+        state: 'not-verified',
+        findings: [],
+        lastVerifiedAt: undefined,
+      }),
+    });
+    await renderCard(annotatedEntity, api);
+    expect(await screen.findByText('Unknown: not verified yet')).toBeInTheDocument();
+    expect(screen.getByText(/Last verified: never/)).toBeInTheDocument();
+    expect(screen.getByRole('listitem', { name: 'StorageClass: unknown' })).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,1 @@
+export { EntityEfsNodeIdentityCard, ANNOTATION_EXAMPLE } from './EntityEfsNodeIdentityCard';
