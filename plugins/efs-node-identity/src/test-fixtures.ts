@@ -103,3 +103,30 @@ export const fleetPage: FleetResponse = {
   offset: 0,
   limit: 50,
 };
+
+/** The catalog entities behind `fleetPage`: each declares a different mix of the optional annotations. */
+export const fleetEntities: Entity[] = [
+  annotatedEntity,
+  {
+    ...plainEntity,
+    metadata: {
+      name: 'orders-api',
+      namespace: 'default',
+      annotations: {
+        'efs-node-identity.io/cluster-arn': 'arn:aws:eks:eu-west-1:111122223333:cluster/demo-cluster',
+      },
+    },
+  },
+  {
+    ...plainEntity,
+    metadata: {
+      name: 'reports-worker',
+      namespace: 'default',
+      annotations: {
+        'efs-node-identity.io/cluster-arn': 'arn:aws:eks:us-east-1:111122223333:cluster/batch-cluster',
+        'efs-node-identity.io/file-system-ids': 'fs-0123456789abcdef0,fs-0fedcba9876543210',
+        'efs-node-identity.io/mode': 'irsa',
+      },
+    },
+  },
+];

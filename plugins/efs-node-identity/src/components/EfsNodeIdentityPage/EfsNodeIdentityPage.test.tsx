@@ -1,9 +1,11 @@
+import { stringifyEntityRef, type Entity } from '@backstage/catalog-model';
+import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import type { FleetResponse } from '@efs-node-identity/backstage-plugin-common';
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { efsNodeIdentityApiRef, type EfsNodeIdentityApi, type FleetQuery } from '../../api';
-import { fleetPage } from '../../test-fixtures';
+import { fleetEntities, fleetPage } from '../../test-fixtures';
 import { responseError } from '../EntityEfsNodeIdentityCard/cardTestHelpers';
 import { EfsNodeIdentityPage } from './EfsNodeIdentityPage';
 
@@ -24,9 +26,32 @@ function fleetApi(answer: (query: FleetQuery) => Promise<FleetResponse>) {
   return { api, queries };
 }
 
-const renderPage = (api: EfsNodeIdentityApi) =>
+/**
+ * The one catalog call the page makes, over entities in memory (catalogApiMock from catalog-react's testUtils pulls
+ * the Azure SDK's browser ES modules into jsdom).
+ */
+function catalogWith(entities: Entity[]) {
+  const requests: string[][] = [];
+  return {
+    requests,
+    getEntitiesByRefs: async (request: { entityRefs: string[] }) => {
+      requests.push(request.entityRefs);
+      return { items: request.entityRefs.map((ref) => entities.find((e) => stringifyEntityRef(e) === ref)) };
+    },
+  };
+}
+
+type CatalogStandIn = Pick<ReturnType<typeof catalogWith>, 'getEntitiesByRefs'>;
+
+// The page reads the fleet's mode and file system annotations from the catalog.
+const renderPage = (api: EfsNodeIdentityApi, catalogApi: CatalogStandIn = catalogWith(fleetEntities)) =>
   renderInTestApp(
-    <TestApiProvider apis={[[efsNodeIdentityApiRef, api]]}>
+    <TestApiProvider
+      apis={[
+        [efsNodeIdentityApiRef, api],
+        [catalogApiRef, catalogApi],
+      ]}
+    >
       <EfsNodeIdentityPage />
     </TestApiProvider>,
   );
@@ -73,11 +98,14 @@ describe('EfsNodeIdentityPage', () => {
     expect(queries).toHaveLength(2);
   });
 
-  it('lists every entity with cluster, status in words, worst finding and last verified, and counts per rule', async () => {
+  it('lists every entity with cluster, file systems, mode, status in words, worst finding and last verified, and counts per rule', async () => {
     const { api, queries } = fleetApi(async () => fleetPage);
-    await renderPage(api);
+    const catalog = catalogWith(fleetEntities);
+    await renderPage(api, catalog);
     const table = await screen.findByRole('table', { name: 'Fleet' });
     const mediaStore = within(table).getByRole('row', { name: /media-store/ });
+    // Mode and file systems arrive from the catalog after the fleet.
+    expect(await within(mediaStore).findByText('Pod Identity')).toBeInTheDocument();
     expect(
       within(mediaStore)
         .getAllByRole('cell')
@@ -85,6 +113,8 @@ describe('EfsNodeIdentityPage', () => {
     ).toEqual([
       'component:default/media-store',
       'demo-cluster',
+      'fs-0a1b2c3d4e5f60718',
+      'Pod Identity',
       'Failing',
       '1 error (FS-02, NI-03)',
       '2026-11-26 13:08 UTC',
@@ -93,10 +123,42 @@ describe('EfsNodeIdentityPage', () => {
       'href',
       '/catalog/default/component/media-store',
     );
+    const cellsOf = (name: RegExp) =>
+      within(within(table).getByRole('row', { name }))
+        .getAllByRole('cell')
+        .map((c) => c.textContent);
+    expect(cellsOf(/orders-api/).slice(2, 4)).toEqual(['from the cluster', 'not set']);
+    expect(cellsOf(/reports-worker/).slice(2, 4)).toEqual([
+      'fs-0123456789abcdef0, fs-0fedcba9876543210',
+      'IRSA',
+    ]);
     const counts = within(screen.getByRole('region', { name: 'Findings per rule' })).getAllByRole('listitem');
     expect(counts.map((c) => c.textContent)).toEqual(['NI-03: 2 entities', 'FS-02: 1 entity']);
     expect(screen.getByText('entities 1–3 of 3')).toBeInTheDocument();
     expect(queries).toEqual([{ offset: 0, limit: 50 }]);
+    expect(catalog.requests).toEqual([fleetPage.items.map((e) => e.entityRef)]);
+  });
+
+  it('still lists the fleet, with mode and file systems unknown, when the catalog cannot be read', async () => {
+    const { api } = fleetApi(async () => fleetPage);
+    let calls = 0;
+    const catalogApi: CatalogStandIn = {
+      getEntitiesByRefs: async () => {
+        calls += 1;
+        throw new Error('catalog unavailable');
+      },
+    };
+    await renderPage(api, catalogApi);
+    const row = within(await screen.findByRole('table', { name: 'Fleet' })).getByRole('row', {
+      name: /media-store/,
+    });
+    expect(
+      within(row)
+        .getAllByRole('cell')
+        .map((c) => c.textContent)
+        .slice(2, 5),
+    ).toEqual(['unknown', 'unknown', 'Failing']);
+    expect(calls).toBe(1);
   });
 
   it('filters by text on the page and by cluster and status on the backend, and sorts', async () => {
@@ -120,6 +182,11 @@ describe('EfsNodeIdentityPage', () => {
     expect(
       within(screen.getByRole('region', { name: 'Findings per rule' })).getByRole('listitem'),
     ).toHaveTextContent('NI-03: 1 entity');
+    await user.clear(screen.getByRole('textbox', { name: 'Search' }));
+    // The text search also matches the file systems the catalog declares.
+    await user.type(screen.getByRole('textbox', { name: 'Search' }), 'fs-0fedcba9');
+    expect(await screen.findAllByRole('row')).toHaveLength(2);
+    expect(entityColumn()).toEqual(['component:default/reports-worker']);
     await user.clear(screen.getByRole('textbox', { name: 'Search' }));
 
     await user.selectOptions(screen.getByRole('combobox', { name: 'Status' }), 'failing');

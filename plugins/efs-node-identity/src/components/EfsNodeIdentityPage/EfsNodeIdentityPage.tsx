@@ -1,8 +1,10 @@
-import { parseEntityRef } from '@backstage/catalog-model';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { Content, Header, Page, Progress } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
+import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import {
+  parseEfsNodeIdentityAnnotations,
   VERIFICATION_STATES,
   type FleetEntry,
   type VerificationState,
@@ -10,6 +12,7 @@ import {
 import Button from '@material-ui/core/Button';
 import Typography from '@material-ui/core/Typography';
 import { useMemo, useState } from 'react';
+import useAsync from 'react-use/esm/useAsync';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { efsNodeIdentityApiRef } from '../../api';
 import { formatTime, STATE_TEXT, StatusLabel } from '../StatusLabel';
@@ -30,6 +33,50 @@ const STATE_RANK: Record<VerificationState, number> = {
 
 function clusterName(clusterArn: string): string {
   return clusterArn.slice(clusterArn.lastIndexOf('/') + 1);
+}
+
+/** What the entity's annotations say beyond the cluster; the fleet rows carry only the cluster. */
+interface DeclaredIdentity {
+  mode: string;
+  fileSystems: string;
+}
+
+const MODE_TEXT = { 'pod-identity': 'Pod Identity', irsa: 'IRSA' } as const;
+
+/**
+ * Mode and file systems from the catalog (the backend's fleet rows do not carry them), read for the entities of the
+ * page shown. A failed read leaves the columns at "unknown" rather than hiding the fleet.
+ */
+function useDeclaredIdentities(entries: FleetEntry[] | undefined): Map<string, DeclaredIdentity> {
+  const catalogApi = useApi(catalogApiRef);
+  const refs = (entries ?? []).map((e) => e.entityRef);
+  const { value } = useAsync(async () => {
+    const declared = new Map<string, DeclaredIdentity>();
+    if (!refs.length) return declared;
+    const { items } = await catalogApi.getEntitiesByRefs({
+      entityRefs: refs,
+      fields: ['kind', 'metadata.namespace', 'metadata.name', 'metadata.annotations'],
+    });
+    for (const entity of items) {
+      if (!entity) continue;
+      try {
+        const annotations = parseEfsNodeIdentityAnnotations(entity);
+        declared.set(stringifyEntityRef(entity), {
+          mode: annotations?.mode ? MODE_TEXT[annotations.mode] : 'not set',
+          fileSystems: annotations?.fileSystemIds.length
+            ? annotations.fileSystemIds.join(', ')
+            : 'from the cluster',
+        });
+      } catch {
+        declared.set(stringifyEntityRef(entity), {
+          mode: 'invalid annotation',
+          fileSystems: 'invalid annotation',
+        });
+      }
+    }
+    return declared;
+  }, [catalogApi, refs.join(',')]);
+  return value ?? new Map();
 }
 
 function worstFinding(entry: FleetEntry): string {
@@ -64,12 +111,16 @@ export function EfsNodeIdentityPage() {
     [api, cluster, state, offset],
   );
 
+  const declared = useDeclaredIdentities(fleet.value?.items);
+
   const rows = useMemo(() => {
     const needle = text.trim().toLocaleLowerCase('en-US');
     const items = (fleet.value?.items ?? []).filter(
       (e) =>
         !needle ||
-        [e.entityRef, e.clusterArn, ...e.ruleIds].some((v) => v.toLocaleLowerCase('en-US').includes(needle)),
+        [e.entityRef, e.clusterArn, ...e.ruleIds, declared.get(e.entityRef)?.fileSystems ?? ''].some((v) =>
+          v.toLocaleLowerCase('en-US').includes(needle),
+        ),
     );
     const by: Record<SortKey, (a: FleetEntry, b: FleetEntry) => number> = {
       entity: (a, b) => a.entityRef.localeCompare(b.entityRef),
@@ -79,7 +130,7 @@ export function EfsNodeIdentityPage() {
       lastVerified: (a, b) => (b.lastVerifiedAt ?? '').localeCompare(a.lastVerifiedAt ?? ''),
     };
     return [...items].sort((a, b) => by[sort](a, b) || a.entityRef.localeCompare(b.entityRef));
-  }, [fleet.value, text, sort]);
+  }, [fleet.value, text, sort, declared]);
 
   const ruleCounts = useMemo(() => {
     const counts = new Map<string, number>();
@@ -152,6 +203,7 @@ export function EfsNodeIdentityPage() {
           retry={fleet.retry}
           filtered={Boolean(cluster.trim() || state || text.trim())}
           rows={rows}
+          declared={declared}
           ruleCounts={ruleCounts}
         />
         {fleet.value && (
@@ -188,6 +240,7 @@ function FleetBody(props: {
   retry: () => void;
   filtered: boolean;
   rows: FleetEntry[];
+  declared: Map<string, DeclaredIdentity>;
   ruleCounts: Array<[string, number]>;
 }) {
   if (props.loading) return <Progress aria-label="Loading the fleet" />;
@@ -230,6 +283,12 @@ function FleetBody(props: {
               Cluster
             </th>
             <th scope="col" align="left">
+              File systems
+            </th>
+            <th scope="col" align="left">
+              Mode
+            </th>
+            <th scope="col" align="left">
               Status
             </th>
             <th scope="col" align="left">
@@ -249,6 +308,8 @@ function FleetBody(props: {
                   <a href={`/catalog/${ref.namespace}/${ref.kind}/${ref.name}`}>{entry.entityRef}</a>
                 </td>
                 <td title={entry.clusterArn}>{clusterName(entry.clusterArn)}</td>
+                <td>{props.declared.get(entry.entityRef)?.fileSystems ?? 'unknown'}</td>
+                <td>{props.declared.get(entry.entityRef)?.mode ?? 'unknown'}</td>
                 <td>
                   <StatusLabel state={entry.state} />
                 </td>

@@ -119,6 +119,27 @@ describe('EntityEfsNodeIdentityCard', () => {
     expect(fs02.getByRole('button', { name: 'Copy the fix for FS-02' })).toHaveTextContent('Copied');
   });
 
+  it('reaches the fix and Verify now from the keyboard, in reading order', async () => {
+    const { api } = fakeApi();
+    await renderCard(annotatedEntity, api);
+    await screen.findByRole('button', { name: 'Verify now' });
+    const user = userEvent.setup();
+    const reached: string[] = [];
+    for (
+      let i = 0;
+      i < 10 && document.activeElement !== screen.getByRole('button', { name: 'Verify now' });
+      i++
+    ) {
+      await user.tab();
+      const name =
+        document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent ?? '';
+      reached.push(name);
+    }
+    expect(reached).toContain('Copy the fix for FS-02');
+    expect(reached.at(-1)).toBe('Verify now');
+    expect(reached.indexOf('Copy the fix for FS-02')).toBeLessThan(reached.indexOf('Verify now'));
+  });
+
   it('verifies now for a user with the provision permission and shows the new status', async () => {
     const { api, calls } = fakeApi();
     await renderCard(annotatedEntity, api, true);
