@@ -202,8 +202,16 @@ export interface FileSystem {
    * inputs do not say (a static repository that defines no policy for it).
    */
   policy?: PolicyDocument | null;
-  /** Linked S3 bucket (S3 Files). */
+  /** Linked S3 bucket (S3 Files): its ARN `arn:aws:s3:::<name>`, as CreateFileSystem and GetFileSystem give it. */
   bucket?: Maybe<string>;
+  /** S3 Files: the key prefix of the bucket the file system exposes; absent or empty for the whole bucket. */
+  bucketPrefix?: Maybe<string>;
+  /** S3 Files: the IAM role the file system itself assumes to read and write the linked bucket (`RoleArn`). */
+  roleArn?: Maybe<string>;
+  /**
+   * S3 Files (live): the linked bucket's policy; `null` when the bucket has none, `undefined` when not read.
+   */
+  bucketPolicy?: PolicyDocument | null;
   /** Mount targets (live); undefined when the inputs do not say. */
   mountTargets?: MountTarget[];
   origin: Origin;

@@ -54,3 +54,25 @@ export function accountOfArn(arn: string): string | undefined {
   const parts = arn.split(':');
   return parts.length >= 6 && ACCOUNT_ID.test(parts[4]) ? parts[4] : undefined;
 }
+
+/**
+ * S3 bucket names (S3 User Guide "General purpose bucket naming rules"): 3–63 of lowercase letters, digits, dots
+ * and hyphens, starting and ending with a letter or digit.
+ */
+export const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const BUCKET_ARN = /^arn:(aws[\w-]*):s3:::([^/]+)$/;
+
+/**
+ * The bucket an S3 Files file system is linked to, as a bucket ARN. S3 Files APIs, CloudFormation and Terraform
+ * take and return the ARN (`arn:aws:s3:::<name>`); a bare name is accepted too. Undefined for anything else.
+ */
+export function bucketArnOf(bucket: string, partition = 'aws'): string | undefined {
+  const arn = BUCKET_ARN.exec(bucket);
+  if (arn) return BUCKET_NAME.test(arn[2]) ? bucket : undefined;
+  return BUCKET_NAME.test(bucket) ? `arn:${partition}:s3:::${bucket}` : undefined;
+}
+
+/** `arn:aws:s3:::media` → `media`. */
+export function bucketNameOf(bucketArn: string): string {
+  return bucketArn.slice(bucketArn.lastIndexOf(':') + 1);
+}

@@ -229,6 +229,91 @@ describe('EFS client decisions', () => {
   });
 });
 
+describe('S3 Files client decisions', () => {
+  const S3FS = 'arn:aws:s3files:eu-west-1:210987654321:file-system/fs-0123456789abcdef0123';
+  const AP = `${S3FS}/access-point/fsap-0123456789abcdef0123`;
+  const principal = { kind: 'aws' as const, arn: ROLE };
+  const s3Identity = policy([
+    { Effect: 'Allow', Action: ['s3files:ClientMount', 's3files:ClientWrite'], Resource: S3FS },
+  ]);
+  const allowInFsPolicy = {
+    Effect: 'Allow',
+    Principal: { AWS: ROLE },
+    Action: ['s3files:ClientMount', 's3files:ClientWrite'],
+    Resource: S3FS,
+  };
+  const s3 = (overrides: Partial<ClientAccessQuestion>) =>
+    decideClientAccess({
+      principal,
+      action: 's3files:ClientMount',
+      fileSystemArn: S3FS,
+      identityPolicies: [],
+      fileSystemPolicy: null,
+      context: mountContext({ tls: true, iam: true }, principal),
+      semantics: 'strict',
+      ...overrides,
+    });
+
+  it('accepts an Allow in the identity policy alone, whatever the EFS semantics setting', () => {
+    const result = s3({
+      identityPolicies: [{ name: 'id', document: s3Identity }],
+      fileSystemPolicy: policy([{ ...allowInFsPolicy, Principal: { AWS: OTHER_ACCOUNT_ROLE } }]),
+    });
+    expect(result.decision).toBe('allow');
+    expect(result.trace.at(-1)?.message).toContain(
+      'S3 Files: an Allow in the identity policy or the file system policy',
+    );
+  });
+
+  it('accepts an Allow in the file system policy alone', () => {
+    expect(s3({ fileSystemPolicy: policy([allowInFsPolicy]) }).decision).toBe('allow');
+  });
+
+  it('has no open default: without a file system policy only the identity policies allow', () => {
+    const result = s3({ fileSystemPolicy: null });
+    expect(result.decision).toBe('implicitDeny');
+    expect(result.trace.some((t) => t.message.includes('the S3 file system has no policy'))).toBe(true);
+    expect(s3({ identityPolicies: [{ name: 'id', document: s3Identity }] }).decision).toBe('allow');
+  });
+
+  it('lets an explicit Deny in either policy win over an Allow in the other', () => {
+    const denyThroughOtherAccessPoints = {
+      Sid: 'OnlyThroughTeamAccessPoint',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3files:ClientMount',
+      Resource: S3FS,
+      Condition: { StringNotEquals: { 's3files:AccessPointArn': AP } },
+    };
+    const identity = [{ name: 'id', document: s3Identity }];
+    expect(
+      s3({ identityPolicies: identity, fileSystemPolicy: policy([denyThroughOtherAccessPoints]) }).decision,
+    ).toBe('explicitDeny');
+    expect(
+      s3({
+        identityPolicies: identity,
+        fileSystemPolicy: policy([denyThroughOtherAccessPoints]),
+        context: mountContext({ tls: true, iam: true, accessPointArn: AP }, principal),
+      }).decision,
+    ).toBe('allow');
+    const identityDeny = policy([{ Effect: 'Deny', Action: 's3files:*', Resource: '*' }]);
+    expect(
+      s3({
+        identityPolicies: [{ name: 'deny', document: identityDeny }],
+        fileSystemPolicy: policy([allowInFsPolicy]),
+      }).decision,
+    ).toBe('explicitDeny');
+  });
+
+  it('does not count EFS client permissions for an S3 file system', () => {
+    expect(s3({ identityPolicies: [{ name: 'efs', document: identityAllow }] }).decision).toBe(
+      'implicitDeny',
+    );
+    const efsWildcard = policy([{ Effect: 'Allow', Action: 'elasticfilesystem:Client*', Resource: '*' }]);
+    expect(s3({ identityPolicies: [{ name: 'efs', document: efsWildcard }] }).decision).toBe('implicitDeny');
+  });
+});
+
 describe('conditions', () => {
   const entry = (operator: string, key: string, values: string[]) => ({ operator, key, values });
   it('evaluates IfExists, Null and the negated operators on absent keys', () => {

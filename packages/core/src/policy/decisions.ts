@@ -79,9 +79,11 @@ function accountOf(arn: string): string | undefined {
 }
 
 /**
- * May this principal perform this EFS client action on this file system? Explicit Deny anywhere wins; no file
- * system policy grants every client full access; otherwise the semantics decide (see EfsPolicySemantics), and
- * S3 Files always uses the documented "either policy" rule.
+ * May this principal perform this EFS or S3 Files client action on this file system? Explicit Deny anywhere wins.
+ * EFS: no file system policy grants every client full access; otherwise the semantics decide (see
+ * EfsPolicySemantics). S3 Files (`s3files:` actions) always uses the documented "either policy" rule (S3 User Guide
+ * "How S3 Files works with IAM": an Allow in the identity policy or the file system policy suffices), and without a
+ * file system policy only the identity policies can allow. Cross-account access needs both, for either type.
  */
 export function decideClientAccess(question: ClientAccessQuestion): DecisionResult {
   const trace: TraceStep[] = [];
@@ -139,7 +141,17 @@ export function decideClientAccess(question: ClientAccessQuestion): DecisionResu
 
   let fsAllows: Tri;
   let fsDenies: Tri = false;
-  if (question.fileSystemPolicy === null) {
+  if (question.fileSystemPolicy === null && s3files) {
+    // S3 Files has no open default like EFS: every mount is an IAM-authenticated client, and "any role with
+    // s3files:ClientMount can mount … unless a file system policy restricts it" (S3 User Guide, "Control client
+    // access to an S3 Files file system"). Without a file system policy the identity policies alone decide.
+    fsAllows = false;
+    trace.push({
+      outcome: 'note',
+      message: 'the S3 file system has no policy: only the identity policies can allow the client',
+      policy: 'file system policy',
+    });
+  } else if (question.fileSystemPolicy === null) {
     fsAllows = true;
     trace.push({
       outcome: 'default',
@@ -176,7 +188,9 @@ export function decideClientAccess(question: ClientAccessQuestion): DecisionResu
     rule = 'strict semantics: the file system policy must explicitly Allow the principal';
   } else {
     allowed = or([identityAllows, fsAllows]);
-    rule = 'documented semantics: an Allow in the identity policy or the file system policy suffices';
+    rule = s3files
+      ? 'S3 Files: an Allow in the identity policy or the file system policy suffices'
+      : 'documented semantics: an Allow in the identity policy or the file system policy suffices';
   }
   if (question.sessionPolicy && !anonymous) {
     if (sessionAllows !== true) {

@@ -1,4 +1,4 @@
-import { parseFileSystemArn, ROLE_ARN } from './arn';
+import { bucketArnOf, parseFileSystemArn, ROLE_ARN } from './arn';
 
 /**
  * The policies we recommend. Every input is validated before it reaches a document, and no generator ever writes a
@@ -89,8 +89,44 @@ export function fileSystemAllowStatement(input: {
   return statement;
 }
 
-/** The node role's identity policy: client actions on the named file systems only. */
-export function nodePermissionsPolicy(input: { fileSystemArns: string[]; access: Access }): JsonPolicy {
+/** The bucket an S3 file system is linked to, and the key prefix it exposes (none: the whole bucket). */
+export interface LinkedBucket {
+  /** Bucket ARN (`arn:aws:s3:::<name>`) or bucket name. */
+  bucket: string;
+  prefix?: string;
+}
+
+/** Key prefixes reach an object ARN: no wildcard or control characters of ours, and S3's 1,024-byte key limit. */
+function isKeyPrefix(prefix: string): boolean {
+  if (Buffer.byteLength(prefix, 'utf8') > 1024 || /[*?]/.test(prefix)) return false;
+  return [...prefix].every((c) => c.charCodeAt(0) >= 0x20 && c.charCodeAt(0) !== 0x7f);
+}
+
+function linkedBucketResources(linked: LinkedBucket): { bucketArn: string; objects: string } {
+  const bucketArn = bucketArnOf(linked.bucket);
+  if (!bucketArn) {
+    throw new InvalidPolicyInputError(
+      `not an S3 bucket ARN or name (arn:aws:s3:::<bucket>): ${JSON.stringify(linked.bucket)}`,
+    );
+  }
+  const prefix = (linked.prefix ?? '').replace(/^\/+/, '');
+  if (!isKeyPrefix(prefix)) {
+    throw new InvalidPolicyInputError(`not an S3 key prefix: ${JSON.stringify(linked.prefix)}`);
+  }
+  // `<bucket>/<prefix>*`: the objects the file system exposes, never every bucket.
+  return { bucketArn, objects: `${bucketArn}/${prefix}*` };
+}
+
+/**
+ * The node role's identity policy: client actions on the named file systems only and, for S3 Files, the direct
+ * reads from each linked bucket (`s3:GetObject` on its objects, `s3:ListBucket` on the bucket). This is the scoped
+ * equivalent of the AmazonS3FilesClientFullAccess + AmazonS3ReadOnlyAccess pair the driver's docs attach.
+ */
+export function nodePermissionsPolicy(input: {
+  fileSystemArns: string[];
+  access: Access;
+  linkedBuckets?: LinkedBucket[];
+}): JsonPolicy {
   if (input.fileSystemArns.length === 0)
     throw new InvalidPolicyInputError('at least one file system ARN is needed');
   const arns = input.fileSystemArns.map(requireFileSystemArn);
@@ -111,6 +147,26 @@ export function nodePermissionsPolicy(input: { fileSystemArns: string[]; access:
       Effect: 'Allow',
       Action: clientActions(input.access, 's3files'),
       Resource: s3,
+    });
+  }
+  const buckets = (input.linkedBuckets ?? []).map(linkedBucketResources);
+  if (buckets.length > 0) {
+    if (s3.length === 0) {
+      throw new InvalidPolicyInputError(
+        'linked buckets belong to S3 file systems: name their s3files ARNs too',
+      );
+    }
+    statements.push({
+      Sid: 'S3FilesDirectRead',
+      Effect: 'Allow',
+      Action: ['s3:GetObject'],
+      Resource: [...new Set(buckets.map((b) => b.objects))],
+    });
+    statements.push({
+      Sid: 'S3FilesDirectReadList',
+      Effect: 'Allow',
+      Action: ['s3:ListBucket'],
+      Resource: [...new Set(buckets.map((b) => b.bucketArn))],
     });
   }
   return { Version: '2012-10-17', Statement: statements };

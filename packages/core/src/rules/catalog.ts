@@ -48,6 +48,11 @@ import { XA02 } from './XA-02-cross-account-az-dns';
 import { XA03 } from './XA-03-cross-account-assume-role';
 import { XA04 } from './XA-04-cross-account-role-permissions';
 import { XA05 } from './XA-05-cross-account-node-access';
+import { S3F01 } from './S3F-01-node-role-may-not-mount';
+import { S3F02 } from './S3F-02-broad-s3files-permissions';
+import { S3F03 } from './S3F-03-no-direct-read-from-bucket';
+import { S3F04 } from './S3F-04-bucket-policy-denies';
+import { S3F05 } from './S3F-05-invalid-s3files-policy';
 import type { Rule } from './rule';
 
 /** Every rule, in catalog order. */
@@ -102,4 +107,9 @@ export const ALL_RULES: Rule[] = [
   NR02,
   NR03,
   LG01,
+  S3F01,
+  S3F02,
+  S3F03,
+  S3F04,
+  S3F05,
 ];

@@ -163,6 +163,11 @@ export class NodeIdentityView {
       const byId = this.snapshot.roles.find((r) => r.id === roleId);
       if (byId) return byId;
     }
+    // The ARN of a role eksctl creates for an IRSA service account is known only once it exists; its ref names the
+    // role fact. (Terraform refs are not followed here: linking IRSA annotations to Terraform roles is a separate
+    // change to what the NI-* rules judge.)
+    if (isUnknown(arn) && arn.ref?.startsWith('eksctl:'))
+      return this.snapshot.roles.find((r) => r.id === arn.ref);
     if (!isKnown(arn)) return undefined;
     const byArn = this.snapshot.roles.find((r) => r.arn === arn);
     if (byArn) return byArn;

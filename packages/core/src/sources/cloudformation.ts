@@ -14,6 +14,7 @@ import {
 } from '../model/snapshot';
 import { isUnknown, type Maybe, type Unknown, unknown } from '../model/unknown';
 import { type LineLookup, normalizePolicy } from '../policy/normalize';
+import { parseFileSystemArn } from '../policy/arn';
 import { type LocatedDocument, parseLocatedYaml } from '../util/located';
 import { driverValuesToSnapshot } from './helm-values';
 import type { DocumentSource, ParsedFile } from './types';
@@ -172,6 +173,8 @@ class TemplateReader {
   private readonly attached = new Set<string>();
   /** Refs being resolved, to stop a circular template from recursing forever. */
   private readonly resolving = new Set<string>();
+  /** S3 file systems by logical ID: a FileSystemPolicy resource may come before its file system. */
+  private readonly s3FileSystems = new Map<string, FileSystem>();
 
   constructor(
     private readonly file: ParsedFile,
@@ -223,6 +226,12 @@ class TemplateReader {
           break;
         case 'AWS::EFS::FileSystem':
           this.readFileSystem(id, resource);
+          break;
+        case 'AWS::S3Files::FileSystem':
+          this.readS3FileSystem(id);
+          break;
+        case 'AWS::S3Files::FileSystemPolicy':
+          this.readS3FileSystemPolicy(id, resource);
           break;
         case 'AWS::IAM::OIDCProvider':
           this.readOidcProvider(id, resource);
@@ -949,6 +958,77 @@ class TemplateReader {
       origin: at,
     };
     this.snapshot.fileSystems.push(fileSystem);
+  }
+
+  /**
+   * `AWS::S3Files::FileSystem` (CloudFormation Template Reference): `Bucket` is the bucket ARN, `RoleArn` the role the
+   * file system uses for the bucket, `Prefix` optional. Its ID is assigned at creation; we name it by its logical ID
+   * (`!Ref` / `!GetAtt …FileSystemId`), an assumption about which attribute other resources use: the reference does
+   * not say what `Ref` returns for this type.
+   */
+  private readS3FileSystem(id: string): FileSystem {
+    const existing = this.s3FileSystems.get(id);
+    if (existing) return existing;
+    const props = this.properties(this.resources[id]);
+    const at = this.resourceOrigin(id);
+    const fileSystem: FileSystem = {
+      type: 's3files',
+      id: unknown(`!Ref ${id}`, at),
+      arn: unknown(`!GetAtt ${id}.FileSystemArn`, at),
+      origin: at,
+    };
+    const bucket = this.optional(id, props, 'Bucket');
+    if (bucket !== undefined) fileSystem.bucket = bucket;
+    const prefix = this.optional(id, props, 'Prefix');
+    if (prefix !== undefined) fileSystem.bucketPrefix = prefix;
+    const roleArn = this.optional(id, props, 'RoleArn');
+    if (roleArn !== undefined) fileSystem.roleArn = roleArn;
+    this.s3FileSystems.set(id, fileSystem);
+    this.snapshot.fileSystems.push(fileSystem);
+    return fileSystem;
+  }
+
+  /** `AWS::S3Files::FileSystemPolicy`: `FileSystemId` (an ID or ARN, or a reference to the file system) and `Policy`. */
+  private readS3FileSystemPolicy(id: string, resource: Obj): void {
+    const props = this.properties(resource);
+    const document = this.policy(id, props, 'Policy', 'Policy', true);
+    const raw = props.FileSystemId;
+    const linked = this.logicalIdOf(raw, 'AWS::S3Files::FileSystem');
+    let fileSystem = linked ? this.readS3FileSystem(linked) : undefined;
+    if (!fileSystem) {
+      const value = this.required(id, props, 'FileSystemId');
+      const parsed = typeof value === 'string' ? parseFileSystemArn(value) : undefined;
+      const fsId = parsed ? parsed.id : value;
+      fileSystem = this.snapshot.fileSystems.find((f) => f.type === 's3files' && f.id === fsId);
+      if (!fileSystem) {
+        fileSystem = {
+          type: 's3files',
+          id: fsId,
+          ...(parsed ? { arn: value, accountId: parsed.accountId, region: parsed.region } : {}),
+          origin: this.resourceOrigin(id),
+        };
+        this.snapshot.fileSystems.push(fileSystem);
+      }
+    }
+    fileSystem.policy = document;
+  }
+
+  /** The logical ID a `!Ref X` / `!GetAtt X.Attr` points at, when X is a resource of that type. */
+  private logicalIdOf(raw: unknown, type: string): string | undefined {
+    if (!isObject(raw)) return undefined;
+    const fn = intrinsicName(raw);
+    const arg = fn ? raw[fn] : undefined;
+    const target =
+      fn === 'Ref'
+        ? arg
+        : fn === 'Fn::GetAtt'
+          ? typeof arg === 'string'
+            ? arg.split('.')[0]
+            : Array.isArray(arg)
+              ? arg[0]
+              : undefined
+          : undefined;
+    return typeof target === 'string' && this.resources[target]?.Type === type ? target : undefined;
   }
 
   private readOidcProvider(id: string, resource: Obj): void {

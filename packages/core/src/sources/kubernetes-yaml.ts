@@ -1,6 +1,7 @@
 import { fileOrigin, type Origin } from '../model/origin';
-import { emptySnapshot, type Container, type Snapshot } from '../model/snapshot';
+import { emptySnapshot, type Container, type Role, type Snapshot } from '../model/snapshot';
 import { type Maybe, unknown } from '../model/unknown';
+import { normalizePolicy } from '../policy/normalize';
 import type { LocatedDocument } from '../util/located';
 import type { DocumentSource, ParsedFile } from './types';
 
@@ -202,13 +203,27 @@ function readEksctlClusterConfig(
   for (const assoc of Array.isArray(iam.podIdentityAssociations) ? iam.podIdentityAssociations : []) {
     if (!isObj(assoc)) continue;
     const at = origin(assoc);
+    const namespace = text(assoc.namespace, at) ?? 'default';
+    const role =
+      assoc.roleARN === undefined
+        ? eksctlRole(
+            assoc,
+            assoc.permissionPolicyARNs,
+            assoc.permissionPolicy,
+            namespace,
+            at,
+            origin,
+            snapshot,
+          )
+        : undefined;
     snapshot.podIdentityAssociations.push({
       cluster,
-      namespace: text(assoc.namespace, at) ?? 'default',
+      namespace,
       serviceAccount: text(assoc.serviceAccountName, at) ?? unknown('serviceAccountName missing', at),
       roleArn:
         text(assoc.roleARN, at) ??
-        unknown(`role created by eksctl for ${String(assoc.serviceAccountName)}`, at),
+        unknown(`role created by eksctl for ${String(assoc.serviceAccountName)}`, at, role?.id),
+      ...(role ? { roleId: role.id } : {}),
       origin: at,
     });
   }
@@ -216,12 +231,17 @@ function readEksctlClusterConfig(
     if (!isObj(sa)) continue;
     const md = isObj(sa.metadata) ? sa.metadata : {};
     const at = origin(sa);
+    const namespace = text(md.namespace, at) ?? 'default';
+    const role =
+      sa.roleARN === undefined
+        ? eksctlRole(md, sa.attachPolicyARNs, sa.attachPolicy, namespace, at, origin, snapshot, 'name')
+        : undefined;
     snapshot.serviceAccounts.push({
-      namespace: text(md.namespace, at) ?? 'default',
+      namespace,
       name: text(md.name, at) ?? unknown('metadata.name missing', at),
       annotations: {
         'eks.amazonaws.com/role-arn':
-          text(sa.roleARN, at) ?? unknown(`IRSA role created by eksctl for ${String(md.name)}`, at),
+          text(sa.roleARN, at) ?? unknown(`IRSA role created by eksctl for ${String(md.name)}`, at, role?.id),
       },
       origin: at,
     });
@@ -256,4 +276,48 @@ function readEksctlClusterConfig(
       });
     }
   }
+}
+
+/**
+ * The role eksctl creates for a service account when the config gives no `roleARN`: its permissions are the
+ * managed policies of `permissionPolicyARNs` (Pod Identity associations) / `attachPolicyARNs` (IRSA service
+ * accounts) and the inline `permissionPolicy` / `attachPolicy` document (eksctl ClusterConfig schema). Undefined when
+ * the config attaches nothing (the role's permissions are then not in the file).
+ */
+function eksctlRole(
+  owner: Obj,
+  policyArns: unknown,
+  inline: unknown,
+  namespace: Maybe<string>,
+  at: Origin,
+  origin: (c: object, k?: string | number) => Origin,
+  snapshot: Snapshot,
+  nameKey = 'serviceAccountName',
+): Role | undefined {
+  const arns = Array.isArray(policyArns) ? policyArns : [];
+  if (arns.length === 0 && !isObj(inline)) return undefined;
+  const saName = text(owner[nameKey], at);
+  const file = at.kind === 'file' ? at.file : '';
+  const id = `eksctl:${file}#${String(namespace)}/${String(saName)}`;
+  const role: Role = {
+    id,
+    name: unknown(`role created by eksctl for ${String(saName)}`, at),
+    arn: unknown(`role created by eksctl for ${String(saName)}`, at, id),
+    inlinePolicies: isObj(inline)
+      ? [
+          {
+            name: 'eksctl inline policy',
+            document: normalizePolicy(inline, origin(inline)),
+            origin: origin(inline),
+          },
+        ]
+      : [],
+    managedPolicies: arns.map((arn, index) => ({
+      arn: text(arn, origin(arns, index)) ?? unknown('policy ARN missing', origin(arns, index)),
+      origin: origin(arns, index),
+    })),
+    origin: at,
+  };
+  snapshot.roles.push(role);
+  return role;
 }

@@ -541,10 +541,12 @@ class Mapper {
     const order = [
       'aws_iam_role',
       'aws_efs_file_system',
+      'aws_s3files_file_system',
       'aws_iam_role_policy',
       'aws_iam_role_policy_attachment',
       'aws_iam_policy_attachment',
       'aws_efs_file_system_policy',
+      'aws_s3files_file_system_policy',
       'aws_eks_pod_identity_association',
       'aws_eks_addon',
       'aws_iam_openid_connect_provider',
@@ -593,8 +595,10 @@ class Mapper {
       case 'aws_eks_addon':
         return this.addon(r);
       case 'aws_efs_file_system':
+      case 'aws_s3files_file_system':
         return void this.fileSystem(r);
       case 'aws_efs_file_system_policy':
+      case 'aws_s3files_file_system_policy':
         return this.fileSystemPolicy(r);
       case 'aws_iam_openid_connect_provider':
         return this.oidcProvider(r);
@@ -822,13 +826,23 @@ class Mapper {
     if (existing) return existing;
     const env = this.options.env;
     const fs: FileSystem = {
-      type: 'efs',
+      type: r.type === 'aws_s3files_file_system' ? 's3files' : 'efs',
       id: this.attribute(r, 'id'),
       arn: this.attribute(r, 'arn'),
       accountId: this.accountId(r.origin),
       region: env.region ?? unknown('the region of the Terraform provider', r.origin),
       origin: r.origin,
     };
+    if (fs.type === 's3files') {
+      // aws_s3files_file_system (AWS provider): `bucket` is the bucket ARN, `role_arn` the role the file system uses
+      // for the bucket, `prefix` optional.
+      const bucket = this.str(r.values.bucket, r.at('bucket'));
+      if (bucket !== undefined) fs.bucket = bucket;
+      const prefix = this.str(r.values.prefix, r.at('prefix'));
+      if (prefix !== undefined) fs.bucketPrefix = prefix;
+      const roleArn = this.str(r.values.role_arn, r.at('role_arn'));
+      if (roleArn !== undefined) fs.roleArn = roleArn;
+    }
     this.fileSystems.set(key, fs);
     this.snapshot.fileSystems.push(fs);
     return fs;
@@ -837,15 +851,21 @@ class Mapper {
   private fileSystemPolicy(r: TfResource): void {
     const document =
       policyFrom(r, 'policy', r.values.policy) ?? normalizePolicy(unknown('policy missing'), r.origin);
-    const referenced = this.referenced(r, 'file_system_id', 'aws_efs_file_system');
+    const type = r.type === 'aws_s3files_file_system_policy' ? 's3files' : 'efs';
+    const referenced = this.referenced(
+      r,
+      'file_system_id',
+      type === 's3files' ? 'aws_s3files_file_system' : 'aws_efs_file_system',
+    );
     let fs = referenced ? this.fileSystem(referenced) : undefined;
     const id =
       this.str(r.values.file_system_id, r.at('file_system_id')) ??
       unknown('file_system_id missing', r.origin);
-    if (!fs && typeof id === 'string') fs = this.snapshot.fileSystems.find((f) => f.id === id);
+    if (!fs && typeof id === 'string')
+      fs = this.snapshot.fileSystems.find((f) => f.id === id && f.type === type);
     if (!fs) {
       fs = {
-        type: 'efs',
+        type,
         id,
         accountId: this.accountId(r.origin),
         region: this.options.env.region ?? unknown('the region of the Terraform provider', r.origin),
