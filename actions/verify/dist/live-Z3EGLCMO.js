@@ -14,7 +14,7 @@ import {
   parseVolumeHandle,
   printable,
   unknown
-} from "./chunk-DJ5ZPGSY.js";
+} from "./chunk-M3GDB5WW.js";
 import {
   BinaryDecisionDiagram,
   Client,

@@ -7467,6 +7467,13 @@ function accountOfArn(arn) {
   const parts2 = arn.split(":");
   return parts2.length >= 6 && ACCOUNT_ID.test(parts2[4]) ? parts2[4] : void 0;
 }
+var BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+var BUCKET_ARN = /^arn:(aws[\w-]*):s3:::([^/]+)$/;
+function bucketArnOf(bucket, partition = "aws") {
+  const arn = BUCKET_ARN.exec(bucket);
+  if (arn) return BUCKET_NAME.test(arn[2]) ? bucket : void 0;
+  return BUCKET_NAME.test(bucket) ? `arn:${partition}:s3:::${bucket}` : void 0;
+}
 
 // ../../packages/core/src/rules/view.ts
 var EFS_DRIVER = "efs.csi.aws.com";
@@ -7561,6 +7568,8 @@ var NodeIdentityView = class {
       const byId = this.snapshot.roles.find((r) => r.id === roleId);
       if (byId) return byId;
     }
+    if (isUnknown(arn) && arn.ref?.startsWith("eksctl:"))
+      return this.snapshot.roles.find((r) => r.id === arn.ref);
     if (!isKnown(arn)) return void 0;
     const byArn = this.snapshot.roles.find((r) => r.arn === arn);
     if (byArn) return byArn;
@@ -8621,6 +8630,23 @@ function fileSystemAllowStatement(input2) {
   }
   return statement;
 }
+function isKeyPrefix(prefix) {
+  if (Buffer.byteLength(prefix, "utf8") > 1024 || /[*?]/.test(prefix)) return false;
+  return [...prefix].every((c) => c.charCodeAt(0) >= 32 && c.charCodeAt(0) !== 127);
+}
+function linkedBucketResources(linked) {
+  const bucketArn = bucketArnOf(linked.bucket);
+  if (!bucketArn) {
+    throw new InvalidPolicyInputError(
+      `not an S3 bucket ARN or name (arn:aws:s3:::<bucket>): ${JSON.stringify(linked.bucket)}`
+    );
+  }
+  const prefix = (linked.prefix ?? "").replace(/^\/+/, "");
+  if (!isKeyPrefix(prefix)) {
+    throw new InvalidPolicyInputError(`not an S3 key prefix: ${JSON.stringify(linked.prefix)}`);
+  }
+  return { bucketArn, objects: `${bucketArn}/${prefix}*` };
+}
 function nodePermissionsPolicy(input2) {
   if (input2.fileSystemArns.length === 0)
     throw new InvalidPolicyInputError("at least one file system ARN is needed");
@@ -8642,6 +8668,26 @@ function nodePermissionsPolicy(input2) {
       Effect: "Allow",
       Action: clientActions(input2.access, "s3files"),
       Resource: s3
+    });
+  }
+  const buckets = (input2.linkedBuckets ?? []).map(linkedBucketResources);
+  if (buckets.length > 0) {
+    if (s3.length === 0) {
+      throw new InvalidPolicyInputError(
+        "linked buckets belong to S3 file systems: name their s3files ARNs too"
+      );
+    }
+    statements.push({
+      Sid: "S3FilesDirectRead",
+      Effect: "Allow",
+      Action: ["s3:GetObject"],
+      Resource: [...new Set(buckets.map((b) => b.objects))]
+    });
+    statements.push({
+      Sid: "S3FilesDirectReadList",
+      Effect: "Allow",
+      Action: ["s3:ListBucket"],
+      Resource: [...new Set(buckets.map((b) => b.bucketArn))]
     });
   }
   return { Version: "2012-10-17", Statement: statements };
@@ -9020,7 +9066,14 @@ function decideClientAccess(question) {
   }
   let fsAllows;
   let fsDenies = false;
-  if (question.fileSystemPolicy === null) {
+  if (question.fileSystemPolicy === null && s3files) {
+    fsAllows = false;
+    trace.push({
+      outcome: "note",
+      message: "the S3 file system has no policy: only the identity policies can allow the client",
+      policy: "file system policy"
+    });
+  } else if (question.fileSystemPolicy === null) {
     fsAllows = true;
     trace.push({
       outcome: "default",
@@ -9053,7 +9106,7 @@ function decideClientAccess(question) {
     rule = "strict semantics: the file system policy must explicitly Allow the principal";
   } else {
     allowed = or([identityAllows, fsAllows]);
-    rule = "documented semantics: an Allow in the identity policy or the file system policy suffices";
+    rule = s3files ? "S3 Files: an Allow in the identity policy or the file system policy suffices" : "documented semantics: an Allow in the identity policy or the file system policy suffices";
   }
   if (question.sessionPolicy && !anonymous) {
     if (sessionAllows !== true) {
@@ -10129,7 +10182,11 @@ var K807 = {
   check({ view }) {
     const findings = [];
     for (const volume of view.volumes) {
-      if (volume.kind !== "PersistentVolume" || isS3FilesVolume(volume)) continue;
+      if (isS3FilesVolume(volume)) {
+        findings.push(...s3FilesFindings(volume));
+        continue;
+      }
+      if (volume.kind !== "PersistentVolume") continue;
       const tls = volume.mountOptions.find((o) => o.toLowerCase() === "tls");
       const encrypt = attributeOf(volume, "encryptInTransit");
       if (!tls || !encrypt) continue;
@@ -10154,6 +10211,57 @@ var K807 = {
     return findings;
   }
 };
+function s3FilesFindings(volume) {
+  const findings = [];
+  const checks = [
+    {
+      key: "encryptInTransit",
+      refused: false,
+      driverMessage: "Encryption in transit cannot be disabled for S3 Files file system",
+      fix: "Remove `encryptInTransit` from volumeAttributes: S3 Files always mounts with TLS."
+    },
+    {
+      key: "crossaccount",
+      refused: true,
+      driverMessage: "Cross-account mounting is not supported for S3 Files file system",
+      fix: "Remove `crossaccount` from volumeAttributes; to reach a mount target in another VPC, set `mounttargetip` instead."
+    }
+  ];
+  if (volume.kind === "PersistentVolume") {
+    for (const check2 of checks) {
+      const attribute = attributeOf(volume, check2.key);
+      if (!attribute) continue;
+      const origin = volume.attributeOrigin(attribute.key);
+      if (isUnknown(attribute.value)) {
+        findings.push({
+          message: `${volume.resource} is an S3 Files volume with an unknown ${attribute.key} (${attribute.value.expression}): if it is "${String(check2.refused)}", driver v3 refuses the mount`,
+          origin,
+          resource: volume.resource,
+          undecidable: true
+        });
+        continue;
+      }
+      if (parseGoBool(attribute.value) !== check2.refused) continue;
+      findings.push({
+        message: `${volume.resource} is an S3 Files volume with ${attribute.key}: "${attribute.value}" (${at(origin)}): driver v3 refuses every mount of it with "${check2.driverMessage}"`,
+        origin,
+        resource: volume.resource,
+        fix: check2.fix
+      });
+    }
+  }
+  const stunnel = mountOptionEntry(volume, "stunnel");
+  if (stunnel !== void 0) {
+    const origin = volume.mountOptionOrigin(stunnel);
+    findings.push({
+      message: `${volume.resource} is an S3 Files volume with \`stunnel\` in mountOptions (${at(origin)}): driver v3 refuses every mount of it with "stunnel mount option is not supported by S3 Files file system"`,
+      origin,
+      resource: volume.resource,
+      fix: "Remove `stunnel` from mountOptions: efs-utils picks the TLS tunnel for S3 Files itself."
+    });
+  }
+  return findings;
+}
 
 // ../../packages/core/src/rules/network-support.ts
 function parseIpv4(text3) {
@@ -10623,16 +10731,16 @@ var NI04 = {
       const role = binding.role;
       if (!role || seen.has(role.id)) continue;
       seen.add(role.id);
-      const roleLabel2 = isKnown(role.arn) ? role.arn : isKnown(binding.arn) ? binding.arn : isKnown(role.name) ? role.name : role.id;
+      const roleLabel3 = isKnown(role.arn) ? role.arn : isKnown(binding.arn) ? binding.arn : isKnown(role.name) ? role.name : role.id;
       const roleName2 = isKnown(role.name) ? role.name : "<node role name>";
       for (const policy of role.managedPolicies) {
         const name2 = managedName(policy);
         const origin = policy.document?.origin ?? role.origin;
         if (isUnknown(name2)) {
           findings.push({
-            message: `cannot tell which managed policy is attached to the node role ${roleLabel2} (${at(origin)}): it is ${name2.expression}`,
+            message: `cannot tell which managed policy is attached to the node role ${roleLabel3} (${at(origin)}): it is ${name2.expression}`,
             origin,
-            resource: roleLabel2,
+            resource: roleLabel3,
             undecidable: true
           });
           continue;
@@ -10640,9 +10748,9 @@ var NI04 = {
         const grants = name2 ? MANAGED_CLIENT_GRANTS[name2] : void 0;
         if (!name2 || !grants || grants.length === 0) continue;
         findings.push({
-          message: `the node role ${roleLabel2} (${at(origin)}) has the AWS managed policy ${name2}, which allows ${grants.join(", ")} on every file system in the account (Resource "*"): any pod scheduled with the node identity reaches all of them; grant the in-scope file systems only`,
+          message: `the node role ${roleLabel3} (${at(origin)}) has the AWS managed policy ${name2}, which allows ${grants.join(", ")} on every file system in the account (Resource "*"): any pod scheduled with the node identity reaches all of them; grant the in-scope file systems only`,
           origin,
-          resource: roleLabel2,
+          resource: roleLabel3,
           fix: `Detach it and attach a scoped policy instead:
   aws iam detach-role-policy --role-name ${roleName2} --policy-arn arn:aws:iam::aws:policy/${name2}
 ` + (inScope.length > 0 ? `  aws iam put-role-policy --role-name ${roleName2} --policy-name efs-csi-node --policy-document '${JSON.stringify(nodePermissionsPolicy({ fileSystemArns: inScope, access: "write" }))}'` : `  with an inline policy allowing elasticfilesystem:ClientMount and ClientWrite on arn:aws:elasticfilesystem:<region>:<account>:file-system/fs-\u2026`)
@@ -12079,6 +12187,477 @@ ${JSON.stringify(fileSystemAllowStatement({ cluster: "cluster", roleArn: princip
   }
 };
 
+// ../../packages/core/src/rules/s3files-support.ts
+var S3FILES_CLIENT_MOUNT = "s3files:ClientMount";
+var S3FILES_CLIENT_WRITE = "s3files:ClientWrite";
+var S3FILES_CLIENT_ROOT = "s3files:ClientRootAccess";
+var S3FILES_CLIENT_ACTIONS = [S3FILES_CLIENT_MOUNT, S3FILES_CLIENT_WRITE, S3FILES_CLIENT_ROOT];
+var S3_GET_OBJECT = "s3:GetObject";
+var S3_LIST_BUCKET = "s3:ListBucket";
+var S3FILES_MANAGED_POLICIES = {
+  AmazonS3FilesClientFullAccess: [S3FILES_CLIENT_MOUNT, S3FILES_CLIENT_WRITE, S3FILES_CLIENT_ROOT],
+  AmazonS3FilesClientReadWriteAccess: [S3FILES_CLIENT_MOUNT, S3FILES_CLIENT_WRITE],
+  AmazonS3FilesClientReadOnlyAccess: [S3FILES_CLIENT_MOUNT],
+  AmazonS3ReadOnlyAccess: [
+    "s3:Get*",
+    "s3:List*",
+    "s3:Describe*",
+    "s3-object-lambda:Get*",
+    "s3-object-lambda:List*"
+  ],
+  AmazonS3FullAccess: ["s3:*", "s3-object-lambda:*"]
+};
+function s3FilesVolumes(view) {
+  return view.volumes.filter(isS3FilesVolume);
+}
+function s3FilesInUse(view) {
+  return s3FilesVolumes(view).length > 0 || view.snapshot.fileSystems.some((f) => f.type === "s3files");
+}
+function s3FileSystemsWithId(view, id) {
+  return view.fileSystemsWithId(id).filter((f) => f.type === "s3files");
+}
+function s3FileSystemFor(view, id) {
+  const known = s3FileSystemsWithId(view, id)[0];
+  if (known) return known;
+  const all = view.snapshot.fileSystems.filter((f) => f.type === "s3files");
+  return all.length === 1 && !isKnown(all[0].id) ? all[0] : void 0;
+}
+function s3FilesPoliciesOf(view, binding) {
+  const policies = [...view.identityPoliciesOf(binding.role, binding)];
+  const opaque = [];
+  for (const managed of managedDocuments(binding.role)) {
+    if ("document" in managed) policies.push(managed);
+    else opaque.push(managed.name);
+  }
+  return { policies, opaque };
+}
+var managedCache = /* @__PURE__ */ new WeakMap();
+function managedDocuments(role) {
+  if (!role) return [];
+  let out2 = managedCache.get(role);
+  if (out2) return out2;
+  out2 = [];
+  for (const policy of role.managedPolicies) {
+    if (policy.document) continue;
+    const name2 = managedName(policy);
+    const actions = isKnown(name2) ? S3FILES_MANAGED_POLICIES[name2] : void 0;
+    if (!actions) {
+      if (isKnown(name2) && /^AmazonElasticFileSystem/.test(name2)) continue;
+      out2.push({ name: isKnown(name2) ? name2 : `(unknown: ${name2?.expression ?? "unnamed"})` });
+      continue;
+    }
+    out2.push({
+      name: `managed policy ${name2}`,
+      document: managedPolicyDocument(name2, policy.origin ?? role.origin)
+    });
+  }
+  managedCache.set(role, out2);
+  return out2;
+}
+function managedPolicyDocument(name2, origin = fileOrigin("(managed policy)")) {
+  const raw = {
+    Version: "2012-10-17",
+    Statement: [{ Sid: name2, Effect: "Allow", Action: S3FILES_MANAGED_POLICIES[name2], Resource: "*" }]
+  };
+  return normalizePolicy(raw, origin);
+}
+function s3FileSystemArnFor(view, id, account) {
+  for (const fs4 of s3FileSystemsWithId(view, id)) {
+    const arn = arnOf(fs4);
+    if (arn) return arn;
+  }
+  const documents = [
+    ...view.snapshot.loosePolicies.map((p) => p.document),
+    ...view.snapshot.fileSystems.flatMap((f) => f.policy ? [f.policy] : []),
+    ...view.snapshot.roles.flatMap((r) => [...r.inlinePolicies, ...r.managedPolicies]).flatMap((p) => p.document ? [p.document] : [])
+  ];
+  for (const doc of documents) {
+    for (const s of doc.statements) {
+      for (const r of s.resource ?? []) {
+        if (typeof r !== "string") continue;
+        const parsed = parseFileSystemArn(r);
+        if (parsed?.type === "s3files" && parsed.id === id) return r;
+      }
+    }
+  }
+  const fact = s3FileSystemFor(view, id);
+  if (fact && isKnown(fact.region) && isKnown(fact.accountId))
+    return fileSystemArn("s3files", fact.region, fact.accountId, id);
+  const regions = [...new Set(view.snapshot.clusters.map((c) => c.region).filter(isKnown))];
+  return account && regions.length === 1 ? fileSystemArn("s3files", regions[0], account, id) : void 0;
+}
+function linkedBucketArn(fileSystem) {
+  if (!isKnown(fileSystem.bucket)) return void 0;
+  const partition = isKnown(fileSystem.arn) ? fileSystem.arn.split(":")[1] : "aws";
+  return bucketArnOf(fileSystem.bucket, partition);
+}
+function sampleObjectArn(bucketArn, prefix) {
+  const base = prefix ? prefix.replace(/^\/+/, "") : "";
+  return `${bucketArn}/${base}${base === "" || base.endsWith("/") ? "" : "/"}efs-node-identity-sample-object`;
+}
+function s3FilesMountContext(volume, fileSystemArnText, principal) {
+  const context = {
+    "aws:securetransport": "true",
+    "aws:principalarn": principal.arn,
+    "aws:principaltype": "AssumedRole"
+  };
+  const account = principal.accountId ?? principal.arn.split(":")[4];
+  if (account) context["aws:principalaccount"] = account;
+  if (volume.accessPointId) {
+    context["s3files:accesspointarn"] = `${fileSystemArnText}/access-point/${volume.accessPointId}`;
+  }
+  return context;
+}
+function s3RequestContext(principalArn) {
+  const context = {
+    "aws:securetransport": "true",
+    "aws:principalarn": principalArn,
+    "aws:principaltype": "AssumedRole"
+  };
+  const account = principalArn.split(":")[4];
+  if (account) context["aws:principalaccount"] = account;
+  return context;
+}
+
+// ../../packages/core/src/rules/S3F-01-node-role-may-not-mount.ts
+var S3F01 = {
+  id: "S3F-01",
+  severity: "error",
+  title: "The node role may not mount the S3 file system",
+  requires: ["S", "A"],
+  check({ view }) {
+    const findings = [];
+    const reported = /* @__PURE__ */ new Set();
+    for (const volume of s3FilesVolumes(view)) {
+      if (!isKnown(volume.fileSystemId)) continue;
+      const id = volume.fileSystemId;
+      const fileSystem = s3FileSystemFor(view, id);
+      const where = `${volume.resource} (${at(volume.origin)})`;
+      for (const { binding, principal } of nodePrincipalsFor(view, { fileSystem, volume })) {
+        const { policies, opaque } = s3FilesPoliciesOf(view, binding);
+        const fsPolicy = fileSystem?.policy;
+        if (policies.length === 0 && opaque.length === 0 && !binding.role && !fsPolicy) continue;
+        const fsArn = s3FileSystemArnFor(view, id, principal.accountId);
+        if (!fsArn) {
+          if (!reported.has(`${principal.arn}|${id}`)) {
+            reported.add(`${principal.arn}|${id}`);
+            findings.push({
+              message: `cannot check whether ${principal.arn} may mount the S3 file system ${id} for ${where}: its region and account are not in the files`,
+              origin: volume.origin,
+              resource: id,
+              severity: "warning",
+              undecidable: true
+            });
+          }
+          continue;
+        }
+        const actions = volume.readWrite ? [S3FILES_CLIENT_MOUNT, S3FILES_CLIENT_WRITE] : [S3FILES_CLIENT_MOUNT];
+        const key = `${principal.arn}|${id}|${actions.join()}|${volume.accessPointId ?? ""}`;
+        if (reported.has(key)) continue;
+        reported.add(key);
+        const context = s3FilesMountContext(volume, fsArn, principal);
+        const results = actions.map((action) => ({
+          action,
+          ...decideClientAccess({
+            principal,
+            action,
+            fileSystemArn: fsArn,
+            identityPolicies: policies,
+            // A repository that defines no policy for the file system is read as having none (what the files do
+            // not contain is absent): the identity policies must then allow, and the message says so.
+            fileSystemPolicy: fsPolicy ?? null,
+            context,
+            semantics: "documented"
+          })
+        }));
+        const denied = results.filter((r) => r.decision === "explicitDeny");
+        const missing = results.filter((r) => r.decision === "implicitDeny");
+        const open2 = results.filter((r) => r.decision === "unknown");
+        if (denied.length === 0 && missing.length === 0 && open2.length === 0) continue;
+        const shown = denied.length > 0 ? denied : missing.length > 0 ? missing : open2;
+        const names2 = shown.map((r) => r.action).join(" and ");
+        const undecidable = denied.length === 0 && (missing.length === 0 || opaque.length > 0);
+        const failure2 = shown.some((r) => r.action === S3FILES_CLIENT_MOUNT) ? 'fails to mount with "access denied by server"' : "mounts, but every write fails";
+        const gaps = [
+          ...fsPolicy === void 0 ? ["no file system policy for it is in the inputs"] : [],
+          ...opaque.length > 0 ? [`the content of ${opaque.join(", ")} is not in the inputs`] : []
+        ];
+        const why = denied.length > 0 ? `an explicit Deny applies, so ${where} ${failure2}` : missing.length > 0 ? `neither its identity policies nor the file system policy allow it${gaps.length > 0 ? ` (${gaps.join("; ")})` : ""}, so ${where} ${failure2}` : "a value the decision depends on is unknown";
+        const denyOrigin = denied[0]?.trace.find((t) => t.outcome === "deny" && t.origin)?.origin;
+        findings.push({
+          message: `the node role ${principal.arn} (bound at ${at(binding.origin)}) may not ${names2} on ${fsArn}: ${why}`,
+          ...undecidable ? { severity: "warning", undecidable: true } : {},
+          origin: denyOrigin ?? volume.origin,
+          resource: id,
+          trace: shown.flatMap((r) => r.trace),
+          fix: denied.length > 0 ? "Remove or narrow the Deny statement shown in the trace so that it does not match the node role." : `Attach this identity policy to ${principal.arn} (scoped to the file system):
+${JSON.stringify(nodePermissionsPolicy({ fileSystemArns: [fsArn], access: volume.readWrite ? "write" : "read" }), null, 2)}`
+        });
+      }
+    }
+    return findings;
+  }
+};
+
+// ../../packages/core/src/rules/S3F-02-broad-s3files-permissions.ts
+var S3F02 = {
+  id: "S3F-02",
+  severity: "warning",
+  title: "S3 Files client or S3 read permissions of the node role on a wildcard resource",
+  requires: ["S", "A"],
+  check({ view }) {
+    const findings = [];
+    const inUse = s3FilesInUse(view);
+    const fix = scopedFix(view);
+    const seenRoles = /* @__PURE__ */ new Set();
+    const documents = /* @__PURE__ */ new Map();
+    for (const binding of view.nodeRoles) {
+      const label = isKnown(binding.arn) ? binding.arn : binding.role ? roleLabel2(binding.role) : "the node role";
+      for (const p of view.identityPoliciesOf(binding.role, binding))
+        if (!documents.has(p.document)) documents.set(p.document, label);
+      const role = binding.role;
+      if (!role || seenRoles.has(role)) continue;
+      seenRoles.add(role);
+      for (const policy of role.managedPolicies) {
+        const name2 = managedName(policy);
+        if (!isKnown(name2) || policy.document || !(name2 in S3FILES_MANAGED_POLICIES)) continue;
+        const s3Read = !name2.startsWith("AmazonS3Files");
+        if (s3Read && !inUse) continue;
+        const origin = policy.origin ?? role.origin;
+        const roleText = roleLabel2(role);
+        findings.push({
+          message: s3Read ? `the node role ${roleText} (${at(origin)}) has the AWS managed policy ${name2}: it reads every object of every bucket the account can reach, where direct reads from S3 need only the linked buckets of the S3 file systems` : `the node role ${roleText} (${at(origin)}) has the AWS managed policy ${name2}: it may mount every S3 file system in the account (Resource "*"), not only the ones its volumes use`,
+          origin,
+          resource: roleText,
+          fix
+        });
+      }
+    }
+    if (view.nodeRoles.length === 0 && (nodeTrusts(view, "pod-identity").length > 0 || nodeTrusts(view, "irsa").length > 0)) {
+      for (const p of view.looseClientPolicies()) documents.set(p.document, "the node role");
+    }
+    for (const [document2, label] of documents) {
+      for (const { statement, what, wildcard } of broadStatements(document2, inUse)) {
+        const name2 = `statement ${statementName(document2, statement)} (${at(statement.origin)})`;
+        findings.push({
+          message: wildcard ? `${name2} grants ${label} ${what} on ${wildcard}: the node may ${what.startsWith("S3 Files") ? "mount every S3 file system it matches" : "read every bucket it matches"}, not only the ones its volumes use; scope it to the file system ARNs and their linked buckets` : `cannot tell whether ${name2} grants ${label} ${what} on a wildcard: its Resource is unknown`,
+          ...wildcard ? {} : { undecidable: true },
+          origin: statement.origin,
+          resource: label,
+          fix
+        });
+      }
+    }
+    return findings;
+  }
+};
+function broadStatements(document2, inUse) {
+  const out2 = [];
+  const client = new Set(S3FILES_CLIENT_ACTIONS.flatMap((a) => statementsFor(document2, "Allow", a)));
+  const reads = inUse ? new Set([S3_GET_OBJECT, S3_LIST_BUCKET].flatMap((a) => statementsFor(document2, "Allow", a))) : /* @__PURE__ */ new Set();
+  for (const statement of /* @__PURE__ */ new Set([...client, ...reads])) {
+    const what = client.has(statement) ? "S3 Files client actions" : "S3 reads (s3:GetObject / s3:ListBucket)";
+    if (statement.notResource !== void 0) {
+      out2.push({ statement, what, wildcard: "NotResource" });
+      continue;
+    }
+    const resources = statement.resource ?? [];
+    const wildcard = resources.find(
+      (r) => typeof r === "string" && (client.has(statement) ? /[*?]/.test(r) : bucketWildcard(r))
+    );
+    if (wildcard) out2.push({ statement, what, wildcard: `"${wildcard}"` });
+    else if (resources.some((r) => isUnknown(r) && !/\.arn( \(known after apply\))?$|\.Arn$/.test(r.expression)))
+      out2.push({ statement, what });
+  }
+  return out2;
+}
+function bucketWildcard(resource) {
+  if (resource === "*") return true;
+  const match = /^arn:[^:]*:s3:::([^/]*)/.exec(resource);
+  return match ? /[*?]/.test(match[1]) : /[*?]/.test(resource.split(":")[0]);
+}
+function scopedFix(view) {
+  const account = knownNodePrincipals(view)[0]?.principal.accountId;
+  const fileSystemArns = /* @__PURE__ */ new Set();
+  const linkedBuckets = [];
+  for (const volume of s3FilesVolumes(view)) {
+    if (!isKnown(volume.fileSystemId)) continue;
+    const arn = s3FileSystemArnFor(view, volume.fileSystemId, account);
+    if (!arn || fileSystemArns.has(arn)) continue;
+    fileSystemArns.add(arn);
+    const fs4 = s3FileSystemFor(view, volume.fileSystemId);
+    const bucket = fs4 ? linkedBucketArn(fs4) : void 0;
+    if (fs4 && bucket) {
+      linkedBuckets.push({ bucket, ...isKnown(fs4.bucketPrefix) ? { prefix: fs4.bucketPrefix } : {} });
+    }
+  }
+  if (fileSystemArns.size === 0) {
+    return "Replace the wildcard with the S3 file system ARNs (arn:aws:s3files:<region>:<account>:file-system/fs-\u2026) for s3files:ClientMount/ClientWrite, and the linked buckets (arn:aws:s3:::<bucket> for s3:ListBucket, arn:aws:s3:::<bucket>/* for s3:GetObject).";
+  }
+  return `Attach this scoped policy instead (no "*" resource):
+${JSON.stringify(nodePermissionsPolicy({ fileSystemArns: [...fileSystemArns], access: "write", linkedBuckets }), null, 2)}`;
+}
+function roleLabel2(role) {
+  if (isKnown(role.arn)) return role.arn;
+  if (isKnown(role.name)) return `role ${role.name}`;
+  return isUnknown(role.name) ? `(${role.name.expression})` : role.id;
+}
+
+// ../../packages/core/src/rules/S3F-03-no-direct-read-from-bucket.ts
+var S3F03 = {
+  id: "S3F-03",
+  severity: "warning",
+  title: "The node role cannot read the linked bucket directly",
+  requires: ["S", "A"],
+  check({ view }) {
+    const findings = [];
+    const reported = /* @__PURE__ */ new Set();
+    const byFileSystem = /* @__PURE__ */ new Map();
+    for (const fileSystem of view.snapshot.fileSystems) {
+      if (fileSystem.type !== "s3files" || !linkedBucketArn(fileSystem)) continue;
+      const volumes = view.volumesOn(fileSystem).filter((v) => isS3FilesVolume(v) && !hasMountOption(v, "nodirects3read"));
+      if (volumes.length > 0) byFileSystem.set(fileSystem, volumes);
+    }
+    for (const [fileSystem, volumes] of byFileSystem) {
+      const bucketArn = linkedBucketArn(fileSystem);
+      const prefix = isKnown(fileSystem.bucketPrefix) ? fileSystem.bucketPrefix : void 0;
+      const object2 = sampleObjectArn(bucketArn, prefix);
+      const knownId = isKnown(fileSystem.id) ? fileSystem.id : volumes.map((v) => v.fileSystemId).find((v) => isKnown(v));
+      const id = knownId ?? fileSystemName(fileSystem);
+      for (const { binding, principal } of nodePrincipalsFor(view, { fileSystem, volume: volumes[0] })) {
+        if (reported.has(`${principal.arn}|${bucketArn}`)) continue;
+        const { policies, opaque } = s3FilesPoliciesOf(view, binding);
+        if (policies.length === 0 && opaque.length === 0 && !binding.role) continue;
+        const request = {
+          principal,
+          action: S3_GET_OBJECT,
+          resource: object2,
+          context: s3RequestContext(principal.arn)
+        };
+        const outcomes = policies.map(
+          (p) => evaluatePolicy(p.document, request, { name: p.name, hasPrincipals: false })
+        );
+        const bucketOutcome = fileSystem.bucketPolicy ? evaluatePolicy(fileSystem.bucketPolicy, request, { name: "bucket policy", hasPrincipals: true }) : void 0;
+        const denied = outcomes.some((o) => o.denies === true) || bucketOutcome?.denies === true;
+        const allowed = outcomes.some((o) => o.allows === true);
+        const open2 = outcomes.some((o) => o.allows === "unknown" || o.denies === "unknown") || opaque.length > 0;
+        if (allowed && !denied) continue;
+        if (!denied && open2) {
+          reported.add(`${principal.arn}|${bucketArn}`);
+          findings.push({
+            message: `cannot tell whether ${principal.arn} may read ${bucketArn} directly (s3:GetObject), for the S3 file system ${id}: ${opaque.length > 0 ? `the content of ${opaque.join(", ")} is not in the inputs` : "a value in its policies is unknown"}`,
+            undecidable: true,
+            origin: policies[0]?.document.origin ?? binding.role?.origin ?? binding.origin,
+            resource: id
+          });
+          continue;
+        }
+        reported.add(`${principal.arn}|${bucketArn}`);
+        const fsArn = arnOf(fileSystem) ?? (knownId ? s3FileSystemArnFor(view, knownId, principal.accountId) : void 0);
+        findings.push({
+          message: `the node role ${principal.arn} (bound at ${at(binding.origin)}) may not s3:GetObject in ${bucketArn}, the bucket linked to the S3 file system ${id} (${volumes.map((v) => v.resource).join(", ")}): ${denied ? "an explicit Deny applies" : "no identity policy allows it"}, so direct reads from S3 are off and every read goes through the file system, with lower throughput for large reads`,
+          origin: policies[0]?.document.origin ?? binding.role?.origin ?? binding.origin,
+          resource: id,
+          trace: [...outcomes.flatMap((o) => o.trace), ...bucketOutcome?.trace ?? []],
+          fix: (fsArn ? `Attach the scoped node policy (it includes the direct reads):
+${JSON.stringify(nodePermissionsPolicy({ fileSystemArns: [fsArn], access: "write", linkedBuckets: [{ bucket: bucketArn, ...prefix ? { prefix } : {} }] }), null, 2)}` : `Allow s3:GetObject on ${bucketArn}/${prefix ?? ""}* and s3:ListBucket on ${bucketArn} to the node role.`) + "\nIf direct reads are not wanted, mount with the `nodirects3read` option."
+        });
+      }
+    }
+    return findings;
+  }
+};
+
+// ../../packages/core/src/rules/S3F-04-bucket-policy-denies.ts
+var FILE_SYSTEM_ROLE_ACTIONS = [S3_GET_OBJECT, "s3:PutObject", S3_LIST_BUCKET];
+var S3F04 = {
+  id: "S3F-04",
+  severity: "error",
+  title: "The linked bucket's policy denies the node role or the file system's role",
+  requires: ["A"],
+  check({ view }) {
+    const findings = [];
+    const nodeRoles = knownNodePrincipals(view).map((p) => p.principal.arn);
+    for (const fileSystem of view.snapshot.fileSystems) {
+      const bucketPolicy = fileSystem.bucketPolicy;
+      const bucketArn = linkedBucketArn(fileSystem);
+      if (fileSystem.type !== "s3files" || !bucketPolicy || !bucketArn) continue;
+      const prefix = isKnown(fileSystem.bucketPrefix) ? fileSystem.bucketPrefix : void 0;
+      const who = [
+        ...nodeRoles.map((arn) => ({ arn, as: "the node role", actions: [S3_GET_OBJECT, S3_LIST_BUCKET] })),
+        ...isKnown(fileSystem.roleArn) && parseRoleArn(fileSystem.roleArn) ? [{ arn: fileSystem.roleArn, as: "the file system's own role", actions: FILE_SYSTEM_ROLE_ACTIONS }] : []
+      ];
+      for (const principal of who) {
+        const denied = [];
+        const trace = [];
+        let statementOrigin;
+        for (const action of principal.actions) {
+          const outcome = evaluatePolicy(
+            bucketPolicy,
+            {
+              principal: { kind: "aws", arn: principal.arn },
+              action,
+              resource: action === S3_LIST_BUCKET ? bucketArn : sampleObjectArn(bucketArn, prefix),
+              context: s3RequestContext(principal.arn)
+            },
+            { name: "bucket policy", hasPrincipals: true }
+          );
+          if (outcome.denies !== true) continue;
+          denied.push(action);
+          const deny = outcome.trace.find((t) => t.outcome === "deny");
+          statementOrigin ??= deny?.origin;
+          trace.push(...outcome.trace.filter((t) => t.outcome === "deny"));
+        }
+        if (denied.length === 0) continue;
+        const statement = bucketPolicy.statements.find((s) => s.origin === statementOrigin);
+        const consequence = principal.as === "the node role" ? "direct reads from S3 fail and clients fall back to reading through the file system or return errors" : "the file system cannot synchronise with the bucket: writes do not reach S3 and new objects do not appear";
+        findings.push({
+          message: `the policy of ${bucketArn}, linked to the S3 file system ${fileSystemName(fileSystem)}, denies ${principal.as} ${principal.arn} ${denied.join(", ")}${statement ? ` (statement ${statementName(bucketPolicy, statement)}, ${at(statement.origin)})` : ""}: ${consequence}`,
+          origin: statementOrigin ?? bucketPolicy.origin,
+          resource: bucketArn,
+          trace,
+          fix: `Exempt ${principal.arn} from the Deny (for example add it to an \`ArnNotLike aws:PrincipalArn\` list of the statement), then \`aws s3api put-bucket-policy --bucket ${bucketArn.split(":").pop()} --policy file://bucket.json\`.`
+        });
+      }
+    }
+    return findings;
+  }
+};
+
+// ../../packages/core/src/rules/S3F-05-invalid-s3files-policy.ts
+var S3F05 = {
+  id: "S3F-05",
+  severity: "error",
+  title: "The S3 file system policy is not a valid policy",
+  requires: ["S", "A"],
+  check({ view }) {
+    const findings = [];
+    for (const { fileSystem, policy } of view.fileSystemPolicies()) {
+      if (fileSystem.type !== "s3files") continue;
+      const problems = [...policy.problems];
+      policy.statements.forEach((statement, index) => {
+        const actions = statement.action ?? [];
+        const foreign = actions.filter(
+          (a) => !isUnknown(a) && a !== "*" && !/^s3files:/i.test(a)
+        );
+        if (foreign.length > 0 && foreign.length === actions.length) {
+          problems.push(
+            `statement ${statement.sid ? `\`${statement.sid}\`` : `#${index + 1}`} names no s3files: action (${foreign.join(", ")})`
+          );
+        }
+      });
+      if (problems.length === 0) continue;
+      findings.push({
+        message: `the policy of the S3 file system ${fileSystemName(fileSystem)} is not a valid S3 file system policy, so PutFileSystemPolicy rejects it or it does not do what it says: ${problems.join("; ")}`,
+        origin: policy.origin,
+        resource: fileSystemName(fileSystem),
+        fix: "Correct the document (see the problems above): actions `s3files:ClientMount`, `s3files:ClientWrite`, `s3files:ClientRootAccess`, a Principal, the file system ARN as Resource, at most 20,000 characters. Validate it with `aws accessanalyzer validate-policy --policy-type RESOURCE_POLICY`."
+      });
+    }
+    return findings;
+  }
+};
+
 // ../../packages/core/src/rules/catalog.ts
 var ALL_RULES = [
   PI01,
@@ -12130,7 +12709,12 @@ var ALL_RULES = [
   NR01,
   NR02,
   NR03,
-  LG01
+  LG01,
+  S3F01,
+  S3F02,
+  S3F03,
+  S3F04,
+  S3F05
 ];
 
 // ../../packages/core/src/rules/engine.ts
@@ -13148,6 +13732,8 @@ var TemplateReader = class {
   attached = /* @__PURE__ */ new Set();
   /** Refs being resolved, to stop a circular template from recursing forever. */
   resolving = /* @__PURE__ */ new Set();
+  /** S3 file systems by logical ID: a FileSystemPolicy resource may come before its file system. */
+  s3FileSystems = /* @__PURE__ */ new Map();
   lineOf = (container, key) => {
     const source = this.copiedFrom.get(container);
     if (source) return source.lineOf(source.container, key);
@@ -13182,6 +13768,12 @@ var TemplateReader = class {
           break;
         case "AWS::EFS::FileSystem":
           this.readFileSystem(id, resource);
+          break;
+        case "AWS::S3Files::FileSystem":
+          this.readS3FileSystem(id);
+          break;
+        case "AWS::S3Files::FileSystemPolicy":
+          this.readS3FileSystemPolicy(id, resource);
           break;
         case "AWS::IAM::OIDCProvider":
           this.readOidcProvider(id, resource);
@@ -13814,6 +14406,65 @@ var TemplateReader = class {
     };
     this.snapshot.fileSystems.push(fileSystem);
   }
+  /**
+   * `AWS::S3Files::FileSystem` (CloudFormation Template Reference): `Bucket` is the bucket ARN, `RoleArn` the role the
+   * file system uses for the bucket, `Prefix` optional. Its ID is assigned at creation; we name it by its logical ID
+   * (`!Ref` / `!GetAtt …FileSystemId`), an assumption about which attribute other resources use: the reference does
+   * not say what `Ref` returns for this type.
+   */
+  readS3FileSystem(id) {
+    const existing = this.s3FileSystems.get(id);
+    if (existing) return existing;
+    const props = this.properties(this.resources[id]);
+    const at2 = this.resourceOrigin(id);
+    const fileSystem = {
+      type: "s3files",
+      id: unknown(`!Ref ${id}`, at2),
+      arn: unknown(`!GetAtt ${id}.FileSystemArn`, at2),
+      origin: at2
+    };
+    const bucket = this.optional(id, props, "Bucket");
+    if (bucket !== void 0) fileSystem.bucket = bucket;
+    const prefix = this.optional(id, props, "Prefix");
+    if (prefix !== void 0) fileSystem.bucketPrefix = prefix;
+    const roleArn = this.optional(id, props, "RoleArn");
+    if (roleArn !== void 0) fileSystem.roleArn = roleArn;
+    this.s3FileSystems.set(id, fileSystem);
+    this.snapshot.fileSystems.push(fileSystem);
+    return fileSystem;
+  }
+  /** `AWS::S3Files::FileSystemPolicy`: `FileSystemId` (an ID or ARN, or a reference to the file system) and `Policy`. */
+  readS3FileSystemPolicy(id, resource) {
+    const props = this.properties(resource);
+    const document2 = this.policy(id, props, "Policy", "Policy", true);
+    const raw = props.FileSystemId;
+    const linked = this.logicalIdOf(raw, "AWS::S3Files::FileSystem");
+    let fileSystem = linked ? this.readS3FileSystem(linked) : void 0;
+    if (!fileSystem) {
+      const value = this.required(id, props, "FileSystemId");
+      const parsed = typeof value === "string" ? parseFileSystemArn(value) : void 0;
+      const fsId = parsed ? parsed.id : value;
+      fileSystem = this.snapshot.fileSystems.find((f) => f.type === "s3files" && f.id === fsId);
+      if (!fileSystem) {
+        fileSystem = {
+          type: "s3files",
+          id: fsId,
+          ...parsed ? { arn: value, accountId: parsed.accountId, region: parsed.region } : {},
+          origin: this.resourceOrigin(id)
+        };
+        this.snapshot.fileSystems.push(fileSystem);
+      }
+    }
+    fileSystem.policy = document2;
+  }
+  /** The logical ID a `!Ref X` / `!GetAtt X.Attr` points at, when X is a resource of that type. */
+  logicalIdOf(raw, type) {
+    if (!isObject2(raw)) return void 0;
+    const fn = intrinsicName(raw);
+    const arg = fn ? raw[fn] : void 0;
+    const target = fn === "Ref" ? arg : fn === "Fn::GetAtt" ? typeof arg === "string" ? arg.split(".")[0] : Array.isArray(arg) ? arg[0] : void 0 : void 0;
+    return typeof target === "string" && this.resources[target]?.Type === type ? target : void 0;
+  }
   readOidcProvider(id, resource) {
     const props = this.properties(resource);
     const at2 = this.resourceOrigin(id);
@@ -13995,11 +14646,22 @@ function readEksctlClusterConfig(obj, origin, snapshot) {
   for (const assoc of Array.isArray(iam.podIdentityAssociations) ? iam.podIdentityAssociations : []) {
     if (!isObj(assoc)) continue;
     const at2 = origin(assoc);
+    const namespace = text2(assoc.namespace, at2) ?? "default";
+    const role = assoc.roleARN === void 0 ? eksctlRole(
+      assoc,
+      assoc.permissionPolicyARNs,
+      assoc.permissionPolicy,
+      namespace,
+      at2,
+      origin,
+      snapshot
+    ) : void 0;
     snapshot.podIdentityAssociations.push({
       cluster,
-      namespace: text2(assoc.namespace, at2) ?? "default",
+      namespace,
       serviceAccount: text2(assoc.serviceAccountName, at2) ?? unknown("serviceAccountName missing", at2),
-      roleArn: text2(assoc.roleARN, at2) ?? unknown(`role created by eksctl for ${String(assoc.serviceAccountName)}`, at2),
+      roleArn: text2(assoc.roleARN, at2) ?? unknown(`role created by eksctl for ${String(assoc.serviceAccountName)}`, at2, role?.id),
+      ...role ? { roleId: role.id } : {},
       origin: at2
     });
   }
@@ -14007,11 +14669,13 @@ function readEksctlClusterConfig(obj, origin, snapshot) {
     if (!isObj(sa)) continue;
     const md = isObj(sa.metadata) ? sa.metadata : {};
     const at2 = origin(sa);
+    const namespace = text2(md.namespace, at2) ?? "default";
+    const role = sa.roleARN === void 0 ? eksctlRole(md, sa.attachPolicyARNs, sa.attachPolicy, namespace, at2, origin, snapshot, "name") : void 0;
     snapshot.serviceAccounts.push({
-      namespace: text2(md.namespace, at2) ?? "default",
+      namespace,
       name: text2(md.name, at2) ?? unknown("metadata.name missing", at2),
       annotations: {
-        "eks.amazonaws.com/role-arn": text2(sa.roleARN, at2) ?? unknown(`IRSA role created by eksctl for ${String(md.name)}`, at2)
+        "eks.amazonaws.com/role-arn": text2(sa.roleARN, at2) ?? unknown(`IRSA role created by eksctl for ${String(md.name)}`, at2, role?.id)
       },
       origin: at2
     });
@@ -14042,6 +14706,32 @@ function readEksctlClusterConfig(obj, origin, snapshot) {
       });
     }
   }
+}
+function eksctlRole(owner, policyArns, inline, namespace, at2, origin, snapshot, nameKey = "serviceAccountName") {
+  const arns = Array.isArray(policyArns) ? policyArns : [];
+  if (arns.length === 0 && !isObj(inline)) return void 0;
+  const saName = text2(owner[nameKey], at2);
+  const file2 = at2.kind === "file" ? at2.file : "";
+  const id = `eksctl:${file2}#${String(namespace)}/${String(saName)}`;
+  const role = {
+    id,
+    name: unknown(`role created by eksctl for ${String(saName)}`, at2),
+    arn: unknown(`role created by eksctl for ${String(saName)}`, at2, id),
+    inlinePolicies: isObj(inline) ? [
+      {
+        name: "eksctl inline policy",
+        document: normalizePolicy(inline, origin(inline)),
+        origin: origin(inline)
+      }
+    ] : [],
+    managedPolicies: arns.map((arn, index) => ({
+      arn: text2(arn, origin(arns, index)) ?? unknown("policy ARN missing", origin(arns, index)),
+      origin: origin(arns, index)
+    })),
+    origin: at2
+  };
+  snapshot.roles.push(role);
+  return role;
 }
 
 // ../../packages/core/src/sources/policy-json.ts
@@ -18436,10 +19126,12 @@ var Mapper = class {
     const order = [
       "aws_iam_role",
       "aws_efs_file_system",
+      "aws_s3files_file_system",
       "aws_iam_role_policy",
       "aws_iam_role_policy_attachment",
       "aws_iam_policy_attachment",
       "aws_efs_file_system_policy",
+      "aws_s3files_file_system_policy",
       "aws_eks_pod_identity_association",
       "aws_eks_addon",
       "aws_iam_openid_connect_provider",
@@ -18484,8 +19176,10 @@ var Mapper = class {
       case "aws_eks_addon":
         return this.addon(r);
       case "aws_efs_file_system":
+      case "aws_s3files_file_system":
         return void this.fileSystem(r);
       case "aws_efs_file_system_policy":
+      case "aws_s3files_file_system_policy":
         return this.fileSystemPolicy(r);
       case "aws_iam_openid_connect_provider":
         return this.oidcProvider(r);
@@ -18686,26 +19380,40 @@ var Mapper = class {
     if (existing) return existing;
     const env = this.options.env;
     const fs4 = {
-      type: "efs",
+      type: r.type === "aws_s3files_file_system" ? "s3files" : "efs",
       id: this.attribute(r, "id"),
       arn: this.attribute(r, "arn"),
       accountId: this.accountId(r.origin),
       region: env.region ?? unknown("the region of the Terraform provider", r.origin),
       origin: r.origin
     };
+    if (fs4.type === "s3files") {
+      const bucket = this.str(r.values.bucket, r.at("bucket"));
+      if (bucket !== void 0) fs4.bucket = bucket;
+      const prefix = this.str(r.values.prefix, r.at("prefix"));
+      if (prefix !== void 0) fs4.bucketPrefix = prefix;
+      const roleArn = this.str(r.values.role_arn, r.at("role_arn"));
+      if (roleArn !== void 0) fs4.roleArn = roleArn;
+    }
     this.fileSystems.set(key, fs4);
     this.snapshot.fileSystems.push(fs4);
     return fs4;
   }
   fileSystemPolicy(r) {
     const document2 = policyFrom(r, "policy", r.values.policy) ?? normalizePolicy(unknown("policy missing"), r.origin);
-    const referenced = this.referenced(r, "file_system_id", "aws_efs_file_system");
+    const type = r.type === "aws_s3files_file_system_policy" ? "s3files" : "efs";
+    const referenced = this.referenced(
+      r,
+      "file_system_id",
+      type === "s3files" ? "aws_s3files_file_system" : "aws_efs_file_system"
+    );
     let fs4 = referenced ? this.fileSystem(referenced) : void 0;
     const id = this.str(r.values.file_system_id, r.at("file_system_id")) ?? unknown("file_system_id missing", r.origin);
-    if (!fs4 && typeof id === "string") fs4 = this.snapshot.fileSystems.find((f) => f.id === id);
+    if (!fs4 && typeof id === "string")
+      fs4 = this.snapshot.fileSystems.find((f) => f.id === id && f.type === type);
     if (!fs4) {
       fs4 = {
-        type: "efs",
+        type,
         id,
         accountId: this.accountId(r.origin),
         region: this.options.env.region ?? unknown("the region of the Terraform provider", r.origin),
