@@ -8,7 +8,7 @@ locals {
   media_fs_arn = "arn:aws:s3files:eu-west-1:111122223333:file-system/fs-0a1b2c3d4e5f6a7b8c9d0"
 }
 
-resource "aws_iam_role" "efs_node" {
+resource "aws_iam_role" "s3files_node" {
   name = "prod-efs-csi-node"
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
@@ -22,7 +22,7 @@ resource "aws_iam_role" "efs_node" {
 
 resource "aws_iam_role_policy" "s3files_client" {
   name = "s3files-client"
-  role = aws_iam_role.efs_node.id
+  role = aws_iam_role.s3files_node.id
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
@@ -38,7 +38,7 @@ resource "aws_eks_pod_identity_association" "efs_node" {
   cluster_name    = "prod"
   namespace       = "kube-system"
   service_account = "efs-csi-node-sa"
-  role_arn        = aws_iam_role.efs_node.arn
+  role_arn        = aws_iam_role.s3files_node.arn
 }
 
 resource "aws_s3files_file_system" "media" {
