@@ -43,12 +43,20 @@ export const VERIFICATION_STATES: readonly VerificationState[] = [
   'not-verified',
 ];
 
+/** `efs`: Amazon EFS; `s3files`: Amazon S3 Files (a file system linked to an S3 bucket, mounted through the same driver). */
+export type FileSystemType = 'efs' | 's3files';
+
 /** `GET /entities/:namespace/:kind/:name/status` and the answer of `POST …/verify`. */
 export interface EntityStatusResponse {
   /** `component:default/payments`. */
   entityRef: string;
   clusterArn: string;
   fileSystemIds: string[];
+  /**
+   * The verified file systems with their type, when the backend knows it (optional: a backend that does not report
+   * it leaves it out, and the frontend then shows the IDs alone).
+   */
+  fileSystems?: Array<{ id: string; type: FileSystemType }>;
   state: VerificationState;
   /** ISO 8601; absent when never verified. */
   lastVerifiedAt?: string;

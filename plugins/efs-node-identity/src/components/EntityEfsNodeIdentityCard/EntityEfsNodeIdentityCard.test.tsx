@@ -163,6 +163,53 @@ describe('EntityEfsNodeIdentityCard', () => {
     expect(screen.getByText('Failing')).toBeInTheDocument();
   });
 
+  it('names the type of each file system when the backend reports it, and shows bare IDs when it does not', async () => {
+    const { api } = fakeApi({
+      getStatus: async () => ({
+        ...healthyStatus,
+        fileSystemIds: ['fs-0a1b2c3d4e5f60718', 'fs-0123456789abcdef0'],
+        fileSystems: [
+          { id: 'fs-0a1b2c3d4e5f60718', type: 'efs' },
+          { id: 'fs-0123456789abcdef0', type: 's3files' },
+        ],
+      }),
+    });
+    await renderCard(annotatedEntity, api);
+    expect(
+      await screen.findByText(
+        /file systems: fs-0a1b2c3d4e5f60718 \(EFS\), fs-0123456789abcdef0 \(S3 Files\)$/,
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('shows bare file system IDs from a backend that does not report their type', async () => {
+    const { api } = fakeApi({ getStatus: async () => healthyStatus });
+    await renderCard(annotatedEntity, api);
+    expect(await screen.findByText(/file systems: fs-0a1b2c3d4e5f60718$/)).toBeInTheDocument();
+  });
+
+  it('says why an entity could not be verified and what was not read, with every link unknown', async () => {
+    const { api } = fakeApi({
+      getStatus: async () => ({
+        ...failingStatus,
+        state: 'unverifiable',
+        findings: [],
+        error: 'the Kubernetes API server of demo-cluster refused the request (HTTP 401)',
+        notRead: ['file system fs-0c7d8e9f0a1b2c3d4: add that account to efsNodeIdentity.fileSystemAccounts'],
+      }),
+    });
+    await renderCard(annotatedEntity, api);
+    expect(await screen.findByText('Unknown: could not verify')).toBeInTheDocument();
+    expect(screen.getByRole('alert')).toHaveTextContent(
+      'Could not verify: the Kubernetes API server of demo-cluster refused the request (HTTP 401)',
+    );
+    expect(within(screen.getByRole('region', { name: 'Not read' })).getByRole('listitem')).toHaveTextContent(
+      'file system fs-0c7d8e9f0a1b2c3d4',
+    );
+    const links = within(screen.getByRole('region', { name: 'Identity chain' })).getAllByRole('listitem');
+    expect(links.every((l) => l.getAttribute('aria-label')!.endsWith(': unknown'))).toBe(true);
+  });
+
   it('asks for a first verification when the entity was never verified', async () => {
     const { api } = fakeApi({
       getStatus: async () => ({

@@ -134,8 +134,7 @@ function AnnotatedEntityStatus(props: { entity: Entity; annotations: EfsNodeIden
         </Typography>
         <Typography variant="body2">
           Last verified: {formatTime(status.lastVerifiedAt)} · cluster {props.annotations.cluster.name} (
-          {props.annotations.cluster.region}) · file systems:{' '}
-          {status.fileSystemIds.length ? status.fileSystemIds.join(', ') : 'those the cluster names'}
+          {props.annotations.cluster.region}) · file systems: {fileSystemsText(status)}
         </Typography>
         {status.state === 'unverifiable' && status.error && (
           <Typography role="alert">Could not verify: {status.error}</Typography>
@@ -277,6 +276,15 @@ function FindingItem(props: { finding: StatusFinding }) {
       )}
     </li>
   );
+}
+
+const FILE_SYSTEM_TYPE_TEXT = { efs: 'EFS', s3files: 'S3 Files' } as const;
+
+/** The IDs, each with its type when the backend reports it. */
+function fileSystemsText(status: EntityStatusResponse): string {
+  if (!status.fileSystemIds.length) return 'those the cluster names';
+  const types = new Map(status.fileSystems?.map((f) => [f.id, FILE_SYSTEM_TYPE_TEXT[f.type]]));
+  return status.fileSystemIds.map((id) => (types.has(id) ? `${id} (${types.get(id)})` : id)).join(', ');
 }
 
 /** What went wrong and what to do, by the backend's answer. */
