@@ -5,7 +5,7 @@
 // browser build is ES modules only; its node build is CommonJS.
 import { ApiBlueprint, coreExtensionData } from '@backstage/frontend-plugin-api';
 import { createExtensionTester, renderInTestApp, renderTestApp } from '@backstage/frontend-test-utils';
-import { catalogApiRef, EntityProvider } from '@backstage/plugin-catalog-react';
+import { catalogApiRef, EntityProvider, entityRouteRef } from '@backstage/plugin-catalog-react';
 import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { screen } from '@testing-library/react';
 import efsNodeIdentityPlugin, {
@@ -64,6 +64,7 @@ describe('the /alpha plugin for the new frontend system', () => {
     await renderTestApp({
       features: [efsNodeIdentityPlugin],
       initialRouteEntries: ['/efs-node-identity'],
+      mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
       apis: [
         [efsNodeIdentityApiRef, api],
         [catalogApiRef, catalog],

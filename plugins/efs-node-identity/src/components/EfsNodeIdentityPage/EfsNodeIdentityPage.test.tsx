@@ -1,5 +1,5 @@
 import { stringifyEntityRef, type Entity } from '@backstage/catalog-model';
-import { catalogApiRef } from '@backstage/plugin-catalog-react';
+import { catalogApiRef, entityRouteRef } from '@backstage/plugin-catalog-react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import type { FleetResponse } from '@efs-node-identity/backstage-plugin-common';
 import { screen, within } from '@testing-library/react';
@@ -54,6 +54,8 @@ const renderPage = (api: EfsNodeIdentityApi, catalogApi: CatalogStandIn = catalo
     >
       <EfsNodeIdentityPage />
     </TestApiProvider>,
+    // Where the app mounts the catalog's entity pages: the rows link there.
+    { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
   );
 
 const entityColumn = () =>

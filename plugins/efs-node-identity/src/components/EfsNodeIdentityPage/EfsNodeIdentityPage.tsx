@@ -1,8 +1,8 @@
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
-import { Content, Header, Page, Progress } from '@backstage/core-components';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import { Content, Header, Link, Page, Progress } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
-import { catalogApiRef } from '@backstage/plugin-catalog-react';
+import { catalogApiRef, useEntityRefLink } from '@backstage/plugin-catalog-react';
 import {
   parseEfsNodeIdentityAnnotations,
   VERIFICATION_STATES,
@@ -243,6 +243,7 @@ function FleetBody(props: {
   declared: Map<string, DeclaredIdentity>;
   ruleCounts: Array<[string, number]>;
 }) {
+  const entityLink = useEntityRefLink();
   if (props.loading) return <Progress aria-label="Loading the fleet" />;
   if (props.error) {
     const status = props.error instanceof ResponseError ? props.error.statusCode : undefined;
@@ -301,11 +302,11 @@ function FleetBody(props: {
         </thead>
         <tbody>
           {props.rows.map((entry) => {
-            const ref = parseEntityRef(entry.entityRef);
             return (
               <tr key={entry.entityRef}>
                 <td>
-                  <a href={`/catalog/${ref.namespace}/${ref.kind}/${ref.name}`}>{entry.entityRef}</a>
+                  {/* The catalog's entity route, wherever the app mounts the catalog. */}
+                  <Link to={entityLink(entry.entityRef)}>{entry.entityRef}</Link>
                 </td>
                 <td title={entry.clusterArn}>{clusterName(entry.clusterArn)}</td>
                 <td>{props.declared.get(entry.entityRef)?.fileSystems ?? 'unknown'}</td>
