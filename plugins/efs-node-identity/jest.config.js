@@ -14,9 +14,10 @@ module.exports = {
     '^.+\\.tsx?$': tsJest,
     '^.+\\.m?js$': tsJest,
   },
-  // Everything under node_modules is CommonJS except the ES-module-only packages named here.
+  // Everything under node_modules is CommonJS except the ES-module-only packages named here (Backstage's packages
+  // import react-use's `esm/` build and @react-hookz/web's sources).
   transformIgnorePatterns: [
-    '/node_modules/(?!(@backstage|react-use/esm|@react-hookz|react-aria|@react-aria|@internationalized)/)',
+    '/node_modules/(?!(@backstage|react-use/esm|@react-hookz)/)',
   ],
   moduleNameMapper: {
     ...preset.moduleNameMapper,

@@ -12,8 +12,8 @@ import {
 import Button from '@material-ui/core/Button';
 import Typography from '@material-ui/core/Typography';
 import { useMemo, useState } from 'react';
-import useAsync from 'react-use/esm/useAsync';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import useAsync from 'react-use/lib/useAsync';
+import useAsyncRetry from 'react-use/lib/useAsyncRetry';
 import { efsNodeIdentityApiRef } from '../../api';
 import { formatTime, STATE_TEXT, StatusLabel } from '../StatusLabel';
 
@@ -274,53 +274,56 @@ function FleetBody(props: {
   }
   return (
     <>
-      <table aria-label="Fleet" style={{ width: '100%', borderCollapse: 'collapse' }}>
-        <thead>
-          <tr>
-            <th scope="col" align="left">
-              Entity
-            </th>
-            <th scope="col" align="left">
-              Cluster
-            </th>
-            <th scope="col" align="left">
-              File systems
-            </th>
-            <th scope="col" align="left">
-              Mode
-            </th>
-            <th scope="col" align="left">
-              Status
-            </th>
-            <th scope="col" align="left">
-              Worst finding
-            </th>
-            <th scope="col" align="left">
-              Last verified
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.rows.map((entry) => {
-            return (
-              <tr key={entry.entityRef}>
-                <td>
-                  {/* The catalog's entity route, wherever the app mounts the catalog. */}
-                  <Link to={entityLink(entry.entityRef)}>{entry.entityRef}</Link>
-                </td>
-                <td title={entry.clusterArn}>{clusterName(entry.clusterArn)}</td>
-                <td>{props.declared.get(entry.entityRef)?.fileSystems ?? 'unknown'}</td>
-                <td>{props.declared.get(entry.entityRef)?.mode ?? 'unknown'}</td>
-                <td>
-                  <StatusLabel state={entry.state} />
-                </td>
-                <td>{worstFinding(entry)}</td>
-                <td>{formatTime(entry.lastVerifiedAt)}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+      {/* Scrolls sideways on a narrow screen (400 px) instead of squeezing the columns. */}
+      <div style={{ overflowX: 'auto' }}>
+        <table aria-label="Fleet" style={{ width: '100%', borderCollapse: 'collapse' }}>
+          <thead>
+            <tr>
+              <th scope="col" align="left">
+                Entity
+              </th>
+              <th scope="col" align="left">
+                Cluster
+              </th>
+              <th scope="col" align="left">
+                File systems
+              </th>
+              <th scope="col" align="left">
+                Mode
+              </th>
+              <th scope="col" align="left">
+                Status
+              </th>
+              <th scope="col" align="left">
+                Worst finding
+              </th>
+              <th scope="col" align="left">
+                Last verified
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.rows.map((entry) => {
+              return (
+                <tr key={entry.entityRef}>
+                  <td>
+                    {/* The catalog's entity route, wherever the app mounts the catalog. */}
+                    <Link to={entityLink(entry.entityRef)}>{entry.entityRef}</Link>
+                  </td>
+                  <td title={entry.clusterArn}>{clusterName(entry.clusterArn)}</td>
+                  <td>{props.declared.get(entry.entityRef)?.fileSystems ?? 'unknown'}</td>
+                  <td>{props.declared.get(entry.entityRef)?.mode ?? 'unknown'}</td>
+                  <td>
+                    <StatusLabel state={entry.state} />
+                  </td>
+                  <td>{worstFinding(entry)}</td>
+                  <td>{formatTime(entry.lastVerifiedAt)}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
       <section aria-label="Findings per rule">
         <Typography variant="h6" component="h2">
           Findings per rule (entities on this page)

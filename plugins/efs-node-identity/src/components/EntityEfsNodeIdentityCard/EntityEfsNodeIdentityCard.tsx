@@ -18,7 +18,7 @@ import {
 import Button from '@material-ui/core/Button';
 import Typography from '@material-ui/core/Typography';
 import { useState } from 'react';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import useAsyncRetry from 'react-use/lib/useAsyncRetry';
 import { efsNodeIdentityApiRef } from '../../api';
 import { identityChain, sortFindings, type ChainLink } from '../identityChain';
 import { formatTime, StateMark, StatusLabel, toneOf } from '../StatusLabel';
