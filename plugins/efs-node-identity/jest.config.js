@@ -16,9 +16,7 @@ module.exports = {
   },
   // Everything under node_modules is CommonJS except the ES-module-only packages named here (Backstage's packages
   // import react-use's `esm/` build and @react-hookz/web's sources).
-  transformIgnorePatterns: [
-    '/node_modules/(?!(@backstage|react-use/esm|@react-hookz)/)',
-  ],
+  transformIgnorePatterns: ['/node_modules/(?!(@backstage|react-use/esm|@react-hookz)/)'],
   moduleNameMapper: {
     ...preset.moduleNameMapper,
     '^@efs-node-identity/backstage-plugin-common$': path.join(
