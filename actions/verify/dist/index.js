@@ -11,7 +11,7 @@ import {
   renderMarkdown,
   renderSarif,
   runCheck
-} from "./chunk-M3GDB5WW.js";
+} from "./chunk-5KVVGYNV.js";
 import {
   __commonJS,
   __export,
@@ -45540,7 +45540,7 @@ async function run() {
 }
 async function checkLiveMode(live, configPath, workspace) {
   const config = await loadConfigFor(workspace, configPath);
-  const { checkLive } = await import("./live-Z3EGLCMO.js");
+  const { checkLive } = await import("./live-MUMY7PED.js");
   try {
     return { result: await checkLive(live, config, process.env) };
   } catch (error2) {

@@ -410,3 +410,80 @@ describe('planSteps', () => {
     expect(k8s('x')).toEqual({ kind: 'k8s', ref: 'x' });
   });
 });
+
+describe('plan for an S3 file system', () => {
+  const S3_ID = 'fs-0a1b2c3d4e5f6a7b8c9d0';
+  const S3_ARN = `arn:aws:s3files:${REGION}:${ACCOUNT}:file-system/${S3_ID}`;
+  const withS3 = () => {
+    const s = healthyLiveSnapshot();
+    s.roles.find((r) => r.arn === NODE_ROLE_ARN)!.tags = { [OWNERSHIP_TAG.key]: OWNERSHIP_TAG.value };
+    const doc = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: `EfsCsiNode-${CLUSTER}`,
+          Effect: 'Allow',
+          Principal: { AWS: NODE_ROLE_ARN },
+          Action: ['s3files:ClientMount', 's3files:ClientWrite'],
+          Resource: S3_ARN,
+        },
+      ],
+    };
+    s.fileSystems.push({
+      type: 's3files',
+      id: S3_ID,
+      arn: S3_ARN,
+      accountId: ACCOUNT,
+      region: REGION,
+      bucket: 'arn:aws:s3:::media-archive',
+      bucketPrefix: 'published/',
+      policy: normalizePolicy(doc, aws(S3_ARN), { size: JSON.stringify(doc).length }),
+      origin: aws(S3_ARN),
+    });
+    return s;
+  };
+  const fileSystems = [
+    { id: FS_ID, access: 'write' as const },
+    { id: S3_ID, access: 'write' as const, type: 's3files' as const },
+  ];
+
+  it('grants the client actions on the file system ARN and the direct reads from its linked bucket, never "*"', () => {
+    const s = withS3();
+    const result = plan(s, { fileSystems });
+    const puts = result.steps.filter((st) => st.kind === 'put-role-policy');
+    expect(puts).toHaveLength(1);
+    const put = puts[0]!;
+    if (put.kind !== 'put-role-policy') throw new Error();
+    expect(put.policy.Statement).toEqual([
+      expect.objectContaining({ Action: ['s3files:ClientMount', 's3files:ClientWrite'], Resource: [S3_ARN] }),
+      expect.objectContaining({
+        Action: ['s3:GetObject'],
+        Resource: ['arn:aws:s3:::media-archive/published/*'],
+      }),
+      expect.objectContaining({ Action: ['s3:ListBucket'], Resource: ['arn:aws:s3:::media-archive'] }),
+    ]);
+    expect(JSON.stringify(put.policy)).not.toMatch(/"\*"/);
+    // Once the role has it, a second plan is empty.
+    const role = s.roles.find((r) => r.arn === NODE_ROLE_ARN)!;
+    role.inlinePolicies.push({
+      name: put.policyName,
+      document: normalizePolicy(put.policy, aws(NODE_ROLE_ARN)),
+    });
+    expect(plan(s, { fileSystems }).steps).toEqual([]);
+  });
+
+  it('takes the bucket from the spec when given, and refuses one on an EFS file system', () => {
+    const s = withS3();
+    const put = plan(s, {
+      fileSystems: [{ id: S3_ID, type: 's3files', bucket: 'media-archive-v2' }],
+    }).steps.find((st) => st.kind === 'put-role-policy');
+    if (put?.kind !== 'put-role-policy') throw new Error('a put-role-policy step');
+    expect(JSON.stringify(put.policy)).toContain('"arn:aws:s3:::media-archive-v2/published/*"');
+    expect(() => spec({ fileSystems: [{ id: FS_ID, bucket: 'media-archive' }] })).toThrow(
+      'bucket belongs to S3 file systems',
+    );
+    expect(() => spec({ fileSystems: [{ id: S3_ID, type: 's3files', bucket: 'arn:aws:s3:::*' }] })).toThrow(
+      'an S3 bucket ARN',
+    );
+  });
+});

@@ -137,7 +137,20 @@ export function planSteps(spec: DesiredSpec, snapshot: Snapshot, options: PlanOp
     // Without an account in the spec, the file system is wherever the collector found that ID (IDs are unique).
     const found = snapshot.fileSystems.find((x) => x.id === f.id && isKnown(x.accountId));
     const owner = f.accountId ?? (found && isKnown(found.accountId) ? found.accountId : account);
-    return { ...f, owner, arn: fileSystemArn(f.type, f.region ?? spec.region, owner, f.id) };
+    // S3 Files: the linked bucket from the spec, else the one the collector read with the file system.
+    const liveS3 =
+      f.type === 's3files'
+        ? snapshot.fileSystems.find((x) => x.id === f.id && x.type === 's3files')
+        : undefined;
+    const bucket = f.bucket ?? (liveS3 && isKnown(liveS3.bucket) ? liveS3.bucket : undefined);
+    const prefix = f.prefix ?? (liveS3 && isKnown(liveS3.bucketPrefix) ? liveS3.bucketPrefix : undefined);
+    return {
+      ...f,
+      ...(bucket ? { bucket } : {}),
+      ...(prefix ? { prefix } : {}),
+      owner,
+      arn: fileSystemArn(f.type, f.region ?? spec.region, owner, f.id),
+    };
   });
   // A file system whose account is neither given nor found has no ARN we could grant on: its refusal says why.
   const grantable = fileSystems.filter(
@@ -303,19 +316,40 @@ export function planSteps(spec: DesiredSpec, snapshot: Snapshot, options: PlanOp
 }
 
 function clientPolicy(
-  f: { id: string; arn: string; access: 'read' | 'write' | 'root'; type: 'efs' | 's3files' },
+  f: {
+    id: string;
+    arn: string;
+    access: 'read' | 'write' | 'root';
+    type: 'efs' | 's3files';
+    bucket?: string;
+    prefix?: string;
+  },
   principalArn: string,
 ): { name: string; policy: JsonPolicy; ok: (role: Role) => boolean } {
   const service = f.type === 's3files' ? 's3files' : 'elasticfilesystem';
+  // S3 Files with a known linked bucket: the direct reads too (scoped replacement of AmazonS3ReadOnlyAccess).
+  const linked =
+    f.type === 's3files' && f.bucket ? [{ bucket: f.bucket, ...(f.prefix ? { prefix: f.prefix } : {}) }] : [];
+  const policy = nodePermissionsPolicy({ fileSystemArns: [f.arn], access: f.access, linkedBuckets: linked });
+  const context = mountContext({ tls: true, iam: true }, { arn: principalArn });
+  const reads = policy.Statement.filter(
+    (s) => s.Sid === 'S3FilesDirectRead' || s.Sid === 'S3FilesDirectReadList',
+  );
   return {
     name: clientPolicyName(f.id),
-    policy: nodePermissionsPolicy({ fileSystemArns: [f.arn], access: f.access }),
+    policy,
     ok: (role) =>
-      identityAllows(
-        role,
-        clientActions(f.access, service),
-        f.arn,
-        mountContext({ tls: true, iam: true }, { arn: principalArn }),
+      identityAllows(role, clientActions(f.access, service), f.arn, context) &&
+      // Each read statement's own resource, with a sample key under an object pattern (`<bucket>/<prefix>*`).
+      reads.every((s) =>
+        (Array.isArray(s.Resource) ? s.Resource : [s.Resource ?? '']).every((resource) =>
+          identityAllows(
+            role,
+            Array.isArray(s.Action) ? s.Action : [s.Action],
+            resource.endsWith('*') ? `${resource.slice(0, -1)}efs-node-identity-sample-object` : resource,
+            context,
+          ),
+        ),
       ),
   };
 }

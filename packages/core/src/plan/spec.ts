@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseLocatedYaml, LocatedParseError } from '../util/located';
-import { ACCOUNT_ID, FILE_SYSTEM_ID, REGION, ROLE_ARN, ROLE_NAME } from '../policy/arn';
+import { ACCOUNT_ID, bucketArnOf, FILE_SYSTEM_ID, REGION, ROLE_ARN, ROLE_NAME } from '../policy/arn';
 
 /**
  * The desired state that `plan`, `apply` and `render` converge to: one cluster's node identity. Every value is
@@ -22,8 +22,35 @@ const fileSystemSchema = z
     accountId: z.string().regex(ACCOUNT_ID, 'a 12-digit AWS account ID').optional(),
     region: z.string().regex(REGION, 'an AWS region such as eu-west-1').optional(),
     type: z.enum(['efs', 's3files']).default('efs'),
+    /**
+     * S3 Files: the linked bucket (ARN or name) and the key prefix the file system exposes. With them the node role
+     * gets the direct reads (`s3:GetObject` under the prefix, `s3:ListBucket` on the bucket) in place of
+     * AmazonS3ReadOnlyAccess; without them the live state's linked bucket is used when the collector read it.
+     */
+    bucket: z
+      .string()
+      .refine((b) => bucketArnOf(b) !== undefined, 'an S3 bucket ARN (arn:aws:s3:::<bucket>) or bucket name')
+      .optional(),
+    prefix: z
+      .string()
+      .max(1024, 'an S3 key prefix (at most 1,024 characters)')
+      .refine(
+        (p) => !/[*?]/.test(p) && [...p].every((c) => c.charCodeAt(0) >= 0x20 && c.charCodeAt(0) !== 0x7f),
+        'an S3 key prefix without wildcards or control characters',
+      )
+      .optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((f, ctx) => {
+    for (const key of ['bucket', 'prefix'] as const) {
+      if (f[key] !== undefined && f.type !== 's3files')
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `${key} belongs to S3 file systems (type: s3files)`,
+        });
+    }
+  });
 
 export const desiredSpecSchema = z
   .object({

@@ -65,6 +65,9 @@ export interface RenderModel {
     arn: string;
     accountId?: string;
     type: 'efs' | 's3files';
+    /** S3 Files: the linked bucket and prefix the node reads directly. */
+    bucket?: string;
+    prefix?: string;
   }>;
   trust: JsonPolicy;
   permissions: JsonPolicy;
@@ -141,6 +144,8 @@ export function buildModel(input: DesiredSpec, options: RenderOptions): RenderMo
         access: fs.access,
         type: fs.type,
         ...(fs.accountId ? { accountId: fs.accountId } : {}),
+        ...(fs.bucket ? { bucket: fs.bucket } : {}),
+        ...(fs.prefix ? { prefix: fs.prefix } : {}),
         arn: `arn:${partition}:${service}:${fs.region ?? spec.region}:${fsAccount}:file-system/${fs.id}`,
       };
     });
@@ -208,14 +213,21 @@ export function buildModel(input: DesiredSpec, options: RenderOptions): RenderMo
  * The client policy for file systems that may differ in access level: one generated policy per level, their
  * statements combined, with the level in the Sid so that Sids stay unique.
  */
-export function clientAccessPolicy(fileSystems: Array<{ arn: string; access: Access }>): JsonPolicy {
+export function clientAccessPolicy(
+  fileSystems: Array<{ arn: string; access: Access; bucket?: string; prefix?: string }>,
+): JsonPolicy {
   const levels = (['read', 'write', 'root'] as const).filter((level) =>
     fileSystems.some((f) => f.access === level),
   );
   const statements = levels.flatMap((level) => {
+    const atLevel = fileSystems.filter((f) => f.access === level);
     const policy = nodePermissionsPolicy({
-      fileSystemArns: fileSystems.filter((f) => f.access === level).map((f) => f.arn),
+      fileSystemArns: atLevel.map((f) => f.arn),
       access: level,
+      // S3 Files: the direct reads from each linked bucket, in place of AmazonS3ReadOnlyAccess.
+      linkedBuckets: atLevel.flatMap((f) =>
+        f.bucket ? [{ bucket: f.bucket, ...(f.prefix ? { prefix: f.prefix } : {}) }] : [],
+      ),
     });
     return policy.Statement.map((s) =>
       levels.length > 1 ? { ...s, Sid: `${s.Sid}${level[0].toUpperCase()}${level.slice(1)}` } : s,

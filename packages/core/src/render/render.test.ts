@@ -141,6 +141,30 @@ describe('render: the key lines', () => {
     expect(file(files, 'policies/README.md')).toMatch(/replaces all of it/);
   });
 
+  it('json s3files: the scoped S3 Files permissions with the direct reads, and nothing to fix on check', async () => {
+    const S3 = 'fs-0a1b2c3d4e5f6a7b8c9d0';
+    const s3Spec = parseDesiredSpec({
+      cluster: 'prod-eks',
+      region: 'eu-west-1',
+      fileSystems: [{ id: S3, type: 's3files', bucket: 'arn:aws:s3:::media-archive', prefix: 'published/' }],
+    });
+    const files = renderArtifacts(s3Spec, { format: 'json', accountId: ACCOUNT });
+    const permissions = JSON.parse(file(files, 'policies/prod-eks-efs-csi-node.permissions.json'));
+    expect(permissions.Statement).toEqual([
+      expect.objectContaining({
+        Action: ['s3files:ClientMount', 's3files:ClientWrite'],
+        Resource: [`arn:aws:s3files:eu-west-1:${ACCOUNT}:file-system/${S3}`],
+      }),
+      expect.objectContaining({
+        Action: ['s3:GetObject'],
+        Resource: ['arn:aws:s3:::media-archive/published/*'],
+      }),
+      expect.objectContaining({ Action: ['s3:ListBucket'], Resource: ['arn:aws:s3:::media-archive'] }),
+    ]);
+    for (const f of files) expect(f.content).not.toMatch(/"\*"|:\*"/);
+    expect(notInfo(await check([writeTree(files)]))).toEqual([]);
+  });
+
   it('json irsa: the exact sub and aud, and a marked placeholder without the issuer', () => {
     const trust = JSON.parse(file(render('irsa', 'json'), 'policies/prod-eks-efs-csi-node.trust.json'));
     expect(trust.Statement[0]).toEqual({

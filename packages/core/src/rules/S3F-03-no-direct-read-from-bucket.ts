@@ -3,9 +3,10 @@ import { isKnown } from '../model/unknown';
 import { evaluatePolicy, type PolicyOutcome } from '../policy/evaluate';
 import { nodePermissionsPolicy } from '../policy/generate';
 import type { Rule, RuleFinding } from './rule';
-import { arnOf, at, fileSystemName, hasMountOption, isS3FilesVolume, nodePrincipalsFor } from './support';
+import { arnOf, at, hasMountOption, isS3FilesVolume, nodePrincipalsFor } from './support';
 import {
   linkedBucketArn,
+  s3FileSystemLabel,
   s3FileSystemArnFor,
   s3FilesPoliciesOf,
   s3RequestContext,
@@ -45,7 +46,7 @@ export const S3F03: Rule = {
       const knownId = isKnown(fileSystem.id)
         ? fileSystem.id
         : volumes.map((v) => v.fileSystemId).find((v): v is string => isKnown(v));
-      const id = knownId ?? fileSystemName(fileSystem);
+      const id = knownId ?? s3FileSystemLabel(fileSystem);
       for (const { binding, principal } of nodePrincipalsFor(view, { fileSystem, volume: volumes[0] })) {
         if (reported.has(`${principal.arn}|${bucketArn}`)) continue;
         const { policies, opaque } = s3FilesPoliciesOf(view, binding);

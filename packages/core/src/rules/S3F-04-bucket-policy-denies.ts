@@ -4,8 +4,9 @@ import { isKnown } from '../model/unknown';
 import { parseRoleArn } from '../policy/arn';
 import { evaluatePolicy } from '../policy/evaluate';
 import type { Rule, RuleFinding } from './rule';
-import { at, fileSystemName, knownNodePrincipals, statementName } from './support';
+import { at, knownNodePrincipals, statementName } from './support';
 import {
+  s3FileSystemLabel,
   linkedBucketArn,
   s3RequestContext,
   sampleObjectArn,
@@ -70,7 +71,7 @@ export const S3F04: Rule = {
             : 'the file system cannot synchronise with the bucket: writes do not reach S3 and new objects do not appear';
         findings.push({
           message:
-            `the policy of ${bucketArn}, linked to the S3 file system ${fileSystemName(fileSystem)}, denies ${principal.as} ${principal.arn} ${denied.join(', ')}` +
+            `the policy of ${bucketArn}, linked to the S3 file system ${s3FileSystemLabel(fileSystem)}, denies ${principal.as} ${principal.arn} ${denied.join(', ')}` +
             `${statement ? ` (statement ${statementName(bucketPolicy, statement)}, ${at(statement.origin)})` : ''}: ${consequence}`,
           origin: statementOrigin ?? bucketPolicy.origin,
           resource: bucketArn,

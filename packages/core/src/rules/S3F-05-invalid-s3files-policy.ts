@@ -1,6 +1,6 @@
 import { isUnknown } from '../model/unknown';
 import type { Rule, RuleFinding } from './rule';
-import { fileSystemName } from './support';
+import { s3FileSystemLabel } from './s3files-support';
 
 /**
  * S3F-05: the S3 file system policy is not valid JSON, not a valid policy, or longer than the 20,000 characters S3
@@ -32,9 +32,9 @@ export const S3F05: Rule = {
       });
       if (problems.length === 0) continue;
       findings.push({
-        message: `the policy of the S3 file system ${fileSystemName(fileSystem)} is not a valid S3 file system policy, so PutFileSystemPolicy rejects it or it does not do what it says: ${problems.join('; ')}`,
+        message: `the policy of the S3 file system ${s3FileSystemLabel(fileSystem)} is not a valid S3 file system policy, so PutFileSystemPolicy rejects it or it does not do what it says: ${problems.join('; ')}`,
         origin: policy.origin,
-        resource: fileSystemName(fileSystem),
+        resource: s3FileSystemLabel(fileSystem),
         fix: 'Correct the document (see the problems above): actions `s3files:ClientMount`, `s3files:ClientWrite`, `s3files:ClientRootAccess`, a Principal, the file system ARN as Resource, at most 20,000 characters. Validate it with `aws accessanalyzer validate-policy --policy-type RESOURCE_POLICY`.',
       });
     }

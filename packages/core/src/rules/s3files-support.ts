@@ -159,6 +159,11 @@ export function s3FileSystemArnFor(
   return account && regions.length === 1 ? fileSystemArn('s3files', regions[0], account, id) : undefined;
 }
 
+/** An S3 file system for messages: its ID, else what the ID depends on (`aws_s3files_file_system.media.id …`). */
+export function s3FileSystemLabel(fileSystem: FileSystem): string {
+  return isKnown(fileSystem.id) ? fileSystem.id : fileSystem.id.expression;
+}
+
 /** The linked bucket of an S3 file system as an ARN, when the inputs give it. */
 export function linkedBucketArn(fileSystem: FileSystem): string | undefined {
   if (!isKnown(fileSystem.bucket)) return undefined;

@@ -14,7 +14,7 @@ import {
   parseVolumeHandle,
   printable,
   unknown
-} from "./chunk-M3GDB5WW.js";
+} from "./chunk-5KVVGYNV.js";
 import {
   BinaryDecisionDiagram,
   Client,

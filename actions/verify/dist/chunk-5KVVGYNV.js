@@ -12286,6 +12286,9 @@ function s3FileSystemArnFor(view, id, account) {
   const regions = [...new Set(view.snapshot.clusters.map((c) => c.region).filter(isKnown))];
   return account && regions.length === 1 ? fileSystemArn("s3files", regions[0], account, id) : void 0;
 }
+function s3FileSystemLabel(fileSystem) {
+  return isKnown(fileSystem.id) ? fileSystem.id : fileSystem.id.expression;
+}
 function linkedBucketArn(fileSystem) {
   if (!isKnown(fileSystem.bucket)) return void 0;
   const partition = isKnown(fileSystem.arn) ? fileSystem.arn.split(":")[1] : "aws";
@@ -12523,7 +12526,7 @@ var S3F03 = {
       const prefix = isKnown(fileSystem.bucketPrefix) ? fileSystem.bucketPrefix : void 0;
       const object2 = sampleObjectArn(bucketArn, prefix);
       const knownId = isKnown(fileSystem.id) ? fileSystem.id : volumes.map((v) => v.fileSystemId).find((v) => isKnown(v));
-      const id = knownId ?? fileSystemName(fileSystem);
+      const id = knownId ?? s3FileSystemLabel(fileSystem);
       for (const { binding, principal } of nodePrincipalsFor(view, { fileSystem, volume: volumes[0] })) {
         if (reported.has(`${principal.arn}|${bucketArn}`)) continue;
         const { policies, opaque } = s3FilesPoliciesOf(view, binding);
@@ -12612,7 +12615,7 @@ var S3F04 = {
         const statement = bucketPolicy.statements.find((s) => s.origin === statementOrigin);
         const consequence = principal.as === "the node role" ? "direct reads from S3 fail and clients fall back to reading through the file system or return errors" : "the file system cannot synchronise with the bucket: writes do not reach S3 and new objects do not appear";
         findings.push({
-          message: `the policy of ${bucketArn}, linked to the S3 file system ${fileSystemName(fileSystem)}, denies ${principal.as} ${principal.arn} ${denied.join(", ")}${statement ? ` (statement ${statementName(bucketPolicy, statement)}, ${at(statement.origin)})` : ""}: ${consequence}`,
+          message: `the policy of ${bucketArn}, linked to the S3 file system ${s3FileSystemLabel(fileSystem)}, denies ${principal.as} ${principal.arn} ${denied.join(", ")}${statement ? ` (statement ${statementName(bucketPolicy, statement)}, ${at(statement.origin)})` : ""}: ${consequence}`,
           origin: statementOrigin ?? bucketPolicy.origin,
           resource: bucketArn,
           trace,
@@ -12648,9 +12651,9 @@ var S3F05 = {
       });
       if (problems.length === 0) continue;
       findings.push({
-        message: `the policy of the S3 file system ${fileSystemName(fileSystem)} is not a valid S3 file system policy, so PutFileSystemPolicy rejects it or it does not do what it says: ${problems.join("; ")}`,
+        message: `the policy of the S3 file system ${s3FileSystemLabel(fileSystem)} is not a valid S3 file system policy, so PutFileSystemPolicy rejects it or it does not do what it says: ${problems.join("; ")}`,
         origin: policy.origin,
-        resource: fileSystemName(fileSystem),
+        resource: s3FileSystemLabel(fileSystem),
         fix: "Correct the document (see the problems above): actions `s3files:ClientMount`, `s3files:ClientWrite`, `s3files:ClientRootAccess`, a Principal, the file system ARN as Resource, at most 20,000 characters. Validate it with `aws accessanalyzer validate-policy --policy-type RESOURCE_POLICY`."
       });
     }
@@ -41054,8 +41057,27 @@ var fileSystemSchema = external_exports.object({
   /** The file system's account, when it is not the cluster's (cross-account). */
   accountId: external_exports.string().regex(ACCOUNT_ID, "a 12-digit AWS account ID").optional(),
   region: external_exports.string().regex(REGION, "an AWS region such as eu-west-1").optional(),
-  type: external_exports.enum(["efs", "s3files"]).default("efs")
-}).strict();
+  type: external_exports.enum(["efs", "s3files"]).default("efs"),
+  /**
+   * S3 Files: the linked bucket (ARN or name) and the key prefix the file system exposes. With them the node role
+   * gets the direct reads (`s3:GetObject` under the prefix, `s3:ListBucket` on the bucket) in place of
+   * AmazonS3ReadOnlyAccess; without them the live state's linked bucket is used when the collector read it.
+   */
+  bucket: external_exports.string().refine((b) => bucketArnOf(b) !== void 0, "an S3 bucket ARN (arn:aws:s3:::<bucket>) or bucket name").optional(),
+  prefix: external_exports.string().max(1024, "an S3 key prefix (at most 1,024 characters)").refine(
+    (p) => !/[*?]/.test(p) && [...p].every((c) => c.charCodeAt(0) >= 32 && c.charCodeAt(0) !== 127),
+    "an S3 key prefix without wildcards or control characters"
+  ).optional()
+}).strict().superRefine((f, ctx) => {
+  for (const key of ["bucket", "prefix"]) {
+    if (f[key] !== void 0 && f.type !== "s3files")
+      ctx.addIssue({
+        code: "custom",
+        path: [key],
+        message: `${key} belongs to S3 file systems (type: s3files)`
+      });
+  }
+});
 var desiredSpecSchema = external_exports.object({
   cluster: external_exports.string().regex(CLUSTER_NAME2, "an EKS cluster name: letters, digits, - and _ (at most 100)"),
   region: external_exports.string().regex(REGION, "an AWS region such as eu-west-1"),
