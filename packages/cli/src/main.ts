@@ -55,7 +55,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return EXIT_USAGE;
   }
   try {
-    return await (await load())(rest, io);
+    return await (
+      await load()
+    )(rest, io);
   } catch (error) {
     const err = error as Error & { code?: string };
     if (error instanceof UsageError || err.code?.startsWith('ERR_PARSE_ARGS')) {
