@@ -1,3 +1,5 @@
+import { fileOrigin } from '../model/origin';
+import { managedWithoutDocument } from './identity-support';
 import { checkFixture, only } from './testing';
 
 describe('S3F-02', () => {
@@ -45,5 +47,28 @@ describe('S3F-02', () => {
   it('leaves the S3 reads of a repository without S3 Files to other tools', async () => {
     // The same broad S3 read statement, but no S3 Files volume or file system in the inputs.
     expect(only(await checkFixture('S3F-02/passes-no-s3files'), 'S3F-02')).toEqual([]);
+  });
+});
+
+describe('the S3 Files managed policies on an EFS question', () => {
+  it('are known to grant no EFS client action, so the EFS rules do not call them opaque', () => {
+    const managed = (name: string) => ({ arn: `arn:aws:iam::aws:policy/${name}` });
+    const result = managedWithoutDocument({
+      id: 'node',
+      name: 'efs-csi-node',
+      arn: 'arn:aws:iam::210987654321:role/efs-csi-node',
+      inlinePolicies: [],
+      managedPolicies: [
+        managed('AmazonS3FilesClientFullAccess'),
+        managed('AmazonS3ReadOnlyAccess'),
+        managed('AmazonElasticFileSystemClientReadOnlyAccess'),
+        managed('SomeCustomerPolicy'),
+      ],
+      origin: fileOrigin('role.yaml'),
+    });
+    expect(result.opaque).toEqual(['SomeCustomerPolicy']);
+    expect(result.documents.map((d) => d.name)).toEqual([
+      'managed policy AmazonElasticFileSystemClientReadOnlyAccess',
+    ]);
   });
 });

@@ -122,6 +122,12 @@ export const MANAGED_CLIENT_GRANTS: Record<string, string[]> = {
   AmazonElasticFileSystemClientReadWriteAccess: ['ClientMount', 'ClientWrite'],
   AmazonElasticFileSystemClientReadOnlyAccess: ['ClientMount'],
   AmazonElasticFileSystemsUtils: [],
+  // The S3 Files client and S3 read policies the driver's docs attach for S3 Files grant no EFS client action
+  // (AWS Managed Policy Reference): known, not opaque, for the EFS rules. S3F-02 judges them.
+  AmazonS3FilesClientFullAccess: [],
+  AmazonS3FilesClientReadWriteAccess: [],
+  AmazonS3FilesClientReadOnlyAccess: [],
+  AmazonS3ReadOnlyAccess: [],
 };
 
 /** The name of a managed policy from its ARN or name. */

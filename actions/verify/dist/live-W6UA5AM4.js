@@ -14,7 +14,7 @@ import {
   parseVolumeHandle,
   printable,
   unknown
-} from "./chunk-5KVVGYNV.js";
+} from "./chunk-Z3G6Q2ZF.js";
 import {
   BinaryDecisionDiagram,
   Client,

@@ -8333,7 +8333,13 @@ var MANAGED_CLIENT_GRANTS = {
   AmazonElasticFileSystemClientFullAccess: ["ClientMount", "ClientWrite", "ClientRootAccess"],
   AmazonElasticFileSystemClientReadWriteAccess: ["ClientMount", "ClientWrite"],
   AmazonElasticFileSystemClientReadOnlyAccess: ["ClientMount"],
-  AmazonElasticFileSystemsUtils: []
+  AmazonElasticFileSystemsUtils: [],
+  // The S3 Files client and S3 read policies the driver's docs attach for S3 Files grant no EFS client action
+  // (AWS Managed Policy Reference): known, not opaque, for the EFS rules. S3F-02 judges them.
+  AmazonS3FilesClientFullAccess: [],
+  AmazonS3FilesClientReadWriteAccess: [],
+  AmazonS3FilesClientReadOnlyAccess: [],
+  AmazonS3ReadOnlyAccess: []
 };
 function managedName(policy) {
   if (isKnown(policy.arn)) return policy.arn.split("/").pop();
