@@ -61,7 +61,8 @@ parameters:
   provisioningMode: efs-ap
   fileSystemId: fs-0d2c4b6a8e1f3a5b7
 `;
-const GOOD_TERRAFORM = `resource "aws_iam_role" "efs_node" {
+// An address no fixture uses: a mutated fixture .tf beside it must not redefine it (the loader keeps the last).
+const GOOD_TERRAFORM = `resource "aws_iam_role" "good_node_for_fuzz" {
   name = "good-efs-csi-node"
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
