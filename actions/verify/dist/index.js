@@ -11,7 +11,7 @@ import {
   renderMarkdown,
   renderSarif,
   runCheck
-} from "./chunk-Z3G6Q2ZF.js";
+} from "./chunk-QC4TXO4N.js";
 import {
   __commonJS,
   __export,
@@ -45540,7 +45540,7 @@ async function run() {
 }
 async function checkLiveMode(live, configPath, workspace) {
   const config = await loadConfigFor(workspace, configPath);
-  const { checkLive } = await import("./live-W6UA5AM4.js");
+  const { checkLive } = await import("./live-NVQG6KSN.js");
   try {
     return { result: await checkLive(live, config, process.env) };
   } catch (error2) {

@@ -14,7 +14,7 @@ import {
   parseVolumeHandle,
   printable,
   unknown
-} from "./chunk-Z3G6Q2ZF.js";
+} from "./chunk-QC4TXO4N.js";
 import {
   BinaryDecisionDiagram,
   Client,

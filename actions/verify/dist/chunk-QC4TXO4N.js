@@ -20910,13 +20910,19 @@ async function loadStaticSnapshot(paths, options = {}) {
   const root = path.resolve(options.root ?? await defaultRoot(targets));
   const snapshot = emptySnapshot(["S"]);
   const found = [];
-  for (const target of targets) await collect(path.resolve(target), found, snapshot, root);
+  for (const target of targets) {
+    for (const entry of await collect(path.resolve(target), root)) {
+      if (typeof entry === "string") found.push(entry);
+      else snapshot.notices.push(entry);
+    }
+  }
   const unique = [...new Set(found)].sort();
   const terraformByDirectory = /* @__PURE__ */ new Map();
   const files = [];
-  for (const absolute of unique) {
+  const reads = readAhead(unique);
+  for (const [index, absolute] of unique.entries()) {
     const file2 = toPosix(path.relative(root, absolute)) || path.basename(absolute);
-    const text3 = await readText(absolute, file2, snapshot);
+    const text3 = decodeText(await reads.take(index), file2, snapshot);
     if (text3 === void 0) continue;
     files.push(file2);
     options.onFile?.(file2);
@@ -21011,7 +21017,7 @@ async function defaultRoot(targets) {
   }
   return process.cwd();
 }
-async function collect(absolute, out2, snapshot, root) {
+async function collect(absolute, root) {
   let stat;
   try {
     stat = await fs2.lstat(absolute);
@@ -21020,33 +21026,51 @@ async function collect(absolute, out2, snapshot, root) {
   }
   if (stat.isSymbolicLink()) {
     const target = await fs2.stat(absolute).catch(() => void 0);
-    if (target?.isFile() && isCandidate(absolute)) out2.push(absolute);
-    return;
+    return target?.isFile() && isCandidate(absolute) ? [absolute] : [];
   }
   if (stat.isDirectory()) {
     const entries2 = await fs2.readdir(absolute, { withFileTypes: true });
-    for (const entry of entries2) {
-      if (entry.isDirectory() && SKIPPED_DIRECTORIES.has(entry.name)) continue;
-      await collect(path.join(absolute, entry.name), out2, snapshot, root);
-    }
-    return;
+    const nested = await Promise.all(
+      entries2.filter((entry) => !(entry.isDirectory() && SKIPPED_DIRECTORIES.has(entry.name))).map((entry) => collect(path.join(absolute, entry.name), root))
+    );
+    return nested.flat();
   }
-  if (!stat.isFile() || !isCandidate(absolute)) return;
+  if (!stat.isFile() || !isCandidate(absolute)) return [];
   if (stat.size > MAX_FILE_BYTES) {
-    snapshot.notices.push({
-      kind: "skipped",
-      file: toPosix(path.relative(root, absolute)),
-      message: `larger than 10 MB (${(stat.size / 1024 / 1024).toFixed(1)} MB): not checked`
-    });
-    return;
+    return [
+      {
+        kind: "skipped",
+        file: toPosix(path.relative(root, absolute)),
+        message: `larger than 10 MB (${(stat.size / 1024 / 1024).toFixed(1)} MB): not checked`
+      }
+    ];
   }
-  out2.push(absolute);
+  return [absolute];
+}
+var READ_AHEAD = 16;
+function readAhead(files) {
+  const pending = /* @__PURE__ */ new Map();
+  const start2 = (index) => {
+    if (index >= files.length || pending.has(index)) return;
+    const read = fs2.readFile(files[index]);
+    read.catch(() => void 0);
+    pending.set(index, read);
+  };
+  for (let i2 = 0; i2 < READ_AHEAD; i2++) start2(i2);
+  return {
+    take(index) {
+      start2(index);
+      const read = pending.get(index);
+      pending.delete(index);
+      start2(index + READ_AHEAD);
+      return read;
+    }
+  };
 }
 function isCandidate(file2) {
   return file2.endsWith(".tf") || DOCUMENT_EXTENSIONS.some((ext) => file2.endsWith(ext));
 }
-async function readText(absolute, file2, snapshot) {
-  const buffer = await fs2.readFile(absolute);
+function decodeText(buffer, file2, snapshot) {
   const head = buffer.subarray(0, 8e3);
   if (head.includes(0)) {
     snapshot.notices.push({ kind: "parse-error", file: file2, message: "a binary file (NUL bytes), not text" });
