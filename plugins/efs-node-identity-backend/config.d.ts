@@ -1,3 +1,5 @@
+import type { HumanDuration } from '@backstage/types';
+
 export interface Config {
   /** The efs-node-identity backend plugin. AWS credentials per account come from the `aws:` section. */
   efsNodeIdentity?: {
@@ -15,5 +17,29 @@ export interface Config {
      * system the cluster's account does not know is looked up in each, with that account's credentials from `aws:`.
      */
     fileSystemAccounts?: string[];
+    /**
+     * How long a status read may be answered from this instance's memory (default 10 seconds). A result this instance
+     * stores replaces its cached entry at once; one stored by another replica is seen after at most this long.
+     */
+    statusCacheTtl?: HumanDuration | string;
+    /**
+     * The scheduled fleet refresh: a task of Backstage's scheduler with `scope: 'global'`, so one run at a time over
+     * all replicas sharing the database.
+     */
+    refresh?: {
+      /** How often every annotated entity is re-verified (default 30 minutes). */
+      frequency?: HumanDuration | string;
+      /**
+       * The longest one run may take (default 10 minutes, at most half the frequency). It is also how long the lock of
+       * a run whose instance died stays held: keep it short.
+       */
+      timeout?: HumanDuration | string;
+      /** Verifications in flight at once over the whole fleet (default 4, 1 to 64). */
+      concurrency?: number;
+      /** Verifications in flight at once in one AWS account, whose API rate limits they share (default 2, 1 to 64). */
+      accountConcurrency?: number;
+      /** Verifications in flight at once on one EKS cluster (default 1, 1 to 64). */
+      clusterConcurrency?: number;
+    };
   };
 }

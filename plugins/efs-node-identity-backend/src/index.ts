@@ -15,3 +15,10 @@ export {
   type LiveVerifierOptions,
   type VerificationOutcome,
 } from './service/live-verifier';
+export {
+  FleetRefresh,
+  FLEET_REFRESH_TASK_ID,
+  type FleetRefreshOptions,
+  type FleetRefreshSummary,
+} from './refresh/FleetRefresh';
+export { readRefreshSettings, type RefreshSettings } from './refresh/refresh-settings';

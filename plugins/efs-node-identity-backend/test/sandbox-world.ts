@@ -1,9 +1,12 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import {
   addAccessEntry,
   adminCredentials,
   clusterOf,
+  parseScenario,
+  SCENARIO_DIR,
   startSandbox,
   type Sandbox,
 } from '@efs-node-identity/sandbox';
@@ -106,4 +109,67 @@ export function cliVerifyRuleIds(world: SandboxWorld): Promise<string[]> {
       resolve(report.findings.map((f) => f.ruleId).sort());
     });
   });
+}
+
+export interface FleetWorld {
+  sandbox: Sandbox;
+  /** One account per cluster, each with the `healthy` scenario's cluster `prod-eks` and its own admin keys. */
+  clusters: Array<{
+    accountId: string;
+    clusterArn: string;
+    keys: { accessKeyId: string; secretAccessKey: string };
+  }>;
+  stop(): Promise<void>;
+}
+
+/** The 12-digit ID of the n-th fleet account (n from 0). */
+export const fleetAccountId = (n: number) => `2000000${String(n + 10000).slice(1)}0`;
+
+/**
+ * Starts the sandbox with `count` copies of the `healthy` scenario's account, each under its own account ID (so
+ * `count` clusters, distinguishable in the call log by account), and points this process's AWS SDK at it.
+ */
+export async function startFleetWorld(count: number): Promise<FleetWorld> {
+  const text = readFileSync(path.join(SCENARIO_DIR, 'healthy.yaml'), 'utf8');
+  const ids = Array.from({ length: count }, (_, n) => fleetAccountId(n));
+  const copies = ids.map((id) =>
+    parseScenario(text.replaceAll(PLATFORM_ACCOUNT, id), `healthy.yaml (${id})`),
+  );
+  const scenario = { ...copies[0]!, accounts: copies.flatMap((c) => c.accounts) };
+  const sandbox = await startSandbox({
+    scenario,
+    seed: (state) => {
+      for (const id of ids) {
+        addAccessEntry(state, id, CLUSTER, { principalArn: `arn:aws:iam::${id}:user/sandbox-admin` });
+      }
+    },
+  });
+  const names = [
+    'AWS_ENDPOINT_URL',
+    'AWS_ACCESS_KEY_ID',
+    'AWS_SECRET_ACCESS_KEY',
+    'AWS_SESSION_TOKEN',
+    'AWS_PROFILE',
+  ];
+  const saved = Object.fromEntries(names.map((n) => [n, process.env[n]]));
+  for (const n of names) delete process.env[n];
+  process.env.AWS_ENDPOINT_URL = sandbox.url;
+  return {
+    sandbox,
+    clusters: ids.map((accountId) => {
+      const keys = adminCredentials(sandbox.state, accountId)!;
+      return {
+        accountId,
+        clusterArn: clusterOf(sandbox.state, accountId, CLUSTER).arn,
+        keys: { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey },
+      };
+    }),
+    async stop() {
+      for (const n of names) {
+        if (saved[n] === undefined) delete process.env[n];
+        else process.env[n] = saved[n];
+      }
+      await sandbox.stop();
+    },
+  };
 }

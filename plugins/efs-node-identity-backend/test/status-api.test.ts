@@ -104,6 +104,8 @@ async function startBackend(world: SandboxWorld, knex: Knex, options: { storageA
       }),
       catalogServiceMock.factory({ entities: entities(world.clusterArn) }),
       permissionsByUser().factory,
+      // These tests are about the API: the fleet refresh must not verify entities behind their back at startup.
+      mockServices.scheduler.factory({ skipTaskRunOnStartup: true }),
     ],
   });
 }
@@ -323,6 +325,37 @@ describe('status API against the sandbox', () => {
     const bad = await request(server).get(`${API}/fleet?state=great`).set('Authorization', as(READER));
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toContain('state must be one of');
+  });
+
+  it('answers repeated status reads from memory, and a new result at once after it is stored', async () => {
+    world = await startWorld('deny-only-policy');
+    const knex = await databases.init('POSTGRES_18');
+    const { server } = await startBackend(world, knex);
+    const statusReads: string[] = [];
+    const onQuery = (q: { sql: string }) => {
+      if (q.sql.startsWith('select') && q.sql.includes('efs_node_identity_entity_status'))
+        statusReads.push(q.sql);
+    };
+    knex.on('query', onQuery);
+    try {
+      const read = () =>
+        request(server)
+          .get(`${API}/entities/default/component/payments/status`)
+          .set('Authorization', as(READER))
+          .expect(200);
+      expect((await read()).body.state).toBe('not-verified');
+      expect((await read()).body.state).toBe('not-verified');
+      expect(statusReads).toHaveLength(1);
+
+      const verified = await request(server)
+        .post(`${API}/entities/default/component/payments/verify`)
+        .set('Authorization', as(ALICE))
+        .expect(200);
+      expect((await read()).body).toEqual(verified.body);
+      expect(statusReads).toHaveLength(1);
+    } finally {
+      knex.off('query', onQuery);
+    }
   });
 
   it('keeps results in the database: a restarted backend answers the last verification without calling AWS', async () => {

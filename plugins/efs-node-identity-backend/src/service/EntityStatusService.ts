@@ -5,6 +5,8 @@ import type {
   RootConfigService,
 } from '@backstage/backend-plugin-api';
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
+import { readDurationFromConfig } from '@backstage/config';
+import { durationToMilliseconds } from '@backstage/types';
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import { stringifyEntityRef, type CompoundEntityRef, type Entity } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
@@ -19,7 +21,9 @@ import {
   type FleetResponse,
   type VerificationState,
 } from '@efs-node-identity/backstage-plugin-common';
-import { LiveEntityVerifier, type EntityVerifier } from './live-verifier';
+import type { Knex } from 'knex';
+import { LiveEntityVerifier, type EntityVerifier, type VerificationOutcome } from './live-verifier';
+import { StatusCache } from './status-cache';
 import { VerificationStore, type StoredVerification } from './status-store';
 
 export interface EntityStatusServiceOptions {
@@ -46,28 +50,46 @@ export interface FleetQuery {
 export class EntityStatusService {
   static async create(options: EntityStatusServiceOptions): Promise<EntityStatusService> {
     const db = await options.database.getClient();
-    if (!options.database.migrations?.skip) {
-      await db.migrate.latest({
-        directory: resolvePackagePath('@efs-node-identity/backstage-plugin-backend', 'migrations'),
-        // Its own bookkeeping tables, so the plugin's migrations never mix with another plugin's in a shared schema.
-        tableName: 'efs_node_identity_knex_migrations',
-      });
-    }
+    if (!options.database.migrations?.skip) await migrateToLatest(db);
     const verifier = options.verifier ?? LiveEntityVerifier.fromConfig(options.config, options.logger);
-    return new EntityStatusService(options.catalog, new VerificationStore(db), verifier, options.logger);
+    const ttlKey = 'efsNodeIdentity.statusCacheTtl';
+    let ttlMs = 10_000;
+    if (options.config.has(ttlKey)) {
+      try {
+        ttlMs = durationToMilliseconds(readDurationFromConfig(options.config, { key: ttlKey }));
+      } catch (error) {
+        throw new Error(`${ttlKey}: ${(error as Error).message}`, { cause: error });
+      }
+    }
+    return new EntityStatusService(
+      options.catalog,
+      new VerificationStore(db),
+      new StatusCache(ttlMs),
+      verifier,
+      options.logger,
+    );
   }
 
   private constructor(
     private readonly catalog: CatalogService,
     private readonly store: VerificationStore,
-    private readonly verifier: EntityVerifier,
+    private readonly cache: StatusCache,
+    /** The verifier this service uses; the fleet refresh verifies with the same one. */
+    readonly verifier: EntityVerifier,
     private readonly logger: LoggerService,
   ) {}
 
-  /** The entity's last verification; `not-verified` when it has never run. */
+  /** The entity's last verification; `not-verified` when it has never run. Served from the cache when fresh. */
   async getStatus(ref: CompoundEntityRef, credentials: BackstageCredentials): Promise<EntityStatusResponse> {
     const { entityRef, target } = await this.annotatedEntity(ref, credentials);
-    const stored = await this.store.get(entityRef);
+    const cached = this.cache.get(entityRef);
+    let stored: StoredVerification | undefined;
+    if (cached.hit) {
+      stored = cached.value;
+    } else {
+      stored = await this.store.get(entityRef);
+      this.cache.set(entityRef, stored);
+    }
     return stored ? toResponse(stored) : notVerified(entityRef, target);
   }
 
@@ -75,13 +97,26 @@ export class EntityStatusService {
   async verifyNow(ref: CompoundEntityRef, credentials: BackstageCredentials): Promise<EntityStatusResponse> {
     const { entityRef, target } = await this.annotatedEntity(ref, credentials);
     const outcome = await this.verifier.verify(target);
+    return toResponse(await this.record(entityRef, outcome));
+  }
+
+  /** Stores a verification of the entity and replaces its cached status (the fleet refresh stores through here too). */
+  async record(entityRef: string, outcome: VerificationOutcome): Promise<StoredVerification> {
     const stored: StoredVerification = { entityRef, ...outcome };
     await this.store.save(stored);
+    this.cache.set(entityRef, stored);
     this.logger.info(
-      `verified ${entityRef} (${target.clusterArn}): ${stored.state}, ` +
+      `verified ${entityRef} (${outcome.clusterArn}): ${stored.state}, ` +
         `${stored.counts.error} error(s), ${stored.counts.warning} warning(s)`,
     );
-    return toResponse(stored);
+    return stored;
+  }
+
+  /** When each of these entities was last verified, and for which cluster and file systems (from the database). */
+  async lastVerifications(
+    entityRefs: string[],
+  ): Promise<Map<string, Pick<StoredVerification, 'verifiedAt' | 'clusterArn' | 'fileSystemIds'>>> {
+    return this.store.getMany(entityRefs);
   }
 
   /** Every annotated entity the caller can read, with its last outcome, filtered and paginated, by entity ref. */
@@ -152,6 +187,29 @@ export class EntityStatusService {
     }
     return { entity, entityRef: stringifyEntityRef(entity), target };
   }
+}
+
+const MIGRATIONS = {
+  directory: resolvePackagePath('@efs-node-identity/backstage-plugin-backend', 'migrations'),
+  // Its own bookkeeping tables, so the plugin's migrations never mix with another plugin's in a shared schema.
+  tableName: 'efs_node_identity_knex_migrations',
+};
+
+/**
+ * Runs the plugin's migrations. Replicas that start together must take turns: knex's own migration lock lives in a
+ * table that the first run creates, so two first runs collide creating it (PostgreSQL: duplicate key in
+ * pg_type_typname_nsp_index), and a run that finds the lock taken fails at once (MigrationLocked) instead of waiting.
+ * On PostgreSQL a transaction-scoped advisory lock makes the others wait for the first, which leaves them nothing to do.
+ */
+async function migrateToLatest(db: Knex): Promise<void> {
+  if (!String(db.client.config.client).match(/^(pg|postgres)/)) {
+    await db.migrate.latest(MIGRATIONS);
+    return;
+  }
+  await db.transaction(async (trx) => {
+    await trx.raw("select pg_advisory_xact_lock(hashtext('efs_node_identity_migrations'))");
+    await db.migrate.latest(MIGRATIONS);
+  });
 }
 
 function toResponse(v: StoredVerification): EntityStatusResponse {
