@@ -25,8 +25,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SIMULATE_RUNS = Number(process.env.BENCH_SIMULATE_RUNS ?? 3);
 const ACTION_FILES = Number(process.env.BENCH_ACTION_FILES ?? 1_000);
 const ACTION_RUNS = Number(process.env.BENCH_ACTION_RUNS ?? 7);
-// A quick try of some figures only: BENCH_ONLY=action,verify (static, simulate, verify, action).
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'static,simulate,verify,action').split(','));
+// A quick try of some figures only: BENCH_ONLY=action,verify (static, simulate, verify, action, fleet).
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'static,simulate,verify,action,fleet').split(','));
 // The whole bench must stay near five minutes on two cores even when a figure is far off its target.
 const STATIC_BUDGET_MS = Number(process.env.BENCH_STATIC_BUDGET_MS ?? 150_000);
 const CLI_BUDGET_MS = Number(process.env.BENCH_CLI_BUDGET_MS ?? 45_000);
@@ -240,6 +240,23 @@ async function verifyCalls() {
   return { latencyMs: 50, measured: of('default'), lowerBound: of('lower-bound') };
 }
 
+/** The Backstage fleet refresh figure, in a child process (see fleet-refresh-worker.mjs). */
+async function fleetRefresh() {
+  let record;
+  const result = await run([path.join(HERE, 'fleet-refresh-worker.mjs')], {
+    budgetMs: 240_000,
+    onLine: (line) => {
+      try {
+        record = JSON.parse(line);
+      } catch {
+        // not the measurement line
+      }
+    },
+  });
+  if (result.code !== 0) log(`fleet refresh worker exited ${result.code}: ${result.stderr.slice(0, 500)}`);
+  return record;
+}
+
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'efs-node-identity-bench-'));
 const started = performance.now();
 try {
@@ -255,6 +272,9 @@ try {
   const action = ONLY.has('action')
     ? await measureActionVerdict({ tmp, files: ACTION_FILES, changed: 20, runs: ACTION_RUNS, log })
     : undefined;
+  if (ONLY.has('fleet'))
+    log('fleet: the Backstage plugin refreshes 1,000 entities on 20 sandbox clusters, AWS calls throttled');
+  const fleet = ONLY.has('fleet') ? await fleetRefresh() : undefined;
   const rows = [['figure', 'target', 'measured', 'ratio/verdict']];
   if (s) {
     const checkShown =
@@ -333,6 +353,14 @@ try {
       `${round(action.medianMs / 1000, 2)}× ${action.medianMs <= 1000 ? 'PASS' : 'FAIL'}`,
     ]);
   }
+  if (fleet) {
+    rows.push([
+      `backstage: fleet refresh, ${fleet.entities} entities on ${fleet.clusters} clusters, ${fleet.throttleProbability * 100} % of AWS calls throttled (concurrency ${fleet.concurrency.overall}, ${fleet.concurrency.perAccount} per account, ${fleet.concurrency.perCluster} per cluster)`,
+      '0 failures',
+      `${(fleet.ms / 1000).toFixed(1)} s, ${fleet.calls} calls (${fleet.awsCalls} AWS, ${fleet.throttled} of them throttled; ${fleet.kubernetesCalls} Kubernetes), ${fleet.summary.verifications} verifications for ${fleet.summary.stored} entities`,
+      `${fleet.failures} failures ${fleet.failures === 0 && fleet.summary.stored === fleet.entities ? 'PASS' : 'FAIL'}`,
+    ]);
+  }
   const results = {
     date: new Date().toISOString(),
     node: process.version,
@@ -344,6 +372,7 @@ try {
     evaluator: sim,
     verify,
     action,
+    fleet,
   };
   await fs.mkdir(OUT, { recursive: true });
   await fs.writeFile(path.join(OUT, 'results.json'), JSON.stringify(results, null, 2) + '\n');
