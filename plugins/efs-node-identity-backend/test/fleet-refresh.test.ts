@@ -187,7 +187,9 @@ describe('scheduled fleet refresh on two backend instances sharing one PostgreSQ
     });
     const instances: Array<Awaited<ReturnType<typeof startInstance>>> = [];
     for (const pool of pools) {
-      const instance = await startInstance(world, pool, { seconds: 15 });
+      // Long enough for the other instance's run to verify what is left even on a loaded machine, and short enough to
+      // expire before that instance's janitor runs a minute after its start.
+      const instance = await startInstance(world, pool, { seconds: 30 });
       instances.push(instance);
       cleanups.push(() => instance.backend.stop());
     }
@@ -212,6 +214,7 @@ describe('scheduled fleet refresh on two backend instances sharing one PostgreSQ
     await waitFor(
       'the other instance to finish the fleet',
       async () => (await storedRows(db)).length === ENTITIES,
+      200_000,
     );
     await waitFor('its run to end', async () => !(await task(db))!.current_run_ticket);
 
@@ -234,5 +237,5 @@ describe('scheduled fleet refresh on two backend instances sharing one PostgreSQ
     const counts = verificationsPerCluster(world);
     expect(counts.every((n) => n === 1 || n === 2)).toBe(true);
     expect(counts.filter((n) => n === 2).length).toBeLessThanOrEqual(1);
-  }, 180_000);
+  }, 300_000);
 });
