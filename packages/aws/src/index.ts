@@ -24,3 +24,12 @@ export {
   type InspectMountsOptions,
   type NodePodReads,
 } from './node-inspect';
+export {
+  clusterAccountOf,
+  collectAndPlan,
+  liveExecutorPorts,
+  planNeedsKube,
+  verifyLive,
+  type LiveAccess,
+  type LivePlan,
+} from './live-plan';

@@ -3,16 +3,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
   canonicalJson,
-  defaultConfig,
-  emptyPolicyTexts,
-  evaluateSnapshot,
   executePlan,
   fileLock,
   parseDesiredSpec,
-  planSteps,
-  recordingEfsPort,
-  recordingEksPort,
-  recordingIamPort,
   type DesiredSpecInput,
   type ExecuteOptions,
   type ExecutorPorts,
@@ -23,7 +16,7 @@ import {
   type Plan,
 } from '@efs-node-identity/core';
 import { adminCredentials, type Sandbox } from '@efs-node-identity/sandbox';
-import { collectLiveSnapshot, createAwsPorts, createKubePort, type AwsPorts } from '../src';
+import { collectAndPlan, createAwsPorts, createKubePort, verifyLive, type AwsPorts } from '../src';
 import {
   CLUSTER,
   PLATFORM_ACCOUNT,
@@ -102,23 +95,12 @@ export function specOf(input: Partial<DesiredSpecInput> = {}) {
 }
 
 export async function planWorld(w: World, input: Partial<DesiredSpecInput> = {}): Promise<Plan> {
-  const texts = emptyPolicyTexts();
-  const rec = (p: AwsPorts): AwsPorts => ({
-    ...p,
-    iam: recordingIamPort(p.iam, texts),
-    efs: recordingEfsPort(p.efs, texts),
-    eks: recordingEksPort(p.eks, texts),
-  });
-  const spec = specOf(input);
-  const { snapshot } = await collectLiveSnapshot({
-    cluster: CLUSTER,
-    region: REGION,
-    fileSystemIds: spec.fileSystems.map((f) => f.id),
+  const { plan } = await collectAndPlan(specOf(input), {
+    ports: w.ports,
+    others: w.storage ? [w.storage] : [],
     kube: { kind: 'kubeconfig', path: w.s.kubeconfig },
-    ports: rec(w.ports),
-    ...(w.storage ? { otherAccounts: [rec(w.storage)] } : {}),
   });
-  return planSteps(spec, snapshot, { texts });
+  return plan;
 }
 
 export function executorPorts(w: World, maxAttempts?: number): { ports: ExecutorPorts; destroy(): void } {
@@ -174,15 +156,15 @@ export async function applyWorld(
 }
 
 export async function verifyWorld(w: World, fileSystemIds: string[] = [FS]): Promise<Finding[]> {
-  const { snapshot } = await collectLiveSnapshot({
-    cluster: CLUSTER,
-    region: REGION,
-    fileSystemIds,
-    kube: { kind: 'kubeconfig', path: w.s.kubeconfig },
-    ports: w.ports,
-    ...(w.storage ? { otherAccounts: [w.storage] } : {}),
-  });
-  return evaluateSnapshot(snapshot, defaultConfig()).findings;
+  const { findings } = await verifyLive(
+    { cluster: CLUSTER, region: REGION, fileSystemIds },
+    {
+      ports: w.ports,
+      others: w.storage ? [w.storage] : [],
+      kube: { kind: 'kubeconfig', path: w.s.kubeconfig },
+    },
+  );
+  return findings;
 }
 
 /** What rollback must restore: file system policies (canonical), trusts and inline policies, associations. */

@@ -2,8 +2,6 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  defaultConfig,
-  evaluateSnapshot,
   ExecutionError,
   executePlan,
   fileLock,
@@ -14,7 +12,15 @@ import {
   type Journal,
 } from '@efs-node-identity/core';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io';
-import { collectAndPlan, desiredSpec, efsAccessFlags, openPorts, PLAN_OPTIONS, type LivePorts } from './plan';
+import {
+  collectAndPlan,
+  desiredSpec,
+  efsAccessFlags,
+  kubeAccess,
+  openPorts,
+  PLAN_OPTIONS,
+  type LivePorts,
+} from './plan';
 import { describeFailure } from './verify';
 
 export const APPLY_HELP = `Usage: efs-node-identity apply --cluster NAME --region R --file-system fs-… [options] [--yes]
@@ -79,25 +85,23 @@ async function saveJournal(file: string, journal: Journal): Promise<void> {
   await rename(tmp, file);
 }
 
-function executorPorts(
+async function executorPorts(
   main: LivePorts,
   others: LivePorts[],
   account: string,
   cluster: string,
   kube: ExecutorPorts['kube'],
   otherAccountIds: string[],
-): ExecutorPorts {
-  return {
+): Promise<ExecutorPorts> {
+  const { liveExecutorPorts } = await import('@efs-node-identity/aws');
+  return liveExecutorPorts({
+    ports: main,
+    others,
+    otherAccountIds,
     account,
     cluster,
-    iam: main.iam,
-    eks: main.eks,
-    efs: main.efs,
     ...(kube ? { kube } : {}),
-    otherAccounts: Object.fromEntries(
-      others.map((p, i) => [otherAccountIds[i]!, { iam: p.iam, efs: p.efs }]),
-    ),
-  };
+  });
 }
 
 async function openKube(
@@ -169,14 +173,12 @@ export async function applyCommand(args: string[], io: CliIo): Promise<number> {
       io.stderr('apply: not confirmed; nothing was changed\n');
       return EXIT_FINDINGS;
     }
-    const cluster = collected.snapshot.clusters.find((c) => c.name === spec.cluster);
-    const account = typeof cluster?.accountId === 'string' ? cluster.accountId : '';
-    const needsKube = plan.steps.some(
-      (s) => s.kind === 'restart-daemonset' || s.kind === 'annotate-service-account',
-    );
+    const { clusterAccountOf, planNeedsKube, verifyLive } = await import('@efs-node-identity/aws');
+    const account = clusterAccountOf(collected, spec.cluster);
+    const needsKube = planNeedsKube(plan);
     const kube = needsKube ? await openKube(live.ports, spec, kubeconfig, values.kubeconfig, io) : undefined;
     const otherIds = efs.roleArns.map((a) => a.split(':')[4]!);
-    const ports = executorPorts(live.ports, live.others, account, spec.cluster, kube, otherIds);
+    const ports = await executorPorts(live.ports, live.others, account, spec.cluster, kube, otherIds);
     let verifyErrors = 0;
     io.stderr(`apply: journal ${journalFile}\n`);
     try {
@@ -193,19 +195,15 @@ export async function applyCommand(args: string[], io: CliIo): Promise<number> {
           else io.stderr(`${head} ${e.phase}: ${e.message ?? ''}\n`);
         },
         verify: async () => {
-          const { collectLiveSnapshot } = await import('@efs-node-identity/aws');
-          const again = await collectLiveSnapshot({
-            cluster: spec.cluster,
-            region: spec.region,
-            fileSystemIds: spec.fileSystems.map((f) => f.id),
-            ports: live!.ports,
-            otherAccounts: live!.others,
-            kube: kubeconfig
-              ? { kind: 'kubeconfig', ...(values.kubeconfig ? { path: values.kubeconfig } : {}) }
-              : 'eks-token',
-            env: io.env,
-          });
-          const findings = evaluateSnapshot(again.snapshot, defaultConfig()).findings;
+          const { findings } = await verifyLive(
+            { cluster: spec.cluster, region: spec.region, fileSystemIds: spec.fileSystems.map((f) => f.id) },
+            {
+              ports: live!.ports,
+              others: live!.others,
+              kube: kubeAccess(kubeconfig, values.kubeconfig),
+              env: io.env,
+            },
+          );
           const errors = findings.filter((f) => f.severity === 'error');
           verifyErrors = errors.length;
           for (const f of errors) io.stderr(`  error ${f.ruleId}: ${f.message}\n`);
@@ -290,7 +288,7 @@ export async function rollbackCommand(args: string[], io: CliIo): Promise<number
     const kube = needsKube
       ? await openKube(live.ports, { cluster: journal.cluster, region }, kubeconfig, values.kubeconfig, io)
       : undefined;
-    const ports = executorPorts(
+    const ports = await executorPorts(
       live.ports,
       live.others,
       journal.account,

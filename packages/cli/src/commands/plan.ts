@@ -2,14 +2,9 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  emptyPolicyTexts,
   parseDesiredSpec,
   parseDesiredSpecFile,
-  planSteps,
   ROLE_ARN,
-  recordingEfsPort,
-  recordingEksPort,
-  recordingIamPort,
   renderPlanText,
   SpecError,
   type DesiredSpec,
@@ -182,7 +177,14 @@ export async function openPorts(
   return { ports, others, destroy };
 }
 
-/** Collects the live state (policy texts recorded as read) and plans. */
+/** The Kubernetes access of a run: the kubeconfig (--kubeconfig or KUBECONFIG) or an EKS token. */
+export function kubeAccess(kubeconfig: string | undefined, flag: unknown) {
+  return kubeconfig
+    ? ({ kind: 'kubeconfig', ...(typeof flag === 'string' ? { path: flag } : {}) } as const)
+    : ('eks-token' as const);
+}
+
+/** Collects the live state (policy texts recorded as read) and plans: the path every front door shares. */
 export async function collectAndPlan(
   spec: DesiredSpec,
   live: { ports: LivePorts; others: LivePorts[] },
@@ -190,28 +192,12 @@ export async function collectAndPlan(
   values: Record<string, unknown>,
   io: CliIo,
 ) {
-  const { collectLiveSnapshot } = await import('@efs-node-identity/aws');
-  // The merge must start from the policy texts as stored: recorded while the collector reads them (no extra call).
-  const texts = emptyPolicyTexts();
-  const recording = (p: LivePorts): LivePorts => ({
-    ...p,
-    iam: recordingIamPort(p.iam, texts),
-    efs: recordingEfsPort(p.efs, texts),
-    eks: recordingEksPort(p.eks, texts),
-  });
-  const collected = await collectLiveSnapshot({
-    cluster: spec.cluster,
-    region: spec.region,
-    fileSystemIds: spec.fileSystems.map((f) => f.id),
-    ports: recording(live.ports),
-    otherAccounts: live.others.map(recording),
-    kube: kubeconfig
-      ? { kind: 'kubeconfig', ...(values.kubeconfig ? { path: values.kubeconfig as string } : {}) }
-      : 'eks-token',
-    env: io.env,
-  });
-  const plan = planSteps(spec, collected.snapshot, { force: values.force === true, texts });
-  return { plan, collected };
+  const aws = await import('@efs-node-identity/aws');
+  return aws.collectAndPlan(
+    spec,
+    { ports: live.ports, others: live.others, kube: kubeAccess(kubeconfig, values.kubeconfig), env: io.env },
+    { force: values.force === true },
+  );
 }
 
 export async function planCommand(args: string[], io: CliIo): Promise<number> {
