@@ -23,7 +23,8 @@ const { values } = parseArgs({
   },
 });
 
-// Packages of every release that depend on most of the backend libraries and on the test utilities.
+// Packages of every release that depend on most of the backend libraries and on the test utilities, and the scaffolder
+// modules the plugins use that none of them depends on.
 const anchors = values.anchor.length
   ? values.anchor
   : [
@@ -33,6 +34,8 @@ const anchors = values.anchor.length
       '@backstage/plugin-scaffolder-backend@latest',
       // The frontend plugin's packages (core-components, frontend-plugin-api, catalog-react, the test utilities).
       '@backstage/plugin-catalog@latest',
+      // The template's publish:github:pull-request: no other anchor depends on it.
+      '@backstage/plugin-scaffolder-backend-module-github@latest',
     ];
 
 function npmView(spec, fields) {
