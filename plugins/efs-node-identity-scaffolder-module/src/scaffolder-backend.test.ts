@@ -155,7 +155,7 @@ describe('the efs-node-identity template in the real scaffolder backend', () => 
     } finally {
       await backend.stop();
     }
-  }, 120_000);
+  });
 
   it('fails the task of a user without efs-node-identity.provision with NotAllowedError, writing nothing', async () => {
     w = await openSandboxWorld('deny-only-policy');
@@ -178,5 +178,5 @@ describe('the efs-node-identity template in the real scaffolder backend', () => 
     } finally {
       await backend.stop();
     }
-  }, 60_000);
+  });
 });
