@@ -45540,7 +45540,7 @@ async function run() {
 }
 async function checkLiveMode(live, configPath, workspace) {
   const config = await loadConfigFor(workspace, configPath);
-  const { checkLive } = await import("./live-NVQG6KSN.js");
+  const { checkLive } = await import("./live-YSWUT5GQ.js");
   try {
     return { result: await checkLive(live, config, process.env) };
   } catch (error2) {
