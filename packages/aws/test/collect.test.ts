@@ -1,5 +1,11 @@
 import { defaultConfig, evaluateSnapshot, type Finding } from '@efs-node-identity/core';
-import { addAccessEntry, adminCredentials, scenarioNames } from '@efs-node-identity/sandbox';
+import {
+  addAccessEntry,
+  adminCredentials,
+  scenarioNames,
+  startSandbox,
+  type Sandbox,
+} from '@efs-node-identity/sandbox';
 import { collectLiveSnapshot, createAwsPorts, type CollectResult } from '../src';
 import {
   CLUSTER,
@@ -57,8 +63,8 @@ const findingsOf = (r: CollectResult): Finding[] => evaluateSnapshot(r.snapshot,
 const summary = (fs: Finding[]) => fs.map((f) => `${f.severity} ${f.ruleId}: ${f.message}`).join('\n');
 
 describe('collectLiveSnapshot on the sandbox scenarios', () => {
-  it('covers every bundled scenario', () => {
-    expect(Object.keys(EXPECTED).sort()).toEqual([...scenarioNames()].sort());
+  it('covers every bundled scenario (demo has its own test below: three accounts, no prod-eks)', () => {
+    expect([...Object.keys(EXPECTED), 'demo'].sort()).toEqual([...scenarioNames()].sort());
   });
 
   describe.each(Object.entries(EXPECTED))('%s', (scenario, ruleIds) => {
@@ -185,5 +191,48 @@ describe('call count of a healthy run', () => {
     } finally {
       await s.stop();
     }
+  });
+});
+
+/**
+ * The Backstage demo's world: one demo-cluster per team account, each read as the demo backend reads it (the
+ * account's sandbox-admin keys, Kubernetes through an EKS token and the access entry the scenario gives that user).
+ * Each service must show only its own situation.
+ */
+describe('the demo scenario, read per account with an EKS token', () => {
+  const DEMO: Record<string, { fileSystem: string; errors: string[] }> = {
+    '111122223333': { fileSystem: 'fs-0a1b2c3d4e5f60718', errors: [] },
+    '222233334444': { fileSystem: 'fs-0c2d4e6f8a0b1c3d5', errors: ['FS-02'] },
+    '333344445555': { fileSystem: 'fs-0e4f6a8b0c2d4e6f7', errors: ['PI-06', 'PI-07'] },
+  };
+  let sandbox: Sandbox;
+  beforeAll(async () => {
+    sandbox = await startSandbox({ scenario: 'demo' });
+  });
+  afterAll(() => sandbox.stop());
+
+  it.each(Object.entries(DEMO))('account %s', async (accountId, { fileSystem, errors }) => {
+    const keys = adminCredentials(sandbox.state, accountId)!;
+    const restore = useEnv({ AWS_ENDPOINT_URL: sandbox.url, AWS_REGION: REGION });
+    const ports = createAwsPorts({ region: REGION, credentials: keys });
+    let result: CollectResult;
+    try {
+      result = await collectLiveSnapshot({
+        cluster: 'demo-cluster',
+        region: REGION,
+        fileSystemIds: [fileSystem],
+        ports,
+        kube: 'eks-token',
+      });
+    } finally {
+      ports.destroy();
+      restore();
+    }
+    expect(result.snapshot.inputs).toEqual(['A', 'K']);
+    expect(result.snapshot.clusters[0]).toMatchObject({ name: 'demo-cluster', accountId });
+    expect(result.snapshot.fileSystems.map((f) => f.id)).toEqual([fileSystem]);
+    const findings = findingsOf(result);
+    const errorIds = [...new Set(findings.filter((f) => f.severity === 'error').map((f) => f.ruleId))].sort();
+    expect(`${errorIds.join(',')}\n${summary(findings)}`).toBe(`${errors.join(',')}\n${summary(findings)}`);
   });
 });

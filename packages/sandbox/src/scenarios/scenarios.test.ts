@@ -102,6 +102,7 @@ describe('bundled scenarios', () => {
         'fallback-to-instance-role',
         'mounted-before-association',
         'access-denied-in-logs',
+        'demo',
       ]),
     );
     for (const name of scenarioNames()) {
