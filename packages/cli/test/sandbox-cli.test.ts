@@ -134,6 +134,7 @@ describe('efs-node-identity sandbox', () => {
       'access-denied-in-logs',
       'addon-update-dropped-association',
       'cross-account',
+      'demo',
       'deny-only-policy',
       'fallback-to-instance-role',
       'healthy',
