@@ -25,8 +25,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SIMULATE_RUNS = Number(process.env.BENCH_SIMULATE_RUNS ?? 3);
 const ACTION_FILES = Number(process.env.BENCH_ACTION_FILES ?? 1_000);
 const ACTION_RUNS = Number(process.env.BENCH_ACTION_RUNS ?? 7);
-// A quick try of some figures only: BENCH_ONLY=action,verify (static, simulate, verify, action, fleet).
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'static,simulate,verify,action,fleet').split(','));
+// A quick try of some figures only: BENCH_ONLY=action,verify (static, simulate, verify, action, fleet, status).
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'static,simulate,verify,action,fleet,status').split(','));
 // The whole bench must stay near five minutes on two cores even when a figure is far off its target.
 const STATIC_BUDGET_MS = Number(process.env.BENCH_STATIC_BUDGET_MS ?? 150_000);
 const CLI_BUDGET_MS = Number(process.env.BENCH_CLI_BUDGET_MS ?? 45_000);
@@ -257,6 +257,23 @@ async function fleetRefresh() {
   return record;
 }
 
+/** The Backstage status API figure, in a child process (see status-api-worker.mjs). */
+async function statusApi() {
+  let record;
+  const result = await run([path.join(HERE, 'status-api-worker.mjs')], {
+    budgetMs: 120_000,
+    onLine: (line) => {
+      try {
+        record = JSON.parse(line);
+      } catch {
+        // not the measurement line
+      }
+    },
+  });
+  if (result.code !== 0) log(`status API worker exited ${result.code}: ${result.stderr.slice(0, 500)}`);
+  return record;
+}
+
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'efs-node-identity-bench-'));
 const started = performance.now();
 try {
@@ -275,6 +292,9 @@ try {
   if (ONLY.has('fleet'))
     log('fleet: the Backstage plugin refreshes 1,000 entities on 20 sandbox clusters, AWS calls throttled');
   const fleet = ONLY.has('fleet') ? await fleetRefresh() : undefined;
+  if (ONLY.has('status'))
+    log('status: cached status reads from the Backstage plugin at 100 concurrent connections (autocannon)');
+  const status = ONLY.has('status') ? await statusApi() : undefined;
   const rows = [['figure', 'target', 'measured', 'ratio/verdict']];
   if (s) {
     const checkShown =
@@ -361,6 +381,14 @@ try {
       `${fleet.failures} failures ${fleet.failures === 0 && fleet.summary.stored === fleet.entities ? 'PASS' : 'FAIL'}`,
     ]);
   }
+  if (status) {
+    rows.push([
+      `backstage: status API, cached reads of ${status.entities} entities at ${status.connections} concurrent connections for ${status.seconds} s (loopback)`,
+      'p99 ≤ 20 ms',
+      `p99 ${status.p99} ms, p50 ${status.p50} ms, ${Math.round(status.requestsPerSecond)} requests/s, ${status.non2xx + status.errors} failed, ${status.databaseQueries} database queries`,
+      `${round(status.p99 / 20, 2)}× ${status.p99 <= 20 && status.non2xx + status.errors === 0 ? 'PASS' : 'FAIL'}`,
+    ]);
+  }
   const results = {
     date: new Date().toISOString(),
     node: process.version,
@@ -373,6 +401,7 @@ try {
     verify,
     action,
     fleet,
+    status,
   };
   await fs.mkdir(OUT, { recursive: true });
   await fs.writeFile(path.join(OUT, 'results.json'), JSON.stringify(results, null, 2) + '\n');
