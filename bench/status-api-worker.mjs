@@ -84,6 +84,7 @@ const queries = { n: 0 };
 db.on('query', () => queries.n++);
 // The load generator runs on its own thread (autocannon's worker mode), so it does not take the server's; each
 // connection walks the entities in turn (request objects, not functions: they cross to the worker).
+const cpuBefore = process.cpuUsage();
 const result = await autocannon({
   url: `http://127.0.0.1:${port}`,
   connections: CONNECTIONS,
@@ -94,6 +95,9 @@ const result = await autocannon({
     path: `/entities/default/component/${e.metadata.name}/status`,
   })),
 });
+// CPU time of this process (the server; autocannon runs on a worker thread of its own, which counts here too, so this
+// is an upper bound) per request: less sensitive than latency to what else the machine runs.
+const cpu = process.cpuUsage(cpuBefore);
 process.stdout.write(
   JSON.stringify({
     connections: CONNECTIONS,
@@ -106,6 +110,7 @@ process.stdout.write(
     p99: result.latency.p99,
     requestsPerSecond: result.requests.average,
     databaseQueries: queries.n,
+    cpuMicrosPerRequest: (cpu.user + cpu.system) / Math.max(1, result.requests.total),
   }) + '\n',
 );
 server.close();

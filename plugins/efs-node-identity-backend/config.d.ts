@@ -19,7 +19,8 @@ export interface Config {
     fileSystemAccounts?: string[];
     /**
      * How long a status read may be answered from this instance's memory (default 10 seconds). A result this instance
-     * stores replaces its cached entry at once; one stored by another replica is seen after at most this long.
+     * stores replaces its cached entry at once; one stored by another replica, a change of the entity's annotations or
+     * its deletion is seen after at most this long (the permission check runs on every read regardless). 0: no cache.
      */
     statusCacheTtl?: HumanDuration | string;
     /**

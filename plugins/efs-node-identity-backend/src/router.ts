@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type {
   BackstageCredentials,
   HttpAuthService,
@@ -29,6 +30,11 @@ const KIND = /^[a-zA-Z][a-zA-Z0-9]{0,62}$/;
 const NAME = /^[a-zA-Z0-9]([-_.a-zA-Z0-9]{0,61}[a-zA-Z0-9])?$/;
 const FLEET_MAX_LIMIT = 500;
 
+interface StatusBody {
+  text: string;
+  etag: string;
+}
+
 function entityRefFrom(params: Record<string, string>): CompoundEntityRef {
   const { namespace, kind, name } = params as { namespace: string; kind: string; name: string };
   if (!KIND.test(kind)) throw new InputError(`"${kind}" is not an entity kind`);
@@ -57,6 +63,21 @@ function integerParam(value: unknown, name: string, fallback: number, max: numbe
 }
 
 /**
+ * Sends a status answer as JSON. The service answers the same object for as long as it caches it, so its JSON text
+ * and ETag are made once per answer, not per request (a WeakMap: they go when the service drops the answer). Express
+ * answers 304 when the client's If-None-Match matches the ETag, as it does for the ones it makes itself.
+ */
+function sendStatus(res: express.Response, bodies: WeakMap<object, StatusBody>, status: object): void {
+  let body = bodies.get(status);
+  if (!body) {
+    const text = JSON.stringify(status);
+    body = { text, etag: `W/"${createHash('sha1').update(text).digest('base64url')}"` };
+    bodies.set(status, body);
+  }
+  res.type('application/json').set('ETag', body.etag).send(body.text);
+}
+
+/**
  * The HTTP API (mounted at /api/efs-node-identity): validate the input, authorize the caller, call the service, answer
  * JSON. Errors are @backstage/errors types, which the backend's error handler turns into their HTTP status.
  */
@@ -64,6 +85,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   const { httpAuth, permissions, service } = options;
   const router = Router();
   router.use(express.json());
+  const statusBodies = new WeakMap<object, StatusBody>();
 
   router.get('/entities/:namespace/:kind/:name/status', async (req, res) => {
     const ref = entityRefFrom(req.params);
@@ -72,7 +94,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       { permission: catalogEntityReadPermission, resourceRef: `${ref.kind}:${ref.namespace}/${ref.name}` },
       { permission: efsNodeIdentityStatusReadPermission },
     ]);
-    res.json(await service.getStatus(ref, credentials));
+    sendStatus(res, statusBodies, await service.getStatus(ref, credentials));
   });
 
   router.post('/entities/:namespace/:kind/:name/verify', async (req, res) => {

@@ -351,8 +351,26 @@ describe('status API against the sandbox', () => {
         .post(`${API}/entities/default/component/payments/verify`)
         .set('Authorization', as(ALICE))
         .expect(200);
-      expect((await read()).body).toEqual(verified.body);
+      const after = await read();
+      expect(after.body).toEqual(verified.body);
       expect(statusReads).toHaveLength(1);
+
+      // The same answer keeps its ETag; a client that has it gets 304 and no body.
+      const etag = after.headers.etag as string;
+      expect(etag).toMatch(/^W\/"[\w-]+"$/);
+      expect((await read()).headers.etag).toBe(etag);
+      const unchanged = await request(server)
+        .get(`${API}/entities/default/component/payments/status`)
+        .set('Authorization', as(READER))
+        .set('If-None-Match', etag);
+      expect(unchanged.status).toBe(304);
+      expect(unchanged.text).toBe('');
+
+      // A cached answer is still only for those allowed to read it.
+      const denied = await request(server)
+        .get(`${API}/entities/default/component/payments/status`)
+        .set('Authorization', as(MALLORY));
+      expect(denied.status).toBe(403);
     } finally {
       knex.off('query', onQuery);
     }

@@ -79,18 +79,19 @@ export class EntityStatusService {
     private readonly logger: LoggerService,
   ) {}
 
-  /** The entity's last verification; `not-verified` when it has never run. Served from the cache when fresh. */
+  /**
+   * The entity's last verification; `not-verified` when it has never run. Served from the cache while fresh: a hit
+   * reads neither the catalog nor the database, and answers the same object each time (callers may keep its
+   * serialisation beside it; they must not change it).
+   */
   async getStatus(ref: CompoundEntityRef, credentials: BackstageCredentials): Promise<EntityStatusResponse> {
+    const cached = this.cache.get(stringifyEntityRef(ref));
+    if (cached) return cached;
     const { entityRef, target } = await this.annotatedEntity(ref, credentials);
-    const cached = this.cache.get(entityRef);
-    let stored: StoredVerification | undefined;
-    if (cached.hit) {
-      stored = cached.value;
-    } else {
-      stored = await this.store.get(entityRef);
-      this.cache.set(entityRef, stored);
-    }
-    return stored ? toResponse(stored) : notVerified(entityRef, target);
+    const stored = await this.store.get(entityRef);
+    const response = stored ? toResponse(stored) : notVerified(entityRef, target);
+    this.cache.set(entityRef, response);
+    return response;
   }
 
   /** Verifies the entity's cluster now, stores the outcome and answers it. */
@@ -104,7 +105,7 @@ export class EntityStatusService {
   async record(entityRef: string, outcome: VerificationOutcome): Promise<StoredVerification> {
     const stored: StoredVerification = { entityRef, ...outcome };
     await this.store.save(stored);
-    this.cache.set(entityRef, stored);
+    this.cache.set(entityRef, toResponse(stored));
     this.logger.info(
       `verified ${entityRef} (${outcome.clusterArn}): ${stored.state}, ` +
         `${stored.counts.error} error(s), ${stored.counts.warning} warning(s)`,

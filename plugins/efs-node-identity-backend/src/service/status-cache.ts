@@ -1,15 +1,17 @@
-import type { StoredVerification } from './status-store';
+import type { EntityStatusResponse } from '@efs-node-identity/backstage-plugin-common';
 
 interface Entry {
-  value: StoredVerification | undefined;
+  value: EntityStatusResponse;
   readAt: number;
 }
 
 /**
- * The last verification per entity ref, kept in this process so that status reads do not query the database each
- * time. A result this instance stores replaces its entry at once; a result another replica stores (its refresh run or a
- * `verify` it served) is seen when the entry is older than `ttlMs`, since replicas share only the database.
- * At most `maxEntries` refs are kept (the least recently read go first).
+ * The status answer per entity, kept in this process so that a status read asks neither the catalog nor the database
+ * while its entry is fresh. Keys are entity refs compared as the catalog compares them (case-insensitively). A result
+ * this instance stores replaces its entry at once; a result another replica stores (its refresh run or a `verify` it
+ * served), an annotation change or a deleted entity is seen when the entry is older than `ttlMs`, since replicas share
+ * only the database. At most `maxEntries` refs are kept (the least recently read go first). Callers authorize every
+ * read before they ask the cache: an entry says what the entity's status is, not who may read it.
  */
 export class StatusCache {
   private readonly entries = new Map<string, Entry>();
@@ -20,21 +22,36 @@ export class StatusCache {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** `hit: false` when the ref is not cached or its entry expired; `value` undefined is a cached "never verified". */
-  get(entityRef: string): { hit: true; value: StoredVerification | undefined } | { hit: false } {
-    const entry = this.entries.get(entityRef);
-    if (!entry || this.now() - entry.readAt >= this.ttlMs) return { hit: false };
+  /** The fresh answer for this entity ref, or undefined when it is not cached or its entry expired. */
+  get(entityRef: string): EntityStatusResponse | undefined {
+    const key = cacheKey(entityRef);
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (this.now() - entry.readAt >= this.ttlMs) {
+      this.entries.delete(key);
+      return undefined;
+    }
     // Map keeps insertion order: re-inserting marks the ref as the most recently read.
-    this.entries.delete(entityRef);
-    this.entries.set(entityRef, entry);
-    return { hit: true, value: entry.value };
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    return entry.value;
   }
 
-  set(entityRef: string, value: StoredVerification | undefined): void {
-    this.entries.delete(entityRef);
-    this.entries.set(entityRef, { value, readAt: this.now() });
+  set(entityRef: string, value: EntityStatusResponse): void {
+    const key = cacheKey(entityRef);
+    this.entries.delete(key);
+    this.entries.set(key, { value, readAt: this.now() });
     while (this.entries.size > this.maxEntries) {
       this.entries.delete(this.entries.keys().next().value!);
     }
   }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+function cacheKey(entityRef: string): string {
+  // Entity refs are ASCII (the catalog's validators, and the router's checks before a read).
+  return entityRef.toLowerCase();
 }
