@@ -53,6 +53,26 @@ describe('efs-node-identity:annotate', () => {
     expect(component.metadata.annotations['github.com/project-slug']).toBe('acme/payments');
   });
 
+  it('reads the file from the /tree/ location the catalog records for an entity registered from GitHub', async () => {
+    const reader = readerServing(fixture);
+    const workspace = createMockDirectory();
+    const tree = 'https://github.com/acme/payments/tree/main/catalog-info.yaml';
+    const ctx = createMockActionContext({
+      input: { ...input, location: `url:${tree}` },
+      workspacePath: workspace.path,
+    });
+    await createAnnotateAction({ reader }).handler(ctx);
+    expect(reader.readUrl).toHaveBeenCalledWith(tree);
+    expect(ctx.output).toHaveBeenCalledWith('repoUrl', 'github.com?owner=acme&repo=payments');
+    expect(ctx.output).toHaveBeenCalledWith('filePath', 'catalog-info.yaml');
+    const [component] = parseAllDocuments(
+      readFileSync(path.join(workspace.path, 'catalog-info/catalog-info.yaml'), 'utf8'),
+    ).map((d) => d.toJS());
+    expect(parseEfsNodeIdentityAnnotations(component)?.clusterArn).toBe(
+      'arn:aws:eks:eu-west-1:111122223333:cluster/prod-eks',
+    );
+  });
+
   it('refuses a location that is not a GitHub file, and an entity the file does not hold', async () => {
     const reader = readerServing(fixture);
     const workspace = createMockDirectory();

@@ -16,10 +16,14 @@ import { isMap, parseAllDocuments } from 'yaml';
 import { specFromInput, specInputSchema, type SpecInput } from './inputs';
 
 /**
- * Where a GitHub-hosted catalog file lives: `https://<host>/<owner>/<repo>/blob/<ref>/<path>` (the form of
- * `backstage.io/managed-by-location` for a location registered from GitHub, after the `url:` prefix).
+ * Where a GitHub-hosted catalog file lives: `https://<host>/<owner>/<repo>/blob/<ref>/<path>`, or `/tree/` in place of
+ * `/blob/`: the catalog writes `backstage.io/managed-by-location` from the location target resolved by
+ * `GithubIntegration.resolveUrl` (@backstage/integration), which rewrites `blob` to `tree`, so an entity registered
+ * from `…/blob/main/catalog-info.yaml` carries `url:…/tree/main/catalog-info.yaml`. Backstage's GitHub URL reader reads
+ * a file from either form.
  */
-const GITHUB_BLOB = /^https:\/\/([A-Za-z0-9.-]+(?::\d+)?)\/([\w.-]+)\/([\w.-]+)\/blob\/([^/]+)\/(.+)$/;
+const GITHUB_BLOB =
+  /^https:\/\/([A-Za-z0-9.-]+(?::\d+)?)\/([\w.-]+)\/([\w.-]+)\/(?:blob|tree)\/([^/]+)\/(.+)$/;
 
 /**
  * `efs-node-identity:annotate`: the entity's catalog-info.yaml with the efs-node-identity.io annotations, written into
@@ -101,7 +105,7 @@ export function createAnnotateAction(options: { reader: UrlReaderService }) {
       const blob = GITHUB_BLOB.exec(url);
       if (!blob || !ctx.input.location.startsWith('url:')) {
         throw new InputError(
-          `location: ${JSON.stringify(ctx.input.location)} is not a GitHub file location (url:https://<host>/<owner>/<repo>/blob/<ref>/<file>)`,
+          `location: ${JSON.stringify(ctx.input.location)} is not a GitHub file location (url:https://<host>/<owner>/<repo>/blob/<ref>/<file>, or /tree/ in place of /blob/)`,
         );
       }
       const [, host, owner, repo, , filePath] = blob as unknown as [
