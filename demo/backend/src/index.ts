@@ -16,6 +16,10 @@ backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
 backend.add(import('@backstage/plugin-catalog-backend'));
 backend.add(import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'));
 backend.add(import('@backstage/plugin-scaffolder-backend'));
+// publish:github:pull-request, for the template's pull-request delivery (the demo has no GitHub to open one on),
+// and the efs-node-identity actions the template runs, installed as the module's README says.
+backend.add(import('@backstage/plugin-scaffolder-backend-module-github'));
+backend.add(import('@efs-node-identity/backstage-plugin-scaffolder-backend-module-efs-node-identity'));
 
 // Permissions are enabled (permission.enabled in app-config.yaml) and every request is allowed.
 backend.add(import('@backstage/plugin-permission-backend'));

@@ -8,6 +8,7 @@ export { scaffolderModuleEfsNodeIdentity as default } from './module';
 export { createAnnotateAction } from './actions/annotate';
 export { createApplyAction } from './actions/apply';
 export { createPlanAction } from './actions/plan';
+export { createRefreshStatusAction } from './actions/refresh-status';
 export { createRenderAction } from './actions/render';
 export { createVerifyAction } from './actions/verify';
 export { specFromInput, requireProvisionPermission, type SpecInput } from './actions/inputs';

@@ -4,6 +4,7 @@ import type { LockFn } from '@efs-node-identity/core';
 import { createAnnotateAction } from './actions/annotate';
 import { createApplyAction } from './actions/apply';
 import { createPlanAction } from './actions/plan';
+import { createRefreshStatusAction } from './actions/refresh-status';
 import { createRenderAction } from './actions/render';
 import { createVerifyAction } from './actions/verify';
 import { AwsAccess } from './live/aws-access';
@@ -25,8 +26,10 @@ export const scaffolderModuleEfsNodeIdentity = createBackendModule({
         permissions: coreServices.permissions,
         logger: coreServices.logger,
         reader: coreServices.urlReader,
+        discovery: coreServices.discovery,
+        auth: coreServices.auth,
       },
-      async init({ scaffolder, config, database, permissions, logger, reader }) {
+      async init({ scaffolder, config, database, permissions, logger, reader, discovery, auth }) {
         const aws = AwsAccess.fromConfig(config);
         // Resolved on the first apply, not at startup: the scaffolder's database is migrated by then.
         let lock: Promise<LockFn> | undefined;
@@ -36,6 +39,7 @@ export const scaffolderModuleEfsNodeIdentity = createBackendModule({
           createRenderAction(),
           createVerifyAction({ aws, permissions }),
           createAnnotateAction({ reader }),
+          createRefreshStatusAction({ discovery, auth }),
         );
       },
     });

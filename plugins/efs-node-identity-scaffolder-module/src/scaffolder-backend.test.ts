@@ -7,6 +7,11 @@ import type { JsonObject } from '@backstage/types';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import request from 'supertest';
 import { parse } from 'yaml';
+import {
+  ANNOTATION_CLUSTER_ARN,
+  ANNOTATION_FILE_SYSTEM_IDS,
+  ANNOTATION_MODE,
+} from '@efs-node-identity/backstage-plugin-common';
 import scaffolderModule from './index';
 import { DENIED_USER, permissionsDenying } from './testing/permissions';
 import {
@@ -35,6 +40,10 @@ const payments: Entity = {
     namespace: 'default',
     annotations: {
       'backstage.io/managed-by-location': 'url:https://github.com/acme/payments/blob/main/catalog-info.yaml',
+      // What the efs-node-identity backend plugin verifies for the status card (the refresh-status step).
+      [ANNOTATION_CLUSTER_ARN]: `arn:aws:eks:${REGION}:${PLATFORM_ACCOUNT}:cluster/${CLUSTER}`,
+      [ANNOTATION_FILE_SYSTEM_IDS]: FS,
+      [ANNOTATION_MODE]: 'pod-identity',
     },
   },
   spec: { type: 'service', lifecycle: 'production', owner: 'team-payments' },
@@ -56,11 +65,22 @@ interface TaskEvent {
   body: { message?: string; stepId?: string; status?: string; error?: { message?: string } };
 }
 
-async function startScaffolder(w: SandboxWorld) {
+/**
+ * The status plugin beside the scaffolder, as in an app with the entity card: the template's refresh-status step asks
+ * it to verify the entity again after the apply. Its scheduled fleet refresh is left unscheduled (a mock scheduler),
+ * so the stored status comes from that step alone.
+ */
+const statusPlugin = () => [
+  import('@efs-node-identity/backstage-plugin-backend'),
+  mockServices.scheduler.mock().factory,
+];
+
+async function startScaffolder(w: SandboxWorld, extra: ReturnType<typeof statusPlugin> = []) {
   return startTestBackend({
     features: [
       import('@backstage/plugin-scaffolder-backend'),
       scaffolderModule,
+      ...extra,
       mockServices.rootConfig.factory({ data: { aws: w.awsConfig as JsonObject } }),
       catalogServiceMock.factory({
         entities: [{ ...template, metadata: { ...template.metadata, namespace: 'default' } }, payments],
@@ -111,6 +131,9 @@ describe('the efs-node-identity template in the real scaffolder backend', () => 
         /step: Merge the policy of fs-0a1b2c3d4e5f60718: add statement EfsCsiNode-prod-eks/,
       );
       expect(log).toMatch(/dry run: would Merge the policy of fs-0a1b2c3d4e5f60718/);
+      expect(log).toMatch(
+        /dry run: would ask the efs-node-identity backend to verify component:default\/payments now/,
+      );
       expect(res.body.output.text[0].content).toMatch(/[1-9]\d* step\(s\) planned/);
       expect(res.body.steps.map((s: { id: string }) => s.id)).toEqual(
         expect.arrayContaining(['plan', 'apply']),
@@ -122,9 +145,9 @@ describe('the efs-node-identity template in the real scaffolder backend', () => 
     }
   });
 
-  it('runs the template as a task through /v2/tasks: apply converges and verify is clean afterwards', async () => {
+  it('runs the template as a task through /v2/tasks: apply converges, verify is clean and the status card says ok', async () => {
     w = await openSandboxWorld('deny-only-policy');
-    const backend = await startScaffolder(w);
+    const backend = await startScaffolder(w, statusPlugin());
     const server = backend.server;
     try {
       const token = mockCredentials.user.token('user:default/platform-engineer');
@@ -138,6 +161,14 @@ describe('the efs-node-identity template in the real scaffolder backend', () => 
       expect({ status, log }).toMatchObject({ status: 'completed' });
       expect(log).toMatch(/verify: 0 error\(s\)/);
       expect(w.writes().map((c) => c.operation)).toEqual(expect.arrayContaining(['PutFileSystemPolicy']));
+
+      // The refresh-status step had the status plugin verify the entity again: the card reads the new state.
+      expect(log).toMatch(/status of component:default\/payments refreshed: ok/);
+      const card = await request(server)
+        .get('/api/efs-node-identity/entities/default/component/payments/status')
+        .set('Authorization', `Bearer ${token}`);
+      expect(card.status).toBe(200);
+      expect(card.body).toMatchObject({ state: 'ok', findings: [] });
 
       const access = await w.aws.open(
         { cluster: CLUSTER, region: REGION, fileSystems: [] },
