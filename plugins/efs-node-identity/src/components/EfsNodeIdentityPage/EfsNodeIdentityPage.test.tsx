@@ -141,6 +141,58 @@ describe('EfsNodeIdentityPage', () => {
     expect(catalog.requests).toEqual([fleetPage.items.map((e) => e.entityRef)]);
   });
 
+  it('labels every cell with its column heading and stacks the rows below 600 px, so a 400 px window reads "heading: value" lines', async () => {
+    const { api } = fleetApi(async () => fleetPage);
+    await renderPage(api);
+    const table = await screen.findByRole('table', { name: 'Fleet' });
+    const headings = within(table)
+      .getAllByRole('columnheader')
+      .map((h) => h.textContent);
+    expect(headings).toEqual([
+      'Entity',
+      'Cluster',
+      'File systems',
+      'Mode',
+      'Status',
+      'Worst finding',
+      'Last verified',
+    ]);
+    const rows = within(table).getAllByRole('row').slice(1);
+    expect(rows).toHaveLength(fleetPage.items.length);
+    for (const row of rows) {
+      expect(
+        within(row)
+          .getAllByRole('cell')
+          .map((c) => c.getAttribute('data-label')),
+      ).toEqual(headings);
+    }
+    // The narrow layout is a stylesheet rule on the table's class (Material UI's xs breakpoint): the cells become
+    // grid lines whose first column is the data-label, and the header row is hidden visually only.
+    const css = [...document.querySelectorAll('style')].map((style) => style.textContent).join('\n');
+    const tableClass = [...table.classList].find((c) => css.includes(`.${c}`));
+    expect(tableClass).toBeDefined();
+    const narrow = css.slice(css.indexOf('@media (max-width:599.95px)'));
+    expect(narrow).toContain(`.${tableClass} td::before`);
+    expect(narrow).toMatch(/content: attr\(data-label\)/);
+    expect(narrow).toMatch(/overflow-wrap: anywhere/);
+  });
+
+  it('reaches the filters, the sort and every entity link from the keyboard, in reading order', async () => {
+    const { api } = fleetApi(async () => fleetPage);
+    await renderPage(api);
+    const table = await screen.findByRole('table', { name: 'Fleet' });
+    const links = within(table).getAllByRole('link');
+    const user = userEvent.setup();
+    const reached: string[] = [];
+    for (let i = 0; i < 20 && document.activeElement !== links.at(-1); i++) {
+      await user.tab();
+      const focused = document.activeElement as HTMLElement;
+      reached.push(focused.closest('label')?.textContent?.split(/\s/)[0] ?? focused.textContent ?? '');
+    }
+    const expected = ['Cluster', 'Status', 'Search', 'Sort', ...fleetPage.items.map((e) => e.entityRef)];
+    expect(reached.filter((name) => expected.includes(name))).toEqual(expected);
+  });
+
   it('still lists the fleet, with mode and file systems unknown, when the catalog cannot be read', async () => {
     const { api } = fleetApi(async () => fleetPage);
     let calls = 0;

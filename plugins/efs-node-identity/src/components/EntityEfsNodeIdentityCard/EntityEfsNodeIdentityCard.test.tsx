@@ -140,6 +140,16 @@ describe('EntityEfsNodeIdentityCard', () => {
     expect(reached.indexOf('Copy the fix for FS-02')).toBeLessThan(reached.indexOf('Verify now'));
   });
 
+  it('wraps the ARNs and policy text of findings inside the card instead of widening it', async () => {
+    const { api } = fakeApi();
+    await renderCard(annotatedEntity, api);
+    const findings = await screen.findByRole('region', { name: 'Findings' });
+    // The card's root carries the rule; overflow-wrap is inherited by the findings' text and the fix's <pre>.
+    const card = findings.closest('.MuiCard-root') as HTMLElement;
+    expect(getComputedStyle(card).overflowWrap).toBe('anywhere');
+    expect(getComputedStyle(findings.querySelector('pre')!).whiteSpace).toBe('pre-wrap');
+  });
+
   it('verifies now for a user with the provision permission and shows the new status', async () => {
     const { api, calls } = fakeApi();
     await renderCard(annotatedEntity, api, true);

@@ -16,6 +16,7 @@ import {
   type StatusFinding,
 } from '@efs-node-identity/backstage-plugin-common';
 import Button from '@material-ui/core/Button';
+import { makeStyles } from '@material-ui/core/styles';
 import Typography from '@material-ui/core/Typography';
 import { useState } from 'react';
 import useAsyncRetry from 'react-use/lib/useAsyncRetry';
@@ -32,6 +33,12 @@ export const ANNOTATION_EXAMPLE = `metadata:
     ${ANNOTATION_FILE_SYSTEM_IDS}: fs-0123456789abcdef0
     ${ANNOTATION_SERVICE_ACCOUNT}: kube-system/efs-csi-node-sa
     ${ANNOTATION_MODE}: pod-identity`;
+
+const useStyles = makeStyles({
+  // Findings quote ARNs and policy JSON with no space to break at: they wrap inside the card instead of widening it
+  // past a 400 px window (WCAG 2.2 SC 1.4.10 Reflow).
+  status: { overflowWrap: 'anywhere', '& pre': { whiteSpace: 'pre-wrap' } },
+});
 
 /**
  * The entity's EFS node identity: whether its cluster's EFS CSI node component can mount the file systems, the
@@ -76,6 +83,7 @@ function NoAnnotations() {
 
 function AnnotatedEntityStatus(props: { entity: Entity; annotations: EfsNodeIdentityAnnotations }) {
   const api = useApi(efsNodeIdentityApiRef);
+  const classes = useStyles();
   const ref = getCompoundEntityRef(props.entity);
   const loaded = useAsyncRetry(() => api.getStatus(ref), [api, ref.kind, ref.namespace, ref.name]);
   const [verified, setVerified] = useState<EntityStatusResponse>();
@@ -127,7 +135,7 @@ function AnnotatedEntityStatus(props: { entity: Entity; annotations: EfsNodeIden
   if (!status) return null;
 
   return (
-    <InfoCard title={TITLE}>
+    <InfoCard title={TITLE} className={classes.status}>
       <section aria-label="Verification status">
         <Typography variant="h6" component="p">
           <StatusLabel state={status.state} />
