@@ -1,36 +1,17 @@
 // `npm run e2e`: the Backstage demo in a real headless Chromium (Debian's `chromium`, driven by playwright-core).
 // Starts `npm start`'s script, waits until it says it is ready, then checks what a visitor sees: the media-store page
-// shows the card with FS-02 and its fix, the fleet page lists the three services with their statuses. Screenshots go
-// to e2e/artifacts/. Exit code 0 when every check passes, 1 otherwise.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+// shows the card with FS-02 and its fix, the fleet page lists the three services with their statuses; the card and
+// the fleet are readable at 1280×800 and 400 px wide, reachable from the keyboard and say their status in words.
+// Then a developer runs the efs-node-identity template for media-store through the scaffolder's pages (apply now,
+// Pod Identity, demo-cluster, its file system), and the card and the fleet say Healthy. Screenshots go to
+// e2e/artifacts/. Exit code 0 when every check passes, 1 otherwise.
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { APP_URL, launchChromium, startDemo } from './lib/demo.mjs';
+import { MEDIA_STORE_FIX, runEfsNodeIdentityTemplate } from './lib/efs-template.mjs';
 
-const root = join(import.meta.dirname, '..');
 const artifacts = join(import.meta.dirname, 'artifacts');
 mkdirSync(artifacts, { recursive: true });
-const APP_URL = 'http://localhost:3000';
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-if (!existsSync(CHROMIUM)) {
-  process.stderr.write(`e2e: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)\n`);
-  process.exit(2);
-}
-
-const started = Date.now();
-const demo = spawn(process.execPath, [join(root, 'scripts', 'start.mjs')], {
-  cwd: root,
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const ready = new Promise((resolve, reject) => {
-  let out = '';
-  demo.stdout.on('data', (chunk) => {
-    process.stdout.write(chunk);
-    out += chunk;
-    if (/demo: ready after/.test(out)) resolve();
-  });
-  demo.on('exit', (code) => reject(new Error(`the demo exited (${code}) before it was ready`)));
-});
 
 const failures = [];
 function check(what, ok, detail = '') {
@@ -38,16 +19,59 @@ function check(what, ok, detail = '') {
   if (!ok) failures.push(what);
 }
 
+/**
+ * Elements wider than their box (scrollWidth > clientWidth), i.e. content a visitor would have to scroll sideways
+ * to read: the document itself and every element under `selector`, except those that are visually hidden (1 px
+ * wide, the screen-reader-only headings) and those that hide their overflow on purpose (an ellipsis).
+ */
+async function overflowing(page, selector) {
+  return page.evaluate((sel) => {
+    const found = [];
+    const root = document.documentElement;
+    if (root.scrollWidth > root.clientWidth)
+      found.push(`the page (${root.scrollWidth} > ${root.clientWidth} px)`);
+    for (const container of document.querySelectorAll(sel)) {
+      for (const el of [container, ...container.querySelectorAll('*')]) {
+        if (el.clientWidth <= 1 || el.scrollWidth <= el.clientWidth) continue;
+        if (getComputedStyle(el).overflowX === 'hidden' || getComputedStyle(el).textOverflow === 'ellipsis')
+          continue;
+        const label = el.getAttribute('aria-label') ?? el.textContent?.slice(0, 40);
+        found.push(`<${el.tagName.toLowerCase()}> "${label}" (${el.scrollWidth} > ${el.clientWidth} px)`);
+      }
+    }
+    return found;
+  }, selector);
+}
+
+/** Presses Tab from the top until `isTarget(name)` holds for the focused element (or `max` presses); returns the accessible names passed on the way. */
+async function tabUntil(page, isTarget, max = 60) {
+  // From the top of the document, as after loading the page.
+  await page.evaluate(() => document.activeElement?.blur());
+  const reached = [];
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    const name = await page.evaluate(() => {
+      const el = document.activeElement;
+      if (!el || el === document.body) return '';
+      const label = el.closest('label');
+      return (el.getAttribute('aria-label') ?? (label ? label.textContent : el.textContent) ?? '').trim();
+    });
+    reached.push(name);
+    if (isTarget(name)) break;
+  }
+  return reached;
+}
+
+const started = Date.now();
+let demo;
 let browser;
 try {
-  await ready;
+  demo = await startDemo();
   process.stdout.write(`e2e: demo ready after ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.setDefaultTimeout(60_000);
+  const shot = (name) => page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
 
   // The media-store page: the card names FS-02 and offers its fix.
   await page.goto(`${APP_URL}/catalog/default/component/media-store`);
@@ -62,9 +86,39 @@ try {
     await finding.innerText().catch(() => ''),
   );
   check('media-store: the status says Failing in words', (await page.getByText('Failing').count()) > 0);
-  await page.screenshot({ path: join(artifacts, 'media-store-1280.png'), fullPage: true });
+  // Not by colour alone: each link of the identity chain and each finding says its state in text.
+  const chain = await page.locator('section[aria-label="Identity chain"] li').allInnerTexts();
+  check(
+    'media-store: every identity chain link states ok / warning / failing / unknown in text',
+    chain.length > 0 && chain.every((text) => /\b(ok|warning|failing|unknown)\b/.test(text)),
+    JSON.stringify(chain),
+  );
+  check('media-store: the finding says "error" in text', /\berror\b/.test(await finding.innerText()));
+  const cardOverflow1280 = await overflowing(page, '.MuiCard-root');
+  check(
+    'media-store at 1280×800: nothing scrolls sideways',
+    cardOverflow1280.length === 0,
+    cardOverflow1280.join('; '),
+  );
+  const toVerify = await tabUntil(page, (name) => /^verify now$/i.test(name));
+  check(
+    'media-store: Tab reaches the fix and then "Verify now"',
+    /^verify now$/i.test(toVerify.at(-1) ?? '') && toVerify.includes('Copy the fix for FS-02'),
+    toVerify.filter(Boolean).join(' → '),
+  );
+  await shot('media-store-1280');
+  await page.setViewportSize({ width: 400, height: 800 });
+  await page.locator('section[aria-label="Findings"]').waitFor();
+  const cardOverflow400 = await overflowing(page, '.MuiCard-root');
+  check(
+    'media-store at 400 px: nothing scrolls sideways',
+    cardOverflow400.length === 0,
+    cardOverflow400.join('; '),
+  );
+  await shot('media-store-400');
 
   // The fleet page: the three services with their statuses.
+  await page.setViewportSize({ width: 1280, height: 800 });
   await page.goto(`${APP_URL}/efs-node-identity`);
   const table = page.locator('table[aria-label="Fleet"]');
   await table.waitFor();
@@ -74,9 +128,82 @@ try {
     const text = (await row.count()) === 1 ? await row.innerText() : '';
     check(`fleet: ${name} is listed as ${status}`, text.includes(status), text || 'no row');
   }
-  await page.screenshot({ path: join(artifacts, 'fleet-1280.png'), fullPage: true });
+  const fleetOverflow1280 = await overflowing(page, 'main');
+  check(
+    'fleet at 1280×800: nothing scrolls sideways',
+    fleetOverflow1280.length === 0,
+    fleetOverflow1280.join('; '),
+  );
+  // The entity links in the order the table shows them (sorted by entity).
+  const links = await table.getByRole('link').allInnerTexts();
+  const toLastLink = await tabUntil(page, (name) => name === links.at(-1));
+  const stops = ['Cluster', 'Status', 'Search', 'Sort by', ...links];
+  const order = toLastLink.filter((name) => stops.some((stop) => name.startsWith(stop)));
+  check(
+    'fleet: Tab reaches the cluster, status and text filters, the sort and every entity link, in that order',
+    order.length === stops.length && order.every((name, i) => name.startsWith(stops[i])),
+    toLastLink.filter(Boolean).join(' → '),
+  );
+  await shot('fleet-1280');
   await page.setViewportSize({ width: 400, height: 800 });
-  await page.screenshot({ path: join(artifacts, 'fleet-400.png'), fullPage: true });
+  await table.waitFor();
+  const fleetOverflow400 = await overflowing(page, 'main');
+  check(
+    'fleet at 400 px: nothing scrolls sideways',
+    fleetOverflow400.length === 0,
+    fleetOverflow400.join('; '),
+  );
+  // Each cell shows its column heading before the value (the ::before content the narrow layout draws).
+  const shown = await table
+    .locator('tbody tr', { hasText: 'media-store' })
+    .evaluate((row) =>
+      [...row.querySelectorAll('td')].map(
+        (td) => `${getComputedStyle(td, '::before').content.replace(/^"|"$/g, '')}: ${td.textContent}`,
+      ),
+    );
+  check(
+    'fleet at 400 px: each value is shown with its column heading (status in words)',
+    shown.includes('Status: Failing') && shown.includes('Cluster: demo-cluster'),
+    shown.join(' | '),
+  );
+  await shot('fleet-400');
+
+  // A developer fixes media-store with the template: apply now, Pod Identity, demo-cluster, its file system.
+  await page.setViewportSize({ width: 1280, height: 800 });
+  const run = await runEfsNodeIdentityTemplate(page, {
+    baseUrl: APP_URL,
+    values: MEDIA_STORE_FIX,
+    screenshot: (name) => shot(name),
+  });
+  await shot('template-task');
+  check(
+    'template: the task for media-store completed',
+    run.status === 'completed',
+    `${run.status} at ${run.taskUrl}`,
+  );
+  check(
+    'template: the task log shows the status card refreshed to ok',
+    /status of component:default\/media-store refreshed: ok/.test(run.log),
+    run.log.slice(-800),
+  );
+
+  // The card now says Healthy, without a click on Verify now: the template's last step refreshed the status.
+  await page.goto(`${APP_URL}/catalog/default/component/media-store`);
+  const status = page.locator('section[aria-label="Verification status"]');
+  await status.waitFor();
+  const statusText = await status.innerText();
+  check('media-store after the template: the card says Healthy', /^Healthy\b/m.test(statusText), statusText);
+  check(
+    'media-store after the template: no finding is left',
+    (await page.getByText('No findings: every rule passed.').count()) === 1 &&
+      (await page.locator('li[aria-label^="FS-02"]').count()) === 0,
+  );
+  await shot('media-store-fixed-1280');
+  await page.goto(`${APP_URL}/efs-node-identity`);
+  await table.waitFor();
+  const fixedRow = await table.locator('tr', { hasText: 'media-store' }).innerText();
+  check('fleet after the template: media-store is listed as Healthy', /Healthy/.test(fixedRow), fixedRow);
+  await shot('fleet-fixed-1280');
 } catch (error) {
   const pages = browser?.contexts().flatMap((c) => c.pages()) ?? [];
   for (const [i, p] of pages.entries())
@@ -84,8 +211,7 @@ try {
   check('the journey ran to the end', false, error instanceof Error ? error.message : String(error));
 } finally {
   await browser?.close();
-  demo.kill('SIGINT');
-  await new Promise((resolve) => (demo.exitCode === null ? demo.once('exit', resolve) : resolve()));
+  await demo?.stop();
 }
 process.stdout.write(
   `e2e: ${failures.length ? `${failures.length} check(s) failed` : 'every check passed'} after ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in e2e/artifacts/\n`,

@@ -1,7 +1,7 @@
 // `npm start`: the demo. Starts the sandbox with the `demo` scenario and the Backstage demo app (demo/backend serving
 // the production build of demo/app) on http://localhost:3000, verifies the three demo services once, prints where to
 // go, and stops everything on Ctrl-C. `npm run check:examples` checks the bundled examples instead.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -17,6 +17,45 @@ const REGION = 'eu-west-1';
 // The sandbox's `demo` scenario: one account per service (packages/sandbox/scenarios/demo.yaml says why).
 const ACCOUNTS = ['111122223333', '222233334444', '333344445555'];
 const SERVICES = ['orders-api', 'media-store', 'reports-worker'];
+
+// Every child this script starts (the app build, the backend), so that a SIGINT or SIGTERM sent to this script alone
+// (not to its whole process group, as Ctrl-C in a terminal does) reaches them too: without it, the backend was left
+// running when only this process got the signal. The handlers are installed before anything starts.
+const children = new Set();
+/** Set once the sandbox and the backend exist; until then a signal only has to stop the children. */
+let cleanUp = async () => {};
+let stopping = false;
+async function stop(code, signal = 'SIGTERM') {
+  if (stopping) return;
+  stopping = true;
+  await Promise.all([...children].map((child) => stopChild(child, signal)));
+  await cleanUp();
+  process.exit(code);
+}
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => void stop(0, signal));
+}
+
+/** Sends the signal to a child and waits for it to exit, with SIGKILL after 10 s. */
+function stopChild(child, signal) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill(signal);
+  });
+}
+
+/** Starts a child, remembered until it exits. */
+function startChild(command, args, options) {
+  const child = spawn(command, args, options);
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
 
 /** Newest modification time under a directory (0 when it does not exist). */
 function newest(dir) {
@@ -42,12 +81,15 @@ const sources = Math.max(
 );
 if (builtAt < sources) {
   say('building the app (production build of demo/app; a few minutes the first time)…');
-  const build = spawnSync('npm', ['run', 'bundle', '-w', '@efs-node-identity/demo-app'], {
+  // npm passes a SIGINT or SIGTERM on to the script it runs (backstage-cli and its webpack workers).
+  const build = startChild('npm', ['run', 'bundle', '-w', '@efs-node-identity/demo-app'], {
     cwd: root,
-    stdio: 'inherit',
+    stdio: ['ignore', 'inherit', 'inherit'],
   });
-  if (build.status !== 0) {
-    say(`the app build failed (exit ${build.status ?? build.signal})`);
+  const [status, signal] = await new Promise((resolve) => build.once('exit', (c, sig) => resolve([c, sig])));
+  if (stopping) await new Promise(() => {}); // stop() exits once every child is gone
+  if (status !== 0) {
+    say(`the app build failed (exit ${status ?? signal})`);
     process.exit(2);
   }
   say(`app built after ${seconds()}`);
@@ -56,12 +98,18 @@ if (builtAt < sources) {
 const require = createRequire(import.meta.url);
 const { startSandbox, adminCredentials } = require(join(root, 'packages', 'sandbox', 'dist', 'index.js'));
 const sandbox = await startSandbox({ scenario: 'demo' });
+cleanUp = () => sandbox.stop();
+if (stopping) await new Promise(() => {});
 say(`sandbox (scenario demo) on ${sandbox.url}`);
 
 // The backend gets per-account keys through the standard `aws:` config (integration-aws-node), as in production;
 // the SDK's AWS_ENDPOINT_URL sends every call to the sandbox. These are the sandbox's dummy keys, never real ones.
 const configDir = mkdtempSync(join(tmpdir(), 'efs-node-identity-demo-'));
 const sandboxConfig = join(configDir, 'app-config.sandbox.json');
+cleanUp = async () => {
+  await sandbox.stop();
+  rmSync(configDir, { recursive: true, force: true });
+};
 writeFileSync(
   sandboxConfig,
   JSON.stringify({
@@ -74,7 +122,7 @@ writeFileSync(
 const env = { ...process.env, NODE_ENV: 'production', AWS_ENDPOINT_URL: sandbox.url, AWS_REGION: REGION };
 for (const name of ['AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'])
   delete env[name];
-const backend = spawn(
+const backend = startChild(
   process.execPath,
   ['dist/index.js', '--config', '../app-config.yaml', '--config', sandboxConfig],
   { cwd: join(root, 'demo', 'backend'), env, stdio: ['ignore', 'pipe', 'pipe'] },
@@ -91,6 +139,8 @@ for (const stream of [backend.stdout, backend.stderr]) {
         const entry = JSON.parse(line);
         // Serving on localhost is the point of the demo: each plugin's warning about a localhost baseUrl is noise here.
         if (/baseUrl is set to a localhost URL/.test(entry.message)) continue;
+        // The scaffolder publishes task events to the events backend, which the demo does not install.
+        if (/events backend not found/.test(entry.message)) continue;
         if (entry.level === 'warn' || entry.level === 'error') {
           process.stderr.write(
             `backend ${entry.level}: ${entry.plugin ? `[${entry.plugin}] ` : ''}${entry.message}\n`,
@@ -103,29 +153,6 @@ for (const stream of [backend.stdout, backend.stderr]) {
   });
 }
 
-let stopping = false;
-async function stop(code) {
-  if (stopping) return;
-  stopping = true;
-  if (backend.exitCode === null) {
-    backend.kill('SIGTERM');
-    await new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        backend.kill('SIGKILL');
-        resolve();
-      }, 10_000);
-      backend.once('exit', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-  }
-  await sandbox.stop();
-  rmSync(configDir, { recursive: true, force: true });
-  process.exit(code);
-}
-process.on('SIGINT', () => void stop(0));
-process.on('SIGTERM', () => void stop(0));
 backend.on('exit', (code, signal) => {
   if (stopping) return;
   say(`the backend stopped (${signal ?? `exit ${code}`})`);
