@@ -5,7 +5,7 @@
 // Then a developer runs the efs-node-identity template for media-store through the scaffolder's pages (apply now,
 // Pod Identity, demo-cluster, its file system), and the card and the fleet say Healthy. Screenshots go to
 // e2e/artifacts/. Exit code 0 when every check passes, 1 otherwise.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { APP_URL, launchChromium, startDemo } from './lib/demo.mjs';
 import { MEDIA_STORE_FIX, runEfsNodeIdentityTemplate } from './lib/efs-template.mjs';
@@ -176,6 +176,7 @@ try {
     screenshot: (name) => shot(name),
   });
   await shot('template-task');
+  writeFileSync(join(artifacts, 'template-task.log'), `${run.taskUrl}\n${run.log}\n`);
   check(
     'template: the task for media-store completed',
     run.status === 'completed',

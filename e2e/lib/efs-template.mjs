@@ -72,7 +72,11 @@ export async function runEfsNodeIdentityTemplate(page, options) {
   const taskUrl = page.url();
   const status = await waitForTask(page, baseUrl, taskUrl, timeoutMs);
   const events = await scaffolderApi(page, `${baseUrl}/api/scaffolder/v2/tasks/${taskId(taskUrl)}/events`);
-  const log = (Array.isArray(events) ? events : []).map((e) => e.body?.message ?? '').join('\n');
+  const log = (Array.isArray(events) ? events : [])
+    .map((e) => e.body?.message ?? '')
+    .join('\n')
+    // The scaffolder's task logger colours the level names.
+    .replace(/\x1b\[[0-9;]*m/g, '');
   return { status, taskUrl, log };
 }
 

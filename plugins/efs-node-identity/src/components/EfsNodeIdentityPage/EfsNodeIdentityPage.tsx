@@ -248,7 +248,11 @@ export function EfsNodeIdentityPage() {
           ruleCounts={ruleCounts}
         />
         {fleet.value && (
-          <nav aria-label="Pages" style={{ display: 'flex', gap: 8, alignItems: 'center', marginTop: 16 }}>
+          <nav
+            aria-label="Pages"
+            // Wraps at 400 px rather than squeezing the buttons' labels out of them.
+            style={{ display: 'flex', flexWrap: 'wrap', gap: 8, alignItems: 'center', marginTop: 16 }}
+          >
             <Button
               variant="outlined"
               disabled={offset === 0}
