@@ -18,6 +18,15 @@ export interface Config {
      */
     fileSystemAccounts?: string[];
     /**
+     * Ground truth from the nodes (default false): every verification, on request and in the fleet refresh, also reads
+     * the mount state files (`/var/run/efs/`, through `pods/exec` in the `efs-plugin` container) and the last lines of
+     * the `efs-plugin` log (`pods/log`) of each running efs-csi-node pod, as `efs-node-identity verify
+     * --inspect-mounts` does: NR-03 and LG-01 report from them and the status says which identity the live mounts use.
+     * The backend's Kubernetes identity needs the node-inspector Role (docs/permissions.md); without it the status says
+     * "not inspected" and why. Needs `kubernetes: eks-token`.
+     */
+    inspectMounts?: boolean;
+    /**
      * How long a status read may be answered from this instance's memory (default 10 seconds). A result this instance
      * stores replaces its cached entry at once; one stored by another replica, a change of the entity's annotations or
      * its deletion is seen after at most this long (the permission check runs on every read regardless). 0: no cache.

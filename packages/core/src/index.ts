@@ -19,6 +19,7 @@ export * from './config/config';
 export * from './config/load-config';
 export * from './rules/rule';
 export * from './rules/view';
+export * from './rules/live-mounts';
 export * from './rules/engine';
 export * from './rules/catalog';
 export * from './report/result';

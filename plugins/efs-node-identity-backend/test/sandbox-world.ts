@@ -70,10 +70,10 @@ export async function startWorld(
 
 /**
  * Runs the built `efs-node-identity verify` as a user would, against the same sandbox (Kubernetes through an EKS
- * token, as the backend does), and answers the rule IDs of its JSON report. Asynchronous: the sandbox answers from
+ * token, as the backend does), with `extraArgs` (e.g. `--inspect-mounts`), and answers the rule IDs of its JSON report. Asynchronous: the sandbox answers from
  * this process's event loop.
  */
-export function cliVerifyRuleIds(world: SandboxWorld): Promise<string[]> {
+export function cliVerifyRuleIds(world: SandboxWorld, extraArgs: string[] = []): Promise<string[]> {
   const bin = path.resolve(__dirname, '../../../packages/cli/dist/bin.js');
   const env: Record<string, string | undefined> = { ...process.env };
   for (const k of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_DEFAULT_REGION', 'KUBECONFIG']) delete env[k];
@@ -95,6 +95,7 @@ export function cliVerifyRuleIds(world: SandboxWorld): Promise<string[]> {
     'json',
     '--fail-on',
     'never',
+    ...extraArgs,
   ];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -68,7 +68,81 @@ export interface EntityStatusResponse {
   notRead: string[];
   /** API calls the last verification made. */
   calls?: { aws: number; kubernetes: number };
+  /**
+   * Which identity the live mounts use, read from the node pods' mount state files (`efsNodeIdentity.inspectMounts`),
+   * or why they were not inspected. Absent when the cluster could not be verified, and from a backend that does not
+   * report it.
+   */
+  liveMounts?: LiveMountsStatus;
 }
+
+/**
+ * The live mounts by the identity efs-utils made them with (each mount's state file in `/var/run/efs/` records it;
+ * rule NR-03 reports the same counts).
+ */
+export interface LiveMountsInspected {
+  inspected: true;
+  /** The configured identity of the node service account, e.g. `Pod Identity, role arn:…`; absent when none is. */
+  identity?: string;
+  counts: {
+    /** On the configured identity. */
+    dedicated: number;
+    /** On the node instance role: efs-utils fell back to it. */
+    instanceRole: number;
+    /** On Pod Identity or IRSA, but not the identity configured now. */
+    olderIdentity: number;
+    /** On other credentials (a profile on the node, an unrecognised method). */
+    other: number;
+    /** Mounted without `iam`. */
+    withoutIam: number;
+  };
+  /** Node pods whose state files were read. */
+  nodePods: number;
+  /** Mounts to mount again to get the configured identity (at most `REMOUNTS_LISTED`; `remountCount` has them all). */
+  remount: LiveMountToRemount[];
+  remountCount: number;
+  /** Node pods whose state files could not be read, and why (the others were read). */
+  notInspected?: { pods: string[]; reason: string };
+}
+
+/** At most this many mounts are listed in `remount`. */
+export const REMOUNTS_LISTED = 50;
+
+/** A live mount that keeps a wrong identity until its volume is mounted again. */
+export interface LiveMountToRemount {
+  /** What it was made with instead of the configured identity. */
+  credentials: 'instance-role' | 'older-identity' | 'other';
+  /** `awsCredentialsMethod` as the state file has it (printable, bounded), e.g. `metadata:`. */
+  credentialsMethod?: string;
+  /** The efs-csi-node pod that holds the mount, `namespace/name`, and its node. */
+  nodePod: string;
+  node?: string;
+  /** The UID of the application pod to delete or roll out so the volume is mounted again. */
+  applicationPodUid?: string;
+  persistentVolume?: string;
+  fileSystemId?: string;
+  accessPointId?: string;
+  /** The mount point, else the state file's name. */
+  mount: string;
+  /** ISO 8601. */
+  mountedAt?: string;
+}
+
+/**
+ * Why the live mounts were not inspected: `disabled`: `efsNodeIdentity.inspectMounts` is off; `forbidden`: the
+ * backend may not use `pods/exec` on the node pods; `failed`: exec failed on every node pod; `no-node-pods`: no
+ * efs-csi-node pod was running.
+ */
+export type LiveMountsNotInspectedReason = 'disabled' | 'forbidden' | 'failed' | 'no-node-pods';
+
+export interface LiveMountsNotInspected {
+  inspected: false;
+  reason: LiveMountsNotInspectedReason;
+  /** One sentence: why, and what to change. */
+  message: string;
+}
+
+export type LiveMountsStatus = LiveMountsInspected | LiveMountsNotInspected;
 
 /** One row of `GET /fleet`. */
 export interface FleetEntry {

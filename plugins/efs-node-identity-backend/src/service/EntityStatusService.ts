@@ -225,6 +225,7 @@ function toResponse(v: StoredVerification): EntityStatusResponse {
     notRead: v.notRead,
     ...(v.error !== undefined ? { error: v.error } : {}),
     ...(v.calls ? { calls: v.calls } : {}),
+    ...(v.liveMounts ? { liveMounts: v.liveMounts } : {}),
   };
 }
 

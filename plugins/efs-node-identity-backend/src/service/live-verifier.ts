@@ -6,10 +6,13 @@ import {
   defaultConfig,
   describeLiveFailure,
   evaluateSnapshot,
+  NodeIdentityView,
+  summarizeLiveMounts,
   type Config as RulesConfig,
 } from '@efs-node-identity/core';
 import { collectLiveSnapshot, createAwsPorts, type AwsPorts } from '@efs-node-identity/aws';
 import { countBySeverity, stateOf, toStatusFinding } from './findings';
+import { INSPECTION_DISABLED, liveMountsStatus } from './live-mounts';
 import type { StoredVerification } from './status-store';
 
 /** What a verification of one entity's cluster produced, before it is stored under the entity's ref. */
@@ -32,6 +35,11 @@ export interface LiveVerifierOptions {
    * does not know is looked up in each, with that account's credentials from the `aws:` config.
    */
   fileSystemAccounts?: string[];
+  /**
+   * Also read each running efs-csi-node pod's mount state files and `efs-plugin` log (pods/exec, pods/log), so NR-03
+   * and LG-01 judge what the nodes really did and the status reports the live mounts by identity. Needs Kubernetes.
+   */
+  inspectMounts?: boolean;
   rules?: RulesConfig;
 }
 
@@ -59,12 +67,19 @@ export class LiveEntityVerifier implements EntityVerifier {
         throw new Error(`efsNodeIdentity.fileSystemAccounts: "${id}" is not a 12-digit AWS account ID`);
       }
     }
+    const inspectMounts = pluginConfig?.getOptionalBoolean('inspectMounts') ?? false;
+    if (inspectMounts && kubernetes === 'none') {
+      throw new Error(
+        'efsNodeIdentity.inspectMounts reads the node pods through the Kubernetes API: it needs efsNodeIdentity.kubernetes eks-token, not none',
+      );
+    }
     return new LiveEntityVerifier({
       credentialsManager: DefaultAwsCredentialsManager.fromConfig(config),
       logger,
       concurrency,
       kubernetes,
       fileSystemAccounts,
+      inspectMounts,
     });
   }
 
@@ -77,6 +92,7 @@ export class LiveEntityVerifier implements EntityVerifier {
       fileSystemIds: target.fileSystemIds,
       verifiedAt: new Date(),
     };
+    const inspectMounts = this.options.inspectMounts === true && this.options.kubernetes !== 'none';
     let awsCalls = 0;
     let ports: AwsPorts | undefined;
     const otherAccounts: AwsPorts[] = [];
@@ -99,8 +115,10 @@ export class LiveEntityVerifier implements EntityVerifier {
         otherAccounts,
         kube: this.options.kubernetes === 'none' ? false : 'eks-token',
         concurrency: this.options.concurrency,
+        inspectMounts,
       });
-      const result = evaluateSnapshot(snapshot, this.options.rules ?? defaultConfig());
+      const rules = this.options.rules ?? defaultConfig();
+      const result = evaluateSnapshot(snapshot, rules);
       const findings = result.findings.map(toStatusFinding);
       const counts = countBySeverity(findings);
       return {
@@ -117,6 +135,9 @@ export class LiveEntityVerifier implements EntityVerifier {
             : 'if it is in another account, add that account to efsNodeIdentity.fileSystemAccounts and aws.accounts';
           return `${what}: ${fact.reason}; ${hint}`;
         }),
+        liveMounts: inspectMounts
+          ? liveMountsStatus(summarizeLiveMounts(snapshot, new NodeIdentityView(snapshot, rules)))
+          : INSPECTION_DISABLED,
       };
     } catch (error) {
       // The one-line messages the CLI and the Action print: no stack trace, nothing secret.

@@ -1,5 +1,9 @@
 import type { Knex } from 'knex';
-import type { StatusFinding, VerificationState } from '@efs-node-identity/backstage-plugin-common';
+import type {
+  LiveMountsStatus,
+  StatusFinding,
+  VerificationState,
+} from '@efs-node-identity/backstage-plugin-common';
 
 const TABLE = 'efs_node_identity_entity_status';
 
@@ -15,6 +19,8 @@ export interface StoredVerification {
   error?: string;
   notRead: string[];
   calls?: { aws: number; kubernetes: number };
+  /** Absent for an unverifiable outcome and for rows stored before the plugin reported it. */
+  liveMounts?: LiveMountsStatus;
 }
 
 interface Row {
@@ -28,7 +34,10 @@ interface Row {
   result: string;
 }
 
-type ResultColumn = Pick<StoredVerification, 'fileSystemIds' | 'findings' | 'error' | 'notRead' | 'calls'>;
+type ResultColumn = Pick<
+  StoredVerification,
+  'fileSystemIds' | 'findings' | 'error' | 'notRead' | 'calls' | 'liveMounts'
+>;
 
 /** The plugin database's table of verification outcomes (knex: PostgreSQL in production, SQLite in development). */
 export class VerificationStore {
@@ -42,6 +51,7 @@ export class VerificationStore {
       notRead: v.notRead,
       ...(v.error !== undefined ? { error: v.error } : {}),
       ...(v.calls ? { calls: v.calls } : {}),
+      ...(v.liveMounts ? { liveMounts: v.liveMounts } : {}),
     };
     const row: Row = {
       entity_ref: v.entityRef,
@@ -87,5 +97,6 @@ function fromRow(row: Row): StoredVerification {
     notRead: result.notRead,
     ...(result.error !== undefined ? { error: result.error } : {}),
     ...(result.calls ? { calls: result.calls } : {}),
+    ...(result.liveMounts ? { liveMounts: result.liveMounts } : {}),
   };
 }

@@ -23,6 +23,7 @@ import useAsyncRetry from 'react-use/lib/useAsyncRetry';
 import { efsNodeIdentityApiRef } from '../../api';
 import { identityChain, sortFindings, type ChainLink } from '../identityChain';
 import { formatTime, StateMark, StatusLabel, toneOf } from '../StatusLabel';
+import { LiveMounts } from './LiveMounts';
 
 const TITLE = 'EFS node identity';
 
@@ -152,6 +153,7 @@ function AnnotatedEntityStatus(props: { entity: Entity; annotations: EfsNodeIden
         )}
       </section>
       <IdentityChainPicture links={identityChain(status, props.annotations.mode)} />
+      {status.liveMounts && <LiveMounts liveMounts={status.liveMounts} />}
       {status.notRead.length > 0 && (
         <section aria-label="Not read">
           <Typography variant="subtitle2">Not read, so the rules about them stayed silent:</Typography>
