@@ -11,7 +11,7 @@ import {
   renderMarkdown,
   renderSarif,
   runCheck
-} from "./chunk-QC4TXO4N.js";
+} from "./chunk-ZGNH5FM5.js";
 import {
   __commonJS,
   __export,
@@ -45540,7 +45540,7 @@ async function run() {
 }
 async function checkLiveMode(live, configPath, workspace) {
   const config = await loadConfigFor(workspace, configPath);
-  const { checkLive } = await import("./live-YSWUT5GQ.js");
+  const { checkLive } = await import("./live-FYJ2D4XF.js");
   try {
     return { result: await checkLive(live, config, process.env) };
   } catch (error2) {

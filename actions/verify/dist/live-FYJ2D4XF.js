@@ -14,7 +14,7 @@ import {
   parseVolumeHandle,
   printable,
   unknown
-} from "./chunk-QC4TXO4N.js";
+} from "./chunk-ZGNH5FM5.js";
 import {
   BinaryDecisionDiagram,
   Client,

@@ -10428,7 +10428,7 @@ var NET02 = {
     if (groups.length === 0 && cidrs.length === 0) return findings;
     const region = isKnown(cluster.region) ? cluster.region : "<region>";
     const zones = nodeZones(view);
-    const judge2 = (sg) => {
+    const judge = (sg) => {
       let partial2 = false;
       for (const rule of sg.ingress) {
         const tcp = ["tcp", "6", "-1", "all"].includes(rule.protocol.toLowerCase());
@@ -10449,7 +10449,7 @@ var NET02 = {
         const known = target.securityGroupIds.map(
           (id) => view.snapshot.network.securityGroups.find((g) => g.id === id)
         );
-        const verdicts = known.map((g) => g ? judge2(g) : "unread");
+        const verdicts = known.map((g) => g ? judge(g) : "unread");
         if (verdicts.includes("admits")) continue;
         const undecidable = verdicts.includes("partial") || verdicts.includes("unread");
         const zone = zones.find((z2) => z2.azId === target.availabilityZoneId);
@@ -10897,6 +10897,56 @@ var NR02 = {
   }
 };
 
+// ../../packages/core/src/rules/live-mounts.ts
+function expectedNodeIdentity(view) {
+  const binding = view.nodeRoles.find((b) => b.via === "pod-identity") ?? view.nodeRoles.find((b) => b.via === "irsa");
+  if (!binding) return void 0;
+  const roleArn = isKnown(binding.arn) ? binding.arn : void 0;
+  const how = binding.via === "pod-identity" ? "Pod Identity" : "IRSA";
+  return {
+    via: binding.via,
+    ...roleArn ? { roleArn } : {},
+    label: `${how}${roleArn ? `, role ${roleArn}` : ""}`
+  };
+}
+function bucketOf(mount, expected) {
+  const source = mount.credentials;
+  if (source.kind === "none") return "withoutIam";
+  if (source.kind === "instance-role") return "instanceRole";
+  if (!expected) return "other";
+  const matches = source.kind === "pod-identity" && expected.via === "pod-identity" || source.kind === "web-identity" && expected.via === "irsa" && (expected.roleArn === void 0 || source.roleArn === expected.roleArn);
+  if (matches) return "dedicated";
+  return source.kind === "pod-identity" || source.kind === "web-identity" ? "older" : "other";
+}
+function summarizeLiveMounts(snapshot, view) {
+  const inspections = snapshot.nodeInspections;
+  if (inspections.length === 0) return void 0;
+  const expected = expectedNodeIdentity(view);
+  const tally = {
+    dedicated: 0,
+    instanceRole: 0,
+    older: 0,
+    withoutIam: 0,
+    other: 0
+  };
+  const mounts = [];
+  for (const inspection of inspections) {
+    for (const mount of inspection.mounts) {
+      const bucket = bucketOf(mount, expected);
+      tally[bucket]++;
+      const needsRemount = expected !== void 0 && bucket !== "dedicated" && bucket !== "withoutIam";
+      mounts.push({ mount, inspection, bucket, needsRemount });
+    }
+  }
+  return {
+    ...expected ? { expected } : {},
+    inspected: inspections.filter((i2) => i2.stateFiles.status === "read"),
+    skipped: inspections.filter((i2) => i2.stateFiles.status !== "read"),
+    tally,
+    mounts
+  };
+}
+
 // ../../packages/core/src/rules/node-inspection-support.ts
 var MAX_PROBLEM_FINDINGS = 10;
 function podRef(inspection) {
@@ -10954,24 +11004,17 @@ var NR03 = {
   title: "Live mounts use the wrong credentials",
   requires: ["K"],
   check({ view, snapshot }) {
-    const inspections = snapshot.nodeInspections;
-    if (inspections.length === 0) return [];
+    const summary = summarizeLiveMounts(snapshot, view);
+    if (!summary) return [];
     const findings = [];
-    const skipped = inspections.filter((i2) => i2.stateFiles.status !== "read");
-    if (skipped.length > 0)
-      findings.push(notInspected("mount state files", "pods/exec", skipped, (i2) => i2.stateFiles));
-    findings.push(...problemFindings(inspections, "state-files"));
-    const expected = configuredIdentity(view);
-    const tally = { dedicated: 0, instanceRole: 0, older: 0, withoutIam: 0, other: 0 };
-    for (const inspection of inspections) {
-      for (const mount of inspection.mounts) {
-        const verdict = judge(mount, expected);
-        tally[verdict.bucket]++;
-        if (verdict.finding) findings.push(verdict.finding(inspection));
-      }
+    if (summary.skipped.length > 0)
+      findings.push(notInspected("mount state files", "pods/exec", summary.skipped, (i2) => i2.stateFiles));
+    findings.push(...problemFindings(snapshot.nodeInspections, "state-files"));
+    const { expected, tally } = summary;
+    for (const judged of summary.mounts) {
+      if (judged.needsRemount && expected) findings.push(remountFinding(judged, expected));
     }
-    const inspected = inspections.filter((i2) => i2.stateFiles.status === "read");
-    if (inspected.length > 0) {
+    if (summary.inspected.length > 0) {
       const total = Object.values(tally).reduce((a, b) => a + b, 0);
       const parts2 = [
         `${tally.dedicated} on the dedicated identity${expected ? ` (${expected.label})` : ""}`,
@@ -10982,54 +11025,33 @@ var NR03 = {
       ];
       findings.push({
         severity: "info",
-        message: `live mounts: ${parts2.join(", ")} (${total} state file(s) on ${inspected.length} node pod(s)${expected ? "" : "; no dedicated identity is configured for the node service account"})`,
+        message: `live mounts: ${parts2.join(", ")} (${total} state file(s) on ${summary.inspected.length} node pod(s)${expected ? "" : "; no dedicated identity is configured for the node service account"})`,
         resource: "DaemonSet/kube-system/efs-csi-node",
-        origin: inspected[0].origin
+        origin: summary.inspected[0].origin
       });
     }
     return findings;
   }
 };
-function configuredIdentity(view) {
-  const binding = view.nodeRoles.find((b) => b.via === "pod-identity") ?? view.nodeRoles.find((b) => b.via === "irsa");
-  if (!binding) return void 0;
-  const roleArn = isKnown(binding.arn) ? binding.arn : void 0;
-  const how = binding.via === "pod-identity" ? "Pod Identity" : "IRSA";
-  return {
-    via: binding.via,
-    ...roleArn ? { roleArn } : {},
-    label: `${how}${roleArn ? `, role ${roleArn}` : ""}`
-  };
-}
-function judge(mount, expected) {
-  const source = mount.credentials;
-  if (source.kind === "none") return { bucket: "withoutIam" };
-  if (source.kind === "instance-role") {
-    if (!expected) return { bucket: "instanceRole" };
+function remountFinding(judged, expected) {
+  const { mount, inspection } = judged;
+  if (judged.bucket === "instanceRole") {
     return {
-      bucket: "instanceRole",
-      finding: (inspection) => ({
-        severity: "error",
-        message: `${describeMount(mount, inspection)} was made with the node instance role (awsCredentialsMethod \`metadata:\`) although ${expected.label} is configured: efs-utils fell back to the instance profile because the dedicated identity failed when the volume was mounted (PI-06, PI-07 and IR-04 report lasting causes), and the watchdog keeps renewing this mount's certificate with the instance role until the volume is mounted again`,
-        origin: mount.origin,
-        resource: mountResource(mount, inspection),
-        fix: remountFix(mount, inspection)
-      })
-    };
-  }
-  if (!expected) return { bucket: "other" };
-  const matches = source.kind === "pod-identity" && expected.via === "pod-identity" || source.kind === "web-identity" && expected.via === "irsa" && (expected.roleArn === void 0 || source.roleArn === expected.roleArn);
-  if (matches) return { bucket: "dedicated" };
-  const made = source.kind === "pod-identity" ? "with Pod Identity" : source.kind === "web-identity" ? `with IRSA (role ${source.roleArn})` : `with \`${mount.credentialsMethod ?? source.kind}\``;
-  return {
-    bucket: source.kind === "pod-identity" || source.kind === "web-identity" ? "older" : "other",
-    finding: (inspection) => ({
-      severity: "warning",
-      message: `${describeMount(mount, inspection)} was made ${made}, but ${expected.label} is configured now: the mount keeps the identity it was made with until the volume is mounted again`,
+      severity: "error",
+      message: `${describeMount(mount, inspection)} was made with the node instance role (awsCredentialsMethod \`metadata:\`) although ${expected.label} is configured: efs-utils fell back to the instance profile because the dedicated identity failed when the volume was mounted (PI-06, PI-07 and IR-04 report lasting causes), and the watchdog keeps renewing this mount's certificate with the instance role until the volume is mounted again`,
       origin: mount.origin,
       resource: mountResource(mount, inspection),
       fix: remountFix(mount, inspection)
-    })
+    };
+  }
+  const source = mount.credentials;
+  const made = source.kind === "pod-identity" ? "with Pod Identity" : source.kind === "web-identity" ? `with IRSA (role ${source.roleArn})` : `with \`${mount.credentialsMethod ?? source.kind}\``;
+  return {
+    severity: "warning",
+    message: `${describeMount(mount, inspection)} was made ${made}, but ${expected.label} is configured now: the mount keeps the identity it was made with until the volume is mounted again`,
+    origin: mount.origin,
+    resource: mountResource(mount, inspection),
+    fix: remountFix(mount, inspection)
   };
 }
 function mountResource(mount, inspection) {
@@ -11504,7 +11526,7 @@ var PI08 = {
     if (!podIdentityInUse(view)) return [];
     const findings = [];
     const seen = /* @__PURE__ */ new Set();
-    const judge2 = (what, version2, origin, resource) => {
+    const judge = (what, version2, origin, resource) => {
       if (version2 === void 0) return;
       if (isUnknown(version2)) {
         findings.push({
@@ -11530,7 +11552,7 @@ or with Helm: helm upgrade aws-efs-csi-driver aws-efs-csi-driver/aws-efs-csi-dri
     };
     for (const ds of view.driverDaemonSets) {
       for (const c of ds.containers.filter((c2) => c2.name === NODE_CONTAINER)) {
-        judge2(
+        judge(
           `the image of container ${c.name} in DaemonSet ${isKnown(ds.name) ? ds.name : "efs-csi-node"} (${at(ds.origin)})`,
           c.image,
           c.imageOrigin ?? ds.origin,
@@ -11540,11 +11562,11 @@ or with Helm: helm upgrade aws-efs-csi-driver aws-efs-csi-driver/aws-efs-csi-dri
     }
     for (const pod of view.snapshot.pods.filter((p) => p.ownerDaemonSet === "efs-csi-node")) {
       for (const c of pod.containers.filter((c2) => c2.name === NODE_CONTAINER)) {
-        judge2(`the image of pod ${pod.namespace}/${pod.name}`, c.image, pod.origin, `DaemonSet/efs-csi-node`);
+        judge(`the image of pod ${pod.namespace}/${pod.name}`, c.image, pod.origin, `DaemonSet/efs-csi-node`);
       }
     }
     for (const addon of view.snapshot.addons.filter((a) => a.name === EFS_ADDON)) {
-      judge2(
+      judge(
         `the version of add-on ${EFS_ADDON} (${at(addon.origin)})`,
         addon.version,
         addon.origin,
