@@ -81,9 +81,11 @@ const sources = Math.max(
 );
 if (builtAt < sources) {
   say('building the app (production build of demo/app; a few minutes the first time)…');
-  // npm passes a SIGINT or SIGTERM on to the script it runs (backstage-cli and its webpack workers).
-  const build = startChild('npm', ['run', 'bundle', '-w', '@efs-node-identity/demo-app'], {
-    cwd: root,
+  // demo/app's `bundle` script, run without npm and its shell in between, which do not pass a signal on to
+  // backstage-cli: started directly, it is the child that gets the signal (webpack runs inside it).
+  const cli = join(root, 'node_modules', '@backstage', 'cli', 'bin', 'backstage-cli');
+  const build = startChild(process.execPath, [cli, 'package', 'build', '--config', '../app-config.yaml'], {
+    cwd: appDir,
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const [status, signal] = await new Promise((resolve) => build.once('exit', (c, sig) => resolve([c, sig])));
@@ -134,7 +136,8 @@ for (const stream of [backend.stdout, backend.stderr]) {
     const lines = (rest + chunk).split('\n');
     rest = lines.pop() ?? '';
     for (const line of lines) {
-      if (!line.trim()) continue;
+      // Once stopping, the backend's shutdown messages are expected.
+      if (!line.trim() || stopping) continue;
       try {
         const entry = JSON.parse(line);
         // Serving on localhost is the point of the demo: each plugin's warning about a localhost baseUrl is noise here.
@@ -163,6 +166,8 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 async function until(what, attempt, timeoutMs = 180_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    // Stopping: no more requests to a backend that is shutting down; stop() exits.
+    if (stopping) await new Promise(() => {});
     try {
       const value = await attempt();
       if (value) return value;
