@@ -2,7 +2,7 @@
 // a sandbox the journey holds, the way scripts/start.mjs starts it for `npm start`, but on a free port (so a journey
 // never collides with a running demo) and with extra config (e.g. a short fleet refresh interval).
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -22,9 +22,31 @@ export async function freePort() {
   return port;
 }
 
-/** Builds demo/app when it has no production build yet (npm start does the same; minutes on 2 cores). */
+/** Newest modification time of the files under a directory (0 when it does not exist). */
+function newest(dir) {
+  if (!existsSync(dir)) return 0;
+  let latest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) latest = Math.max(latest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return latest;
+}
+
+/**
+ * Builds demo/app when its production build is missing or older than its sources, the frontend plugin's build or
+ * the demo config (the test scripts/start.mjs makes before `npm start`; minutes on 2 cores).
+ */
 export function ensureDemoAppBuilt(j) {
-  if (existsSync(join(ROOT, 'demo', 'app', 'dist', 'index.html'))) return;
+  const appDir = join(ROOT, 'demo', 'app');
+  const index = join(appDir, 'dist', 'index.html');
+  const builtAt = existsSync(index) ? statSync(index).mtimeMs : 0;
+  const sources = Math.max(
+    newest(join(appDir, 'src')),
+    newest(join(appDir, 'public')),
+    newest(join(ROOT, 'plugins', 'efs-node-identity', 'dist')),
+    statSync(join(ROOT, 'demo', 'app-config.yaml')).mtimeMs,
+  );
+  if (builtAt >= sources) return;
   j.say('building demo/app (production build, a few minutes)…');
   const build = spawnSync('npm', ['run', 'bundle', '-w', '@efs-node-identity/demo-app'], {
     cwd: ROOT,
