@@ -48,10 +48,13 @@ export function ensureDemoAppBuilt(j) {
   );
   if (builtAt >= sources) return;
   j.say('building demo/app (production build, a few minutes)…');
+  // Its output (a line per chunk) goes to the journey's artifacts, not to the terminal.
   const build = spawnSync('npm', ['run', 'bundle', '-w', '@efs-node-identity/demo-app'], {
     cwd: ROOT,
-    stdio: 'inherit',
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
   });
+  j.save('demo-app-build.log', `${build.stdout ?? ''}${build.stderr ?? ''}`);
   if (build.status !== 0) throw new Error(`the demo app build failed (exit ${build.status ?? build.signal})`);
 }
 
