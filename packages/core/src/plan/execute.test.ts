@@ -250,7 +250,8 @@ describe('executePlan', () => {
 describe('fileLock', () => {
   it('serialises holders of one key, and takes over a stale lock file', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'lock-test-'));
-    const lock = fileLock({ dir, staleMs: 1000, timeoutMs: 5000 });
+    // A generous timeout: ten holders in turn with backoff must not time out on a loaded machine; the test is about order.
+    const lock = fileLock({ dir, staleMs: 1000, timeoutMs: 60_000 });
     let inside = 0;
     let max = 0;
     await Promise.all(

@@ -58,5 +58,6 @@ describe('the static sources on generated malformed files', () => {
       }),
       { numRuns: RUNS },
     );
-  });
+    // A hang guard, not a speed limit: a few seconds on an idle machine, far more on two shared, busy cores.
+  }, 300_000);
 });
