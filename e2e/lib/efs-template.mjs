@@ -75,7 +75,8 @@ export async function runEfsNodeIdentityTemplate(page, options) {
   const log = (Array.isArray(events) ? events : [])
     .map((e) => e.body?.message ?? '')
     .join('\n')
-    // The scaffolder's task logger colours the level names.
+    // The scaffolder's task logger colours the level names: ANSI colour codes (ESC [ … m) are dropped.
+    // eslint-disable-next-line no-control-regex
     .replace(/\x1b\[[0-9;]*m/g, '');
   return { status, taskUrl, log };
 }
