@@ -14,8 +14,6 @@ import { cliVerifyRuleIds, PLATFORM_ACCOUNT, startWorld, type SandboxWorld } fro
 // Ground truth from the nodes through the backend: with efsNodeIdentity.inspectMounts the verifier reads each
 // efs-csi-node pod's mount state files from the sandbox's exec endpoint, as `verify --inspect-mounts` does.
 const databases = TestDatabases.create({ ids: ['POSTGRES_18'] });
-// A backend start, a verification with exec into three node pods and a CLI run each: minutes on a loaded shared machine.
-jest.setTimeout(180_000);
 
 const API = '/api/efs-node-identity';
 const USER = mockCredentials.user.header('user:default/alice');
