@@ -57,7 +57,7 @@ export function authenticate(request: SandboxRequest, state: SandboxState): Cred
  * convention (other REST-JSON services such as Lambda do); not seen from them directly.
  */
 function signatureErrorCode(service: string): string {
-  return service === 'eks' || service === 'elasticfilesystem'
+  return service === 'eks' || service === 'elasticfilesystem' || service === 's3files'
     ? 'InvalidSignatureException'
     : 'SignatureDoesNotMatch';
 }
@@ -74,7 +74,10 @@ export function uriEncode(text: string): string {
  * The canonical path of a non-S3 service: the path as it came over the wire (already percent-encoded by the client),
  * `.`/`..`/empty segments removed, then encoded once more (SigV4 double-encodes paths except for S3).
  */
-function canonicalPath(path: string): string {
+function canonicalPath(path: string, service: string): string {
+  // S3 signs the path as sent, encoded once and with its empty segments kept (SigV4 for S3: no double encoding,
+  // no normalization).
+  if (service === 's3') return path === '' ? '/' : path;
   const segments: string[] = [];
   for (const segment of path.split('/')) {
     if (segment === '' || segment === '.') continue;
@@ -230,7 +233,7 @@ function verifySignature(
   const payloadHash = claimedHash ?? bodyHash;
   const canonicalRequest = [
     request.method,
-    canonicalPath(request.path),
+    canonicalPath(request.path, scope.service),
     canonicalQuery(request.query, parts.presigned),
     canonicalHeaders.join(''),
     parts.signedHeaders.join(';'),

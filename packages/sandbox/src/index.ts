@@ -8,6 +8,7 @@ export type * from './state/iam';
 export type * from './state/eks';
 export type * from './state/efs';
 export type * from './state/ec2';
+export type * from './state/s3files';
 export {
   SANDBOX_ADMIN_TOKEN,
   SANDBOX_READONLY_TOKEN,
@@ -33,6 +34,7 @@ export {
 // Seed helpers (the scenario loader uses the same).
 export * from './services/eks-seed';
 export * from './services/network-seed';
+export * from './services/s3files-seed';
 export * from './kube/seed';
 export { identityAllows, identityDecision, identityPolicies } from './services/iam';
 export {

@@ -14,8 +14,8 @@
  *   (e.g. `eks:TagResource` for tags sent with a create, `ec2:DescribeNetworkInterfaceAttribute` for
  *   DescribeMountTargetSecurityGroups) are not asked for.
  * - The resource is the ARN the operation names where that is easy to know (an IAM role, policy or OIDC provider; an
- *   EKS cluster, add-on, association or node group; an EFS file system; a Route 53 hosted zone or change; the role of
- *   AssumeRole). Everything else, and all of EC2 (whose Describe calls support no resource-level permissions), is
+ *   EKS cluster, add-on, association or node group; an EFS or S3 Files file system (an S3 Files access point by its
+ *   own ARN); an S3 bucket; a Route 53 hosted zone or change; the role of AssumeRole). Everything else, and all of EC2 (whose Describe calls support no resource-level permissions), is
  *   judged against `*`.
  * - `sts:GetCallerIdentity` is never refused (AWS: no permission is required for it).
  * - Kubernetes API calls are not covered (they are authorised by access entries and static tokens, kube/auth.ts).
@@ -106,6 +106,40 @@ function efsResource(
   return fsId !== null ? fsArn(fsId) : '*';
 }
 
+function s3FilesResource(
+  state: SandboxState,
+  request: SandboxRequest,
+  accountId: string,
+  region: string,
+): string {
+  const s3files = state.accounts.get(accountId)?.s3files;
+  const fsArn = (idOrArn: string) =>
+    idOrArn.startsWith('arn:')
+      ? idOrArn
+      : (s3files?.fileSystems.get(idOrArn)?.fileSystemArn ??
+        `arn:aws:s3files:${region}:${accountId}:file-system/${idOrArn}`);
+  const inPath = /^\/file-systems\/([^/]+)/.exec(request.path)?.[1];
+  if (inPath !== undefined) return fsArn(segment(inPath)!);
+  const mountTargetId = /^\/mount-targets\/([^/]+)/.exec(request.path)?.[1];
+  if (mountTargetId !== undefined) {
+    const fsId = s3files?.mountTargets.get(segment(mountTargetId)!)?.fileSystemId;
+    return fsId !== undefined ? fsArn(fsId) : '*';
+  }
+  const accessPointId = /^\/access-points\/([^/]+)/.exec(request.path)?.[1];
+  if (accessPointId !== undefined) {
+    const ap = s3files?.accessPoints.get(segment(accessPointId)!);
+    return ap?.accessPointArn ?? '*';
+  }
+  const fsId = request.query.get('fileSystemId');
+  return fsId !== null ? fsArn(fsId) : '*';
+}
+
+/** The bucket of a path-style S3 request, as its ARN (`arn:aws:s3:::<bucket>`). */
+function s3Resource(request: SandboxRequest): string {
+  const bucket = /^\/([^/]+)/.exec(request.path)?.[1];
+  return bucket !== undefined ? `arn:aws:s3:::${segment(bucket)}` : '*';
+}
+
 function route53Resource(request: SandboxRequest): string {
   const zone = /^\/2013-04-01\/hostedzone\/([^/]+)/.exec(request.path)?.[1];
   if (zone !== undefined) return `arn:aws:route53:::hostedzone/${segment(zone)}`;
@@ -138,6 +172,17 @@ function iamTagContext(
   const role = roleName !== undefined ? state.accounts.get(accountId)?.iam.roles.get(roleName) : undefined;
   for (const [key, value] of role?.tags ?? []) context[`aws:resourcetag/${key.toLowerCase()}`] = value;
   return context;
+}
+
+/**
+ * `iam:PolicyARN` of the calls that attach or detach a managed policy (Service Authorization Reference for IAM: the
+ * key is available on Attach/Detach{Group,Role,User}Policy), so a policy can limit which managed policies a role may
+ * be given or lose.
+ */
+function iamPolicyArnContext(operation: string, request: SandboxRequest): Record<string, string> {
+  if (!/^(Attach|Detach)(Group|Role|User)Policy$/.test(operation)) return {};
+  const arn = param(request, 'PolicyArn');
+  return arn !== undefined ? { 'iam:policyarn': arn } : {};
 }
 
 /**
@@ -197,6 +242,8 @@ const PREFIX: Record<string, string> = {
   elasticfilesystem: 'elasticfilesystem',
   ec2: 'ec2',
   route53: 'route53',
+  s3files: 's3files',
+  s3: 's3',
 };
 
 /** The permission a call needs, or undefined when it needs none the sandbox checks. */
@@ -224,6 +271,10 @@ export function requiredPermission(
       return { action, resource: efsResource(state, request, account, region) };
     case 'route53':
       return { action, resource: route53Resource(request) };
+    case 's3files':
+      return { action, resource: s3FilesResource(state, request, account, region) };
+    case 's3':
+      return { action, resource: s3Resource(request) };
     default:
       return { action, resource: '*' };
   }
@@ -250,6 +301,7 @@ export function accessDenied(
   switch (service) {
     case 'eks':
     case 'elasticfilesystem':
+    case 's3files':
       return new AwsError(403, 'AccessDeniedException', message);
     case 'ec2':
       return new AwsError(
@@ -258,7 +310,7 @@ export function accessDenied(
         `You are not authorized to perform this operation. ${message}`,
       );
     default:
-      // IAM, STS and Route 53.
+      // IAM, STS, Route 53 and S3.
       return new AwsError(403, 'AccessDenied', message);
   }
 }
@@ -278,6 +330,7 @@ export function enforcePermissions(
   const decision = identityDecision(state, caller, permission.action, permission.resource, {
     'aws:requestedregion': region,
     ...(service === 'iam' ? iamTagContext(state, request, caller.accountId) : {}),
+    ...(service === 'iam' ? iamPolicyArnContext(operation, request) : {}),
   });
   if (decision !== 'allow') throw accessDenied(service, caller, permission, decision);
   // The call's own action first, then PassRole on each role it hands to EKS Pod Identity: both must be allowed.

@@ -34,6 +34,12 @@ import {
   addServiceAccount,
   addStorageClass,
 } from '../kube/seed';
+import {
+  addBucket,
+  addS3FileSystem,
+  addS3FilesAccessPoint,
+  addS3FilesMountTarget,
+} from '../services/s3files-seed';
 import type { Account, SandboxState } from '../state/account';
 import type { EksCluster } from '../state/eks';
 import { nodeHost } from '../kube/node-exec';
@@ -203,6 +209,7 @@ class Loader {
       );
     });
     data.accounts.forEach((a, i) => this.fileSystems(a, `accounts[${i}]`));
+    data.accounts.forEach((a, i) => this.s3Files(a, `accounts[${i}]`));
     data.accounts.forEach((a, i) => {
       const account = this.account(a.id, `accounts[${i}].id`);
       (a.clusters ?? []).forEach((c, j) =>
@@ -370,6 +377,66 @@ class Loader {
             values: r.values,
           })),
         }),
+      );
+    });
+  }
+
+  /** Buckets first (a file system may link to a bucket of another account), then the S3 file systems. */
+  private s3Files(a: ScenarioAccount, field: string): void {
+    const { state } = this;
+    const account = this.account(a.id, `${field}.id`);
+    (a.buckets ?? []).forEach((b, j) =>
+      this.seed(`${field}.buckets[${j}]`, () =>
+        addBucket(state, a.id, {
+          name: b.name,
+          ...(b.region ? { region: b.region } : {}),
+          ...(b.policy !== undefined && b.policy !== null ? { policy: policyText(b.policy) } : {}),
+        }),
+      ),
+    );
+    (a.s3FileSystems ?? []).forEach((f, j) => {
+      const ff = `${field}.s3FileSystems[${j}]`;
+      const fs = this.seed(ff, () =>
+        addS3FileSystem(state, a.id, {
+          fileSystemId: f.id,
+          bucket: f.bucket,
+          roleArn: this.roleArn(account, f.role, `${ff}.role`),
+          ...(f.prefix !== undefined ? { prefix: f.prefix } : {}),
+          ...(f.region ? { region: f.region } : {}),
+          ...(f.name ? { name: f.name } : {}),
+          ...(f.policy !== undefined && f.policy !== null ? { policy: policyText(f.policy) } : {}),
+          ...(f.tags ? { tags: f.tags } : {}),
+          creationTime: new Date(this.ago(f.createdAgo)),
+        }),
+      );
+      (f.mountTargets ?? []).forEach((m, k) => {
+        const mf = `${ff}.mountTargets[${k}]`;
+        const subnetId =
+          m.subnet ??
+          [...account.ec2.subnets.values()].find((s) => s.availabilityZoneId === m.azId)?.subnetId ??
+          this.fail(`${mf}.azId`, `account ${a.id} has no subnet in ${m.azId} for the mount target`);
+        this.seed(mf, () =>
+          addS3FilesMountTarget(state, a.id, {
+            ...(m.id ? { mountTargetId: m.id } : {}),
+            fileSystemId: fs.fileSystemId,
+            subnetId,
+            ...(m.ip ? { ipAddress: m.ip } : {}),
+            ...(m.securityGroups ? { securityGroups: m.securityGroups } : {}),
+            ...(m.state ? { status: m.state } : {}),
+          }),
+        );
+      });
+      (f.accessPoints ?? []).forEach((p, k) =>
+        this.seed(`${ff}.accessPoints[${k}]`, () =>
+          addS3FilesAccessPoint(state, a.id, {
+            accessPointId: p.id,
+            fileSystemId: fs.fileSystemId,
+            ...(p.name ? { name: p.name } : {}),
+            ...(p.tags ? { tags: p.tags } : {}),
+            ...(p.posixUser ? { posixUser: p.posixUser } : {}),
+            ...(p.rootDirectory ? { rootDirectory: p.rootDirectory } : {}),
+          }),
+        ),
       );
     });
   }

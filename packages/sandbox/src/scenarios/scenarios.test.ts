@@ -42,6 +42,15 @@ import {
   ListResourceRecordSetsCommand,
   Route53Client,
 } from '@aws-sdk/client-route-53';
+import { GetBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  GetFileSystemCommand,
+  GetFileSystemPolicyCommand,
+  ListAccessPointsCommand,
+  ListFileSystemsCommand,
+  ListMountTargetsCommand,
+  S3FilesClient,
+} from '@aws-sdk/client-s3files';
 import { adminCredentials, startSandbox, type Sandbox } from '../index';
 import { clients } from '../kube/__fixtures__/cluster';
 import {
@@ -70,6 +79,8 @@ function aws(sandbox: Sandbox, accountId: string) {
     efs: new EFSClient(config),
     ec2: new EC2Client(config),
     route53: new Route53Client(config),
+    s3files: new S3FilesClient(config),
+    s3: new S3Client({ ...config, forcePathStyle: true }),
   };
 }
 
@@ -103,6 +114,9 @@ describe('bundled scenarios', () => {
         'mounted-before-association',
         'access-denied-in-logs',
         'demo',
+        's3files-healthy',
+        's3files-bucket-deny',
+        's3files-broad-managed-policies',
       ]),
     );
     for (const name of scenarioNames()) {
@@ -244,6 +258,50 @@ describe('bundled scenarios', () => {
           expect(sorted(points.map((p) => p.AccessPointId ?? ''))).toEqual(
             sorted((fs.accessPoints ?? []).map((p) => p.id)),
           );
+        }
+      }
+    });
+
+    it('has the S3 file systems with bucket, prefix, role and policy, their mount targets and access points, and the bucket policies', async () => {
+      for (const account of data.accounts) {
+        const { s3files, s3 } = aws(sandbox, account.id);
+        const listed = (await s3files.send(new ListFileSystemsCommand({}))).fileSystems ?? [];
+        expect(sorted(listed.map((f) => f.fileSystemId ?? ''))).toEqual(
+          sorted((account.s3FileSystems ?? []).map((f) => f.id)),
+        );
+        for (const fs of account.s3FileSystems ?? []) {
+          const got = await s3files.send(new GetFileSystemCommand({ fileSystemId: fs.id }));
+          expect(got.bucket).toBe(fs.bucket.startsWith('arn:') ? fs.bucket : `arn:aws:s3:::${fs.bucket}`);
+          expect(got.prefix).toBe(fs.prefix ?? '');
+          expect(got.roleArn).toMatch(/^arn:aws:iam::\d{12}:role\//);
+          if (fs.policy === undefined || fs.policy === null) {
+            expect(await codeOf(s3files.send(new GetFileSystemPolicyCommand({ fileSystemId: fs.id })))).toBe(
+              'ResourceNotFoundException',
+            );
+          } else {
+            const policy = await s3files.send(new GetFileSystemPolicyCommand({ fileSystemId: fs.id }));
+            expect(JSON.parse(policy.policy ?? '')).toEqual(asObject(fs.policy));
+          }
+          const targets =
+            (await s3files.send(new ListMountTargetsCommand({ fileSystemId: fs.id }))).mountTargets ?? [];
+          expect(sorted(targets.map((t) => `${t.availabilityZoneId} ${t.ipv4Address}`))).toEqual(
+            sorted((fs.mountTargets ?? []).map((t) => `${t.azId} ${t.ip}`)),
+          );
+          const points =
+            (await s3files.send(new ListAccessPointsCommand({ fileSystemId: fs.id }))).accessPoints ?? [];
+          expect(sorted(points.map((p) => p.accessPointId ?? ''))).toEqual(
+            sorted((fs.accessPoints ?? []).map((p) => p.id)),
+          );
+        }
+        for (const bucket of account.buckets ?? []) {
+          if (bucket.policy === undefined || bucket.policy === null) {
+            expect(await codeOf(s3.send(new GetBucketPolicyCommand({ Bucket: bucket.name })))).toBe(
+              'NoSuchBucketPolicy',
+            );
+          } else {
+            const got = await s3.send(new GetBucketPolicyCommand({ Bucket: bucket.name }));
+            expect(JSON.parse(got.Policy ?? '')).toEqual(asObject(bucket.policy));
+          }
         }
       }
     });

@@ -171,6 +171,33 @@ const fileSystem = z.strictObject({
   accessPoints: z.array(accessPoint).optional(),
 });
 
+/**
+ * An S3 file system (Amazon S3 Files) linked to a bucket: `bucket` is a bucket name or ARN (`buckets` of any account,
+ * or one the sandbox does not hold), `role` the role the file system uses to access the bucket.
+ */
+const s3FileSystem = z.strictObject({
+  id: z.string().regex(/^fs-[0-9a-f]{17,40}$/, 'an S3 Files file system ID (fs- and 17 to 40 hex digits)'),
+  name: z.string().optional(),
+  region: z.string().optional(),
+  bucket: z.string().min(1),
+  prefix: z.string().optional(),
+  role: roleRef,
+  /** The file system policy; `null` or absent: the file system has none. */
+  policy: policy.nullable().optional(),
+  tags: tags.optional(),
+  createdAgo: durationText.optional(),
+  mountTargets: z.array(mountTarget).optional(),
+  accessPoints: z.array(accessPoint).optional(),
+});
+
+/** An S3 bucket and its bucket policy (the linked bucket of an S3 file system). */
+const bucket = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name'),
+  region: z.string().optional(),
+  /** The bucket policy; `null` or absent: the bucket has none. */
+  policy: policy.nullable().optional(),
+});
+
 const association = z.strictObject({
   id: z.string().optional(),
   namespace: z.string().optional(),
@@ -397,6 +424,10 @@ const account = z.strictObject({
   oidcProviders: z.array(oidcProvider).optional(),
   network: network.optional(),
   fileSystems: z.array(fileSystem).optional(),
+  /** S3 buckets of this account (bucket names are global: each may appear in one account only). */
+  buckets: z.array(bucket).optional(),
+  /** Amazon S3 Files file systems of this account. */
+  s3FileSystems: z.array(s3FileSystem).optional(),
   clusters: z.array(cluster).optional(),
 });
 

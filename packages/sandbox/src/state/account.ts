@@ -2,6 +2,7 @@ import { emptyEc2State, type Ec2State } from './ec2';
 import { emptyEfsState, type EfsState } from './efs';
 import { emptyEksState, type EksState } from './eks';
 import { emptyIamState, type IamState } from './iam';
+import { emptyS3FilesState, emptyS3State, type S3FilesState, type S3State } from './s3files';
 
 /** One AWS account of the sandbox. */
 export interface Account {
@@ -11,6 +12,10 @@ export interface Account {
   efs: EfsState;
   /** EC2 networking and Route 53 hosted zones. */
   ec2: Ec2State;
+  /** Amazon S3 Files file systems, their mount targets and access points. */
+  s3files: S3FilesState;
+  /** S3 buckets (the linked buckets of S3 file systems). */
+  s3: S3State;
 }
 
 /** Credentials the sandbox accepts: long-term keys of a user, or temporary ones from AssumeRole. */
@@ -46,7 +51,15 @@ export interface SandboxState {
 }
 
 export function newAccount(id: string): Account {
-  return { id, iam: emptyIamState(), eks: emptyEksState(), efs: emptyEfsState(), ec2: emptyEc2State() };
+  return {
+    id,
+    iam: emptyIamState(),
+    eks: emptyEksState(),
+    efs: emptyEfsState(),
+    ec2: emptyEc2State(),
+    s3files: emptyS3FilesState(),
+    s3: emptyS3State(),
+  };
 }
 
 export function newState(region = 'eu-west-1'): SandboxState {
