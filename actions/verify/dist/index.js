@@ -11,7 +11,7 @@ import {
   renderMarkdown,
   renderSarif,
   runCheck
-} from "./chunk-ZGNH5FM5.js";
+} from "./chunk-J72VDOKD.js";
 import {
   __commonJS,
   __export,
@@ -45355,6 +45355,7 @@ function insideWorkspace(workspace, name, value) {
 }
 var REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 var FILE_SYSTEM_ID = /^fs-[0-9a-f]{8,17}$/;
+var S3FILES_FILE_SYSTEM_ID = /^s3files:fs-[0-9a-f]{17,40}$/;
 var CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
 function readInputs({ env, eventName, workspace }) {
   const paths = list(env, "paths");
@@ -45397,9 +45398,12 @@ function readInputs({ env, eventName, workspace }) {
     if (!region) throw new InputError("region", "is required with live: true");
     if (!REGION.test(region))
       throw new InputError("region", `'${region}' is not an AWS region such as eu-west-1`);
-    const bad = fileSystems.find((id) => !FILE_SYSTEM_ID.test(id));
+    const bad = fileSystems.find((id) => !FILE_SYSTEM_ID.test(id) && !S3FILES_FILE_SYSTEM_ID.test(id));
     if (bad)
-      throw new InputError("file-systems", `'${bad}' is not a file system ID (fs- and 8 or 17 hex digits)`);
+      throw new InputError(
+        "file-systems",
+        `'${bad}' is not a file system ID (EFS: fs- and 8 or 17 hex digits; S3 Files: s3files:fs- and 17-40 hex digits)`
+      );
   }
   return {
     paths: resolvedPaths,
@@ -45540,7 +45544,7 @@ async function run() {
 }
 async function checkLiveMode(live, configPath, workspace) {
   const config = await loadConfigFor(workspace, configPath);
-  const { checkLive } = await import("./live-FYJ2D4XF.js");
+  const { checkLive } = await import("./live-5PBOYGHR.js");
   try {
     return { result: await checkLive(live, config, process.env) };
   } catch (error2) {
@@ -45577,7 +45581,7 @@ async function check(inputs, workspace) {
     );
     for (const fact of liveResult.unread) {
       notice(
-        `Live check: not read: ${fact.kind === "file-system" ? "file system" : "role"} ${fact.id}: ${fact.reason} (a file system or role in another account is not read by the action; rules about it stay silent)`,
+        fact.kind === "bucket-policy" ? `Live check: not read: the policy of the linked bucket ${fact.id}: ${fact.reason} (S3F-04 stays silent for it)` : `Live check: not read: ${fact.kind === "file-system" ? "file system" : "role"} ${fact.id}: ${fact.reason} (a file system or role in another account is not read by the action; rules about it stay silent)`,
         { title: "EFS CSI node identity: live check" }
       );
     }

@@ -70,6 +70,9 @@ function insideWorkspace(workspace: string, name: string, value: string): string
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const FILE_SYSTEM_ID = /^fs-[0-9a-f]{8,17}$/;
+// Amazon S3 Files IDs are fs- and 17-40 hex digits (the S3 Files API reference); the s3files: prefix of the driver's
+// volume handles tells them from EFS IDs.
+const S3FILES_FILE_SYSTEM_ID = /^s3files:fs-[0-9a-f]{17,40}$/;
 // EKS cluster names: 1-100 characters, alphanumeric first, then alphanumerics, hyphens and underscores.
 const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
 
@@ -124,9 +127,12 @@ export function readInputs({ env, eventName, workspace }: InputContext): ActionI
     if (!region) throw new InputError('region', 'is required with live: true');
     if (!REGION.test(region))
       throw new InputError('region', `'${region}' is not an AWS region such as eu-west-1`);
-    const bad = fileSystems.find((id) => !FILE_SYSTEM_ID.test(id));
+    const bad = fileSystems.find((id) => !FILE_SYSTEM_ID.test(id) && !S3FILES_FILE_SYSTEM_ID.test(id));
     if (bad)
-      throw new InputError('file-systems', `'${bad}' is not a file system ID (fs- and 8 or 17 hex digits)`);
+      throw new InputError(
+        'file-systems',
+        `'${bad}' is not a file system ID (EFS: fs- and 8 or 17 hex digits; S3 Files: s3files:fs- and 17-40 hex digits)`,
+      );
   }
 
   return {

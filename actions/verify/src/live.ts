@@ -24,7 +24,10 @@ export async function checkLive(
   const { snapshot, stats, unread } = await collectLiveSnapshot({
     cluster: live.cluster,
     region: live.region,
-    fileSystemIds: live.fileSystems,
+    fileSystemIds: live.fileSystems.filter((id) => !id.startsWith('s3files:')),
+    s3FileSystemIds: live.fileSystems
+      .filter((id) => id.startsWith('s3files:'))
+      .map((id) => id.slice('s3files:'.length)),
     kube: env.KUBECONFIG ? { kind: 'kubeconfig' } : 'eks-token',
     env,
   });

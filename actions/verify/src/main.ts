@@ -99,7 +99,9 @@ async function check(inputs: ActionInputs, workspace: string): Promise<void> {
     );
     for (const fact of liveResult.unread) {
       core.notice(
-        `Live check: not read: ${fact.kind === 'file-system' ? 'file system' : 'role'} ${fact.id}: ${fact.reason} (a file system or role in another account is not read by the action; rules about it stay silent)`,
+        fact.kind === 'bucket-policy'
+          ? `Live check: not read: the policy of the linked bucket ${fact.id}: ${fact.reason} (S3F-04 stays silent for it)`
+          : `Live check: not read: ${fact.kind === 'file-system' ? 'file system' : 'role'} ${fact.id}: ${fact.reason} (a file system or role in another account is not read by the action; rules about it stay silent)`,
         { title: 'EFS CSI node identity: live check' },
       );
     }

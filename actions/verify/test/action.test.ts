@@ -199,6 +199,10 @@ describe('input validation', () => {
       { live: 'true', cluster: 'prod', region: 'eu-west-1', 'file-systems': 'fs-1,efs-2' },
       /^::error::input file-systems: 'fs-1' is not a file system ID/m,
     ],
+    [
+      { live: 'true', cluster: 'prod', region: 'eu-west-1', 'file-systems': 's3files:fs-0123abcd' },
+      /^::error::input file-systems: 's3files:fs-0123abcd' is not a file system ID \(EFS: .*S3 Files: s3files:fs- and 17-40 hex digits\)$/m,
+    ],
     [{ cluster: 'prod' }, /^::error::input cluster: is only used with live: true$/m],
   ])('fails on %j naming the input', async (inputs, message) => {
     const run = await runAction({ workspace, inputs: { ...BASE_INPUTS, ...inputs } });

@@ -127,6 +127,36 @@ describe('live mode of the bundled action against the sandbox', () => {
     },
   );
 
+  it('reads an Amazon S3 Files file system named as s3files:fs-… and reports S3F-04 for its linked bucket', async () => {
+    const world = await sandboxWorld('s3files-bucket-deny');
+    sandbox = world.sandbox;
+    const workspace = makeRepository({ 'README.md': '# infra\n' });
+    const run = await runAction({
+      workspace,
+      inputs: {
+        ...LIVE_INPUTS,
+        'file-systems': 's3files:fs-0c1d2e3f4a5b6c7d8e9f',
+        comment: 'false',
+        'changed-files-only': 'false',
+      },
+      env: world.env,
+    });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(1);
+    // S3F-03 (warning) too: the node role's direct reads are denied by the same bucket policy.
+    expect(
+      liveResults(run)
+        .map((r) => `${r.ruleId} ${r.level}`)
+        .sort(),
+    ).toEqual(['S3F-03 warning', 'S3F-04 error']);
+    expect(validateSarif(sarifOf(run))).toBe(true);
+    // Asked through the S3 Files and S3 APIs, never through EFS's.
+    const calls = world.sandbox.log.calls;
+    expect(calls.some((c) => c.service === 's3files' && c.operation === 'GetFileSystem')).toBe(true);
+    expect(calls.some((c) => c.service === 's3' && c.operation === 'GetBucketPolicy')).toBe(true);
+    expect(calls.filter((c) => c.service === 'elasticfilesystem')).toEqual([]);
+  });
+
   it('on healthy, adds no live error and passes', async () => {
     const world = await sandboxWorld('healthy');
     sandbox = world.sandbox;

@@ -32,7 +32,17 @@ import {
   paginateListNodegroups,
   paginateListPodIdentityAssociations,
 } from '@aws-sdk/client-eks';
+import { GetBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
 import {
+  DeleteFileSystemPolicyCommand as DeleteS3FilesPolicyCommand,
+  GetFileSystemCommand as GetS3FileSystemCommand,
+  GetFileSystemPolicyCommand as GetS3FilesPolicyCommand,
+  PutFileSystemPolicyCommand as PutS3FilesPolicyCommand,
+  S3FilesClient,
+} from '@aws-sdk/client-s3files';
+import {
+  AttachRolePolicyCommand,
+  DetachRolePolicyCommand,
   CreateRoleCommand,
   DeleteRoleCommand,
   DeleteRolePolicyCommand,
@@ -76,6 +86,9 @@ import type {
   RecordInfo,
   RouteInfo,
   Route53Port,
+  S3FilesPort,
+  S3FilesWriter,
+  S3Port,
   SecurityGroupInfo,
   StsPort,
   VpcInfo,
@@ -88,6 +101,11 @@ export interface AwsPortsOptions {
   /** Called once per API operation (not per retry attempt), for the call count of a run. */
   onCall?: (service: string, operation: string) => void;
   maxAttempts?: number;
+  /**
+   * S3 path-style addressing (`<endpoint>/<bucket>`). Default: on when an endpoint is configured
+   * (`AWS_ENDPOINT_URL_S3` or `AWS_ENDPOINT_URL`): a custom endpoint such as the sandbox has no bucket subdomains.
+   */
+  s3ForcePathStyle?: boolean;
 }
 
 export interface AwsPorts {
@@ -98,6 +116,10 @@ export interface AwsPorts {
   efs: EfsPort & EfsWriter;
   ec2: Ec2Port;
   route53: Route53Port;
+  /** Amazon S3 Files: the file systems of `s3files:` volumes and their policies. */
+  s3files: S3FilesPort & S3FilesWriter;
+  /** S3: the policy of an S3 file system's linked bucket. */
+  s3: S3Port;
   /** The SDK clients' credential provider, for signing the EKS token with the same identity. */
   credentials: () => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }>;
   destroy(): void;
@@ -174,6 +196,18 @@ export function createAwsPorts(options: AwsPortsOptions): AwsPorts {
   const eksClient = count(new EKSClient(common) as unknown as IAMClient, 'eks') as unknown as EKSClient;
   const efsClient = count(new EFSClient(common) as unknown as IAMClient, 'efs') as unknown as EFSClient;
   const ec2Client = count(new EC2Client(common) as unknown as IAMClient, 'ec2') as unknown as EC2Client;
+  const s3filesClient = count(
+    new S3FilesClient(common) as unknown as IAMClient,
+    's3files',
+  ) as unknown as S3FilesClient;
+  const s3Client = count(
+    new S3Client({
+      ...common,
+      forcePathStyle:
+        options.s3ForcePathStyle ?? Boolean(process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL),
+    }) as unknown as IAMClient,
+    's3',
+  ) as unknown as S3Client;
   const r53Client = count(
     new Route53Client(common) as unknown as IAMClient,
     'route53',
@@ -300,6 +334,14 @@ export function createAwsPorts(options: AwsPortsOptions): AwsPorts {
     },
     async deleteRole(roleName) {
       await orUndefined(iamClient.send(new DeleteRoleCommand({ RoleName: roleName })));
+    },
+    async attachRolePolicy(roleName, policyArn) {
+      await iamClient.send(new AttachRolePolicyCommand({ RoleName: roleName, PolicyArn: policyArn }));
+    },
+    async detachRolePolicy(roleName, policyArn) {
+      await orUndefined(
+        iamClient.send(new DetachRolePolicyCommand({ RoleName: roleName, PolicyArn: policyArn })),
+      );
     },
   };
 
@@ -628,6 +670,47 @@ export function createAwsPorts(options: AwsPortsOptions): AwsPorts {
     },
   };
 
+  const s3files: S3FilesPort & S3FilesWriter = {
+    async getFileSystem(fileSystemId) {
+      const out = await orUndefined(s3filesClient.send(new GetS3FileSystemCommand({ fileSystemId })));
+      if (!out?.fileSystemId) return undefined;
+      return {
+        id: out.fileSystemId,
+        arn: out.fileSystemArn ?? '',
+        ownerId: out.ownerId ?? '',
+        bucket: out.bucket ?? '',
+        ...(out.prefix !== undefined ? { prefix: out.prefix } : {}),
+        ...(out.roleArn ? { roleArn: out.roleArn } : {}),
+        ...(out.status ? { status: out.status } : {}),
+        ...(out.name ? { name: out.name } : {}),
+      };
+    },
+    async getFileSystemPolicy(fileSystemId) {
+      const out = await orUndefined(s3filesClient.send(new GetS3FilesPolicyCommand({ fileSystemId })));
+      return out?.policy ?? null;
+    },
+    async putFileSystemPolicy(fileSystemId, policy) {
+      await s3filesClient.send(new PutS3FilesPolicyCommand({ fileSystemId, policy }));
+    },
+    async deleteFileSystemPolicy(fileSystemId) {
+      await orUndefined(s3filesClient.send(new DeleteS3FilesPolicyCommand({ fileSystemId })));
+    },
+  };
+
+  const s3: S3Port = {
+    async getBucketPolicy(bucket) {
+      try {
+        const out = await s3Client.send(new GetBucketPolicyCommand({ Bucket: bucket }));
+        return out.Policy ?? null;
+      } catch (error) {
+        const name = (error as { name?: string }).name;
+        if (name === 'NoSuchBucketPolicy') return null;
+        if (name === 'NoSuchBucket') return undefined;
+        throw error;
+      }
+    },
+  };
+
   const route53: Route53Port = {
     async listHostedZoneIdsByVpc(vpcId, region) {
       // ListHostedZonesByVPC has no SDK paginator: page by NextToken by hand.
@@ -697,9 +780,21 @@ export function createAwsPorts(options: AwsPortsOptions): AwsPorts {
     efs,
     ec2,
     route53,
+    s3files,
+    s3,
     credentials: () => stsClient.config.credentials(),
     destroy() {
-      for (const c of [iamClient, stsClient, eksClient, efsClient, ec2Client, r53Client]) c.destroy();
+      for (const c of [
+        iamClient,
+        stsClient,
+        eksClient,
+        efsClient,
+        ec2Client,
+        r53Client,
+        s3filesClient,
+        s3Client,
+      ])
+        c.destroy();
     },
   };
 }

@@ -55,6 +55,11 @@ export interface CollectOptions {
   /** File systems to verify besides those the cluster's StorageClasses and PVs name. */
   fileSystemIds?: string[];
   /**
+   * Amazon S3 Files file systems to verify besides those of the cluster's `s3files:` volumes and `s3files-ap`
+   * StorageClasses. Read in the cluster's account (S3 Files mounts are same-account), with the linked bucket's policy.
+   */
+  s3FileSystemIds?: string[];
+  /**
    * Kubernetes access: a kubeconfig, `'eks-token'` (a bearer token presigned from the AWS credentials, endpoint from
    * DescribeCluster), or false for an AWS-only snapshot (inputs ['A']). Default: 'eks-token'.
    */
@@ -89,8 +94,8 @@ export interface CollectStats {
  * `otherAccounts`), or that no account knows. Rules see it as absent; the CLI says so instead of staying silent.
  */
 export interface UnreadFact {
-  kind: 'file-system' | 'role';
-  /** File system ID or role ARN. */
+  kind: 'file-system' | 'role' | 'bucket-policy';
+  /** File system ID, role ARN or bucket ARN. */
   id: string;
   /** The account it belongs to, when the ARN says. */
   accountId?: string;
@@ -167,6 +172,8 @@ export async function collectLiveSnapshot(options: CollectOptions): Promise<Coll
   const others = (options.otherAccounts ?? []).map(account);
   const eks = shared(ports.eks, limit);
   const route53 = shared(ports.route53, limit);
+  const s3files = shared(ports.s3files, limit);
+  const s3 = shared(ports.s3, limit);
   try {
     const s = emptySnapshot(['A']);
     const unread: UnreadFact[] = [];
@@ -235,7 +242,12 @@ export async function collectLiveSnapshot(options: CollectOptions): Promise<Coll
           }
           return facts;
         })
-      : Promise.resolve<KubeFacts>({ roleArns: [], fileSystemIds: [], nodegroupOf: new Map() });
+      : Promise.resolve<KubeFacts>({
+          roleArns: [],
+          fileSystemIds: [],
+          s3FileSystemIds: [],
+          nodegroupOf: new Map(),
+        });
     const addonsRead = (async () => {
       const names = await eks.listAddons(cluster.name);
       const addons = await Promise.all(names.map((n) => eks.describeAddon(cluster.name, n)));
@@ -385,8 +397,71 @@ export async function collectLiveSnapshot(options: CollectOptions): Promise<Coll
       }
       sgByAccount.set(found.account, groups);
     }
+    const s3Ids = [...new Set([...fromKube.s3FileSystemIds, ...(options.s3FileSystemIds ?? [])])];
+    const s3FileSystems = await Promise.all(s3Ids.map((id) => readS3FileSystem(id)));
+    for (const fs of s3FileSystems) if (fs) s.fileSystems.push(fs);
     await readNetwork(s, cluster.vpcId, sgByAccount, foreignVpcs);
     return { snapshot: s, stats, unread };
+
+    /**
+     * An S3 file system as the static sources describe one (type s3files, linked bucket ARN, prefix, the file
+     * system's own role, its policy) plus what only the APIs know: the linked bucket's policy (S3F-04).
+     */
+    async function readS3FileSystem(id: string): Promise<FileSystem | undefined> {
+      const info = await s3files.getFileSystem(id);
+      if (!info) {
+        unread.push({
+          kind: 'file-system',
+          id,
+          reason: `no S3 file system ${id} in account ${home.id ?? '?'} (${options.region})`,
+        });
+        return undefined;
+      }
+      const bucketName = /^arn:aws[\w-]*:s3:::([^/]+)$/.exec(info.bucket)?.[1];
+      const [policy, bucketPolicy] = await Promise.all([
+        s3files.getFileSystemPolicy(info.id),
+        bucketName ? readBucketPolicy(info.bucket, bucketName) : Promise.resolve(undefined),
+      ]);
+      return {
+        type: 's3files',
+        id: info.id,
+        arn: info.arn,
+        accountId: info.ownerId,
+        region: options.region,
+        policy: policy === null ? null : policyFrom(policy, info.arn, true),
+        bucket: info.bucket,
+        bucketPrefix: info.prefix ?? '',
+        ...(info.roleArn ? { roleArn: info.roleArn } : {}),
+        ...(bucketPolicy !== undefined
+          ? { bucketPolicy: bucketPolicy === null ? null : policyFrom(bucketPolicy, info.bucket) }
+          : {}),
+        origin: aws(info.arn),
+      };
+    }
+
+    /** The bucket policy text, null for none, undefined when it cannot be read (said in `unread`). */
+    async function readBucketPolicy(bucketArn: string, name: string): Promise<string | null | undefined> {
+      try {
+        const text = await s3.getBucketPolicy(name);
+        if (text === undefined)
+          unread.push({
+            kind: 'bucket-policy',
+            id: bucketArn,
+            reason: 'the bucket does not exist (NoSuchBucket)',
+          });
+        return text;
+      } catch (error) {
+        // The linked bucket is often another team's: a refused read leaves S3F-04 silent for it, and the run says so
+        // instead of failing every other rule.
+        if ((error as { name?: string }).name !== 'AccessDenied') throw error;
+        unread.push({
+          kind: 'bucket-policy',
+          id: bucketArn,
+          reason: 's3:GetBucketPolicy was refused (AccessDenied)',
+        });
+        return undefined;
+      }
+    }
 
     async function readRole(
       arn: string,
@@ -604,6 +679,8 @@ export async function collectLiveSnapshot(options: CollectOptions): Promise<Coll
 interface KubeFacts {
   roleArns: string[];
   fileSystemIds: string[];
+  /** IDs of Amazon S3 Files file systems (`s3files:` volume handles, `s3files-ap` StorageClasses). */
+  s3FileSystemIds: string[];
   nodegroupOf: Map<string, string>;
 }
 
@@ -770,9 +847,14 @@ async function readKubernetes(kube: KubePort, s: Snapshot): Promise<KubeFacts> {
     });
   }
   const fileSystemIds = new Set<string>();
+  const s3FileSystemIds = new Set<string>();
   for (const c of efsClasses) {
     const parameters = strings(c.raw.parameters);
-    if (parameters.fileSystemId) fileSystemIds.add(parameters.fileSystemId);
+    const fsParam = parameters.fileSystemId;
+    // Driver v3: `provisioningMode: s3files-ap` provisions on an S3 file system; its ID may carry the s3files: prefix.
+    if (fsParam && (parameters.provisioningMode === 's3files-ap' || fsParam.startsWith('s3files:')))
+      s3FileSystemIds.add(fsParam.replace(/^s3files:/, ''));
+    else if (fsParam) fileSystemIds.add(fsParam.replace(/^efs:/, ''));
     const sc: StorageClass = {
       name: c.name,
       provisioner: EFS_DRIVER,
@@ -787,7 +869,8 @@ async function readKubernetes(kube: KubePort, s: Snapshot): Promise<KubeFacts> {
     const csi = obj(spec.csi);
     const handle = str(csi.volumeHandle) ?? '';
     const parsed = parseVolumeHandle(handle);
-    if (!('error' in parsed)) fileSystemIds.add(parsed.fileSystemId);
+    if (!('error' in parsed))
+      (parsed.type === 's3files' ? s3FileSystemIds : fileSystemIds).add(parsed.fileSystemId);
     const pv: PersistentVolume = {
       name: v.name,
       driver: EFS_DRIVER,
@@ -810,5 +893,5 @@ async function readKubernetes(kube: KubePort, s: Snapshot): Promise<KubeFacts> {
       origin: k8s(`Secret/${secret.namespace}/${secret.name}`),
     });
   }
-  return { roleArns, fileSystemIds: [...fileSystemIds], nodegroupOf };
+  return { roleArns, fileSystemIds: [...fileSystemIds], s3FileSystemIds: [...s3FileSystemIds], nodegroupOf };
 }

@@ -6,6 +6,7 @@ import {
   recordingEfsPort,
   recordingEksPort,
   recordingIamPort,
+  recordingS3FilesPort,
   type DesiredSpec,
   type ExecutorPorts,
   type Finding,
@@ -53,11 +54,13 @@ export async function collectAndPlan(
     iam: recordingIamPort(p.iam, texts),
     efs: recordingEfsPort(p.efs, texts),
     eks: recordingEksPort(p.eks, texts),
+    s3files: recordingS3FilesPort(p.s3files, texts),
   });
   const collected = await collectLiveSnapshot({
     cluster: spec.cluster,
     region: spec.region,
-    fileSystemIds: spec.fileSystems.map((f) => f.id),
+    fileSystemIds: spec.fileSystems.filter((f) => f.type !== 's3files').map((f) => f.id),
+    s3FileSystemIds: spec.fileSystems.filter((f) => f.type === 's3files').map((f) => f.id),
     ports: recording(live.ports),
     otherAccounts: live.others.map(recording),
     kube: live.kube,
@@ -90,6 +93,7 @@ export function liveExecutorPorts(options: {
     iam: options.ports.iam,
     eks: options.ports.eks,
     efs: options.ports.efs,
+    s3files: options.ports.s3files,
     ...(options.kube ? { kube: options.kube } : {}),
     otherAccounts: Object.fromEntries(
       options.others.map((p, i) => [options.otherAccountIds[i]!, { iam: p.iam, efs: p.efs }]),
@@ -105,13 +109,14 @@ export function clusterAccountOf(collected: CollectResult, cluster: string): str
 
 /** Reads the live state again and runs every rule on it (the default config): what `verify` reports. */
 export async function verifyLive(
-  target: { cluster: string; region: string; fileSystemIds: string[] },
+  target: { cluster: string; region: string; fileSystemIds: string[]; s3FileSystemIds?: string[] },
   live: LiveAccess,
 ): Promise<{ findings: Finding[]; collected: CollectResult }> {
   const collected = await collectLiveSnapshot({
     cluster: target.cluster,
     region: target.region,
     fileSystemIds: target.fileSystemIds,
+    ...(target.s3FileSystemIds ? { s3FileSystemIds: target.s3FileSystemIds } : {}),
     ports: live.ports,
     otherAccounts: live.others,
     kube: live.kube,

@@ -38,6 +38,10 @@ const EXPECTED: Record<string, string[]> = {
   'fallback-to-instance-role': ['NR-03', 'NR-02', 'NR-01'],
   'mounted-before-association': ['NR-03'],
   'access-denied-in-logs': ['LG-01', 'FS-02'],
+  // Amazon S3 Files: the file system from its s3files: volume handle, its policy and the linked bucket's policy.
+  's3files-healthy': [],
+  's3files-bucket-deny': ['S3F-04', 'S3F-03'],
+  's3files-broad-managed-policies': ['S3F-02'],
 };
 
 async function collect(

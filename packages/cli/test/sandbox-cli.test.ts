@@ -143,9 +143,13 @@ describe('efs-node-identity sandbox', () => {
       'no-policy',
       'node-role-fallback',
       'old-addon',
+      's3files-broad-managed-policies',
+      's3files-bucket-deny',
+      's3files-healthy',
       'wrong-irsa-sub',
     ]);
     expect(stdout).toMatch(/^deny-only-policy\s+The file system policy only denies .*\[FS-02/m);
+    expect(stdout).toMatch(/^s3files-bucket-deny\s+The linked bucket's policy denies .*\[S3F-04, S3F-03\]/m);
   });
 
   it.each([

@@ -154,6 +154,39 @@ export interface EfsPort {
   describeAccessPoints(fileSystemId: string): Promise<AccessPointInfo[]>;
 }
 
+/** An Amazon S3 Files file system (GetFileSystem). */
+export interface S3FileSystemInfo {
+  id: string;
+  arn: string;
+  ownerId: string;
+  /** The linked bucket's ARN (`arn:aws:s3:::<name>`), as the API gives it. */
+  bucket: string;
+  /** The key prefix the file system exposes; '' or absent for the whole bucket. */
+  prefix?: string;
+  /** The role the file system itself uses to access the bucket. */
+  roleArn?: string;
+  status?: string;
+  name?: string;
+}
+
+export interface S3FilesPort {
+  /** The file system by ID (or ARN); undefined when S3 Files does not know it (ResourceNotFoundException). */
+  getFileSystem(fileSystemId: string): Promise<S3FileSystemInfo | undefined>;
+  /**
+   * The policy text, or null when the file system has none. S3 Files answers a missing policy with
+   * ResourceNotFoundException, the same error as a missing file system: ask only for a file system that exists.
+   */
+  getFileSystemPolicy(fileSystemId: string): Promise<string | null>;
+}
+
+export interface S3Port {
+  /**
+   * The bucket policy text; null when the bucket has none (NoSuchBucketPolicy), undefined when the bucket does not
+   * exist (NoSuchBucket). Other errors (AccessDenied: the bucket belongs to someone else) reject.
+   */
+  getBucketPolicy(bucket: string): Promise<string | null | undefined>;
+}
+
 export interface SecurityGroupRuleInfo {
   protocol: string;
   fromPort?: number;
@@ -257,6 +290,9 @@ export interface IamWriter {
   deleteRolePolicy(roleName: string, policyName: string): Promise<void>;
   /** Resolves without error when the role does not exist. */
   deleteRole(roleName: string): Promise<void>;
+  attachRolePolicy(roleName: string, policyArn: string): Promise<void>;
+  /** Resolves without error when the policy is not attached (a rollback may run twice). */
+  detachRolePolicy(roleName: string, policyArn: string): Promise<void>;
 }
 
 export interface CreateAssociationInput {
@@ -304,6 +340,13 @@ export interface EksWriter {
 }
 
 export interface EfsWriter {
+  putFileSystemPolicy(fileSystemId: string, policy: string): Promise<void>;
+  /** Resolves without error when the file system has no policy. */
+  deleteFileSystemPolicy(fileSystemId: string): Promise<void>;
+}
+
+/** The S3 file system policy, written as EfsWriter writes an EFS one. */
+export interface S3FilesWriter {
   putFileSystemPolicy(fileSystemId: string, policy: string): Promise<void>;
   /** Resolves without error when the file system has no policy. */
   deleteFileSystemPolicy(fileSystemId: string): Promise<void>;

@@ -23,7 +23,7 @@ import {
 } from './plan';
 import { describeFailure } from './verify';
 
-export const APPLY_HELP = `Usage: efs-node-identity apply --cluster NAME --region R --file-system fs-… [options] [--yes]
+export const APPLY_HELP = `Usage: efs-node-identity apply --cluster NAME --region R --file-system [s3files:]fs-… [options] [--yes]
        efs-node-identity apply --spec FILE [options] [--yes]
 
 Plans exactly as \`plan\` does, prints the plan, asks for confirmation, then runs the steps in order. Each step
@@ -50,7 +50,8 @@ export const ROLLBACK_HELP = `Usage: efs-node-identity rollback --journal FILE [
 
 Restores what an apply changed, from its journal, last step first: each resource gets the value read right before
 the apply wrote it (a policy that did not exist is deleted again, a created role or association is deleted, our
-statement is removed from a file system policy while statements others added since are kept). A DaemonSet restart
+statement is removed from a file system policy while statements others added since are kept, a managed policy that
+was detached is attached again). A DaemonSet restart
 cannot be undone: the node pods are restarted again so they drop the credentials of the undone binding.
 
 Options:
@@ -196,7 +197,12 @@ export async function applyCommand(args: string[], io: CliIo): Promise<number> {
         },
         verify: async () => {
           const { findings } = await verifyLive(
-            { cluster: spec.cluster, region: spec.region, fileSystemIds: spec.fileSystems.map((f) => f.id) },
+            {
+              cluster: spec.cluster,
+              region: spec.region,
+              fileSystemIds: spec.fileSystems.filter((f) => f.type !== 's3files').map((f) => f.id),
+              s3FileSystemIds: spec.fileSystems.filter((f) => f.type === 's3files').map((f) => f.id),
+            },
             {
               ports: live!.ports,
               others: live!.others,

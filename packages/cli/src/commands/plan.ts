@@ -12,7 +12,7 @@ import {
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io';
 import { describeFailure } from './verify';
 
-export const PLAN_HELP = `Usage: efs-node-identity plan --cluster NAME --region R --file-system fs-… [options]
+export const PLAN_HELP = `Usage: efs-node-identity plan --cluster NAME --region R --file-system [s3files:]fs-… [options]
        efs-node-identity plan --spec FILE [options]
 
 Reads the live state of an EKS cluster and its file systems (read-only, like verify) and prints the steps that would
@@ -23,8 +23,13 @@ Options:
   --region R                          its region (default: the spec's, AWS_REGION, AWS_DEFAULT_REGION)
   --mode pod-identity|irsa            how the node ServiceAccount gets the role (default: pod-identity)
   --file-system fs-…[:read|write|root]
-                                      a file system the node role may mount, with its access (repeatable; default
-                                      access: --access, else write)
+                                      an EFS file system the node role may mount, with its access (repeatable;
+                                      default access: --access, else write)
+  --file-system s3files:fs-…[:read|write|root]
+                                      an Amazon S3 Files file system (fs- and 17-40 hex digits): the node role gets
+                                      s3files:Client* on it and s3:GetObject/s3:ListBucket on its linked bucket and
+                                      prefix (read live), the broad managed policies AmazonS3FilesClient*Access and
+                                      AmazonS3ReadOnlyAccess are detached, and our Allow is merged into its policy
   --access read|write|root            access for --file-system entries without one
   --role-name N                       the node role's name (default: <cluster>-efs-csi-node)
   --target-role-arn ARN               cross-account: the role in the file system account the association chains to
@@ -51,13 +56,16 @@ const ACCESS = ['read', 'write', 'root'] as const;
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 
 function fileSystemFlag(value: string, access: string | undefined) {
-  const at = value.indexOf(':');
-  const id = at < 0 ? value : value.slice(0, at);
-  const level = at < 0 ? access : value.slice(at + 1);
+  // `s3files:` names an Amazon S3 Files file system, as in the driver's volume handles; the spec checks the ID.
+  const s3files = value.startsWith('s3files:');
+  const rest = s3files ? value.slice('s3files:'.length) : value;
+  const at = rest.indexOf(':');
+  const id = at < 0 ? rest : rest.slice(0, at);
+  const level = at < 0 ? access : rest.slice(at + 1);
   if (level !== undefined && !(ACCESS as readonly string[]).includes(level)) {
     throw new UsageError(`--file-system ${JSON.stringify(value)}: the access must be read, write or root`);
   }
-  return { id, ...(level ? { access: level } : {}) };
+  return { id, ...(s3files ? { type: 's3files' } : {}), ...(level ? { access: level } : {}) };
 }
 
 /** The spec from --spec and flags; the spec parser refuses hostile values before anything is read. */

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import {
   ROLE_ARN,
+  S3FILES_FILE_SYSTEM_ID,
   defaultConfig,
   describeLiveFailure,
   evaluateSnapshot,
@@ -13,14 +14,16 @@ import { VERSION } from '../version';
 
 export const VERIFY_HELP = `Usage: efs-node-identity verify --cluster NAME --region R [options]
 
-Reads the live state of an EKS cluster and the EFS file systems it uses (AWS APIs and the Kubernetes API, read-only)
-and runs the same rules as check on it.
+Reads the live state of an EKS cluster and the file systems it uses, EFS and Amazon S3 Files (AWS APIs and the
+Kubernetes API, read-only), and runs the same rules as check on it.
 
 Options:
   --cluster NAME                      the EKS cluster (required)
   --region R                          its region (default: AWS_REGION / AWS_DEFAULT_REGION / the profile's)
-  --file-system fs-…                  also verify this file system (repeatable); those named by the cluster's
+  --file-system fs-…                  also verify this EFS file system (repeatable); those named by the cluster's
                                       StorageClasses and PersistentVolumes are always verified
+  --file-system s3files:fs-…          also verify this Amazon S3 Files file system (fs- and 17-40 hex digits), with
+                                      its policy and its linked bucket's policy; those of s3files: volumes always are
   --kubeconfig FILE                   Kubernetes access through this kubeconfig (default: KUBECONFIG when set, else
                                       an EKS token signed with the AWS credentials, like aws eks get-token)
   --no-kubernetes                     AWS APIs only (rules that need the Kubernetes API do not run)
@@ -86,11 +89,9 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
   const region = values.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
   if (!region) throw new UsageError('--region is required (or set AWS_REGION)');
   if (!REGION.test(region)) throw new UsageError(`--region "${region}" is not an AWS region`);
-  const fileSystemIds = values['file-system'] as string[];
-  for (const id of fileSystemIds) {
-    if (!FILE_SYSTEM_ID.test(id))
-      throw new UsageError(`--file-system "${id}" is not a file system ID (fs-…)`);
-  }
+  const { efs: fileSystemIds, s3files: s3FileSystemIds } = fileSystemIdFlags(
+    values['file-system'] as string[],
+  );
   const roleArns = values['efs-role-arn'] as string[];
   for (const arn of roleArns) {
     if (!ROLE_ARN.test(arn))
@@ -145,6 +146,7 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
       cluster,
       region,
       fileSystemIds,
+      s3FileSystemIds,
       otherAccounts,
       kube: values['no-kubernetes']
         ? false
@@ -181,14 +183,46 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
   // Facts of another account are absent from the snapshot, so rules about them stay silent: say so, on stderr so
   // that the JSON/SARIF on stdout keeps the check schema.
   for (const fact of unread) {
-    const what = fact.kind === 'file-system' ? `file system ${fact.id}` : `role ${fact.id}`;
+    const what =
+      fact.kind === 'file-system'
+        ? `file system ${fact.id}`
+        : fact.kind === 'bucket-policy'
+          ? `the policy of the linked bucket ${fact.id}`
+          : `role ${fact.id}`;
     const hint =
-      fact.kind === 'role' && fact.accountId
-        ? `pass --efs-role-arn with a role in account ${fact.accountId}`
-        : 'if it is in another account, pass --efs-role-arn with a role in that account';
+      fact.kind === 'bucket-policy'
+        ? 'S3F-04 is not judged for it (the bucket owner can grant s3:GetBucketPolicy)'
+        : fact.kind === 'role' && fact.accountId
+          ? `pass --efs-role-arn with a role in account ${fact.accountId}`
+          : 'if it is in another account, pass --efs-role-arn with a role in that account';
     io.stderr(`verify: not read: ${what}: ${fact.reason}; ${hint}\n`);
   }
   return exitCodeFor(report, failOn);
+}
+
+/**
+ * `--file-system` values of verify: an EFS ID (`fs-…`) or an Amazon S3 Files ID with its volume-handle prefix
+ * (`s3files:fs-…`, the S3 Files API's `fs-[0-9a-f]{17,40}`): both services use `fs-` IDs, so the prefix says which
+ * API to ask. Validated before any call.
+ */
+export function fileSystemIdFlags(values: string[]): { efs: string[]; s3files: string[] } {
+  const efs: string[] = [];
+  const s3files: string[] = [];
+  for (const value of values) {
+    if (value.startsWith('s3files:')) {
+      const id = value.slice('s3files:'.length);
+      if (!S3FILES_FILE_SYSTEM_ID.test(id))
+        throw new UsageError(
+          `--file-system ${JSON.stringify(value)} is not an S3 Files file system ID (s3files:fs- and 17-40 lowercase hex digits)`,
+        );
+      s3files.push(id);
+    } else if (FILE_SYSTEM_ID.test(value)) efs.push(value);
+    else
+      throw new UsageError(
+        `--file-system ${JSON.stringify(value)} is not a file system ID (fs-… for EFS, s3files:fs-… for S3 Files)`,
+      );
+  }
+  return { efs, s3files };
 }
 
 /** One line for a failed collection (kept under this name for plan, apply and rollback). */

@@ -9,6 +9,8 @@ import type {
   IamWriter,
   KubePort,
   KubeWriter,
+  S3FilesPort,
+  S3FilesWriter,
 } from '../ports';
 import { withLock, type LockFn } from './lock';
 import { mergeAllowStatement, removeStatement } from './merge';
@@ -41,6 +43,15 @@ export interface AccountWritePorts {
   efs: EfsPort & EfsWriter;
 }
 
+/** The file system policy calls of one service, so EFS and S3 Files policies are merged by the same code. */
+interface FileSystemPolicyAccess {
+  read(fileSystemId: string): Promise<string | null>;
+  put(fileSystemId: string, policy: string): Promise<void>;
+  remove(fileSystemId: string): Promise<void>;
+  /** Names for retries and messages. */
+  names: { read: string; put: string; remove: string };
+}
+
 export interface ExecutorPorts extends AccountWritePorts {
   /** The cluster's account (the main ports' account). */
   account: string;
@@ -48,6 +59,11 @@ export interface ExecutorPorts extends AccountWritePorts {
   cluster?: string;
   eks: EksPort & EksWriter;
   kube?: KubePort & KubeWriter;
+  /**
+   * Amazon S3 Files of the cluster's account (S3 file systems are mounted in their own account only: the driver
+   * refuses `crossaccount` for them). Needed only by plans that merge into an S3 file system policy.
+   */
+  s3files?: S3FilesPort & S3FilesWriter;
   /** Ports of other accounts (a cross-account file system, a target role), by account ID. */
   otherAccounts?: Record<string, AccountWritePorts>;
 }
@@ -88,10 +104,13 @@ export type Undo =
       policy?: string;
     }
   | { kind: 'restore-addon'; cluster: string; addon: string; associations: AddonAssociation[] }
+  | { kind: 'reattach-role-policy'; account: string; roleName: string; policyArn: string }
   | {
       kind: 'unmerge-file-system-policy';
       account: string;
       fileSystemId: string;
+      /** `s3files`: the policy of an Amazon S3 Files file system; absent: EFS. */
+      fileSystemType?: 's3files';
       sid: string;
       /** The statement with our Sid before the step (it is put back), or null (ours is removed). */
       previousStatement: JsonStatement | null;
@@ -298,6 +317,35 @@ function accountPorts(rt: Runtime, account: string): AccountWritePorts {
   const other = rt.ports.otherAccounts?.[account];
   if (!other) throw new Error(`no credentials for account ${account}: give a role in it (--efs-role-arn)`);
   return other;
+}
+
+function fileSystemPolicyAccess(
+  rt: Runtime,
+  account: string,
+  type: 's3files' | undefined,
+): FileSystemPolicyAccess {
+  if (type === 's3files') {
+    const s3files = rt.ports.s3files;
+    if (!s3files)
+      throw new Error('no S3 Files ports were given: the S3 file system policy cannot be written');
+    if (account !== rt.ports.account && account !== '')
+      throw new Error(
+        `the S3 file system of account ${account} is not in the cluster's account ${rt.ports.account}`,
+      );
+    return {
+      read: (id) => s3files.getFileSystemPolicy(id),
+      put: (id, policy) => s3files.putFileSystemPolicy(id, policy),
+      remove: (id) => s3files.deleteFileSystemPolicy(id),
+      names: { read: 'GetFileSystemPolicy', put: 'PutFileSystemPolicy', remove: 'DeleteFileSystemPolicy' },
+    };
+  }
+  const { efs } = accountPorts(rt, account);
+  return {
+    read: (id) => efs.describeFileSystemPolicy(id),
+    put: (id, policy) => efs.putFileSystemPolicy(id, policy),
+    remove: (id) => efs.deleteFileSystemPolicy(id),
+    names: { read: 'DescribeFileSystemPolicy', put: 'PutFileSystemPolicy', remove: 'DeleteFileSystemPolicy' },
+  };
 }
 
 /** Retry with exponential backoff and full jitter (the AWS Architecture Blog's "Exponential Backoff And Jitter"). */
@@ -672,33 +720,47 @@ async function runStep(rt: Runtime, step: Step): Promise<StepResult | undefined>
         undo: { kind: 'restore-addon', cluster: step.cluster, addon: step.addonName, associations: live },
       };
     }
-    case 'merge-file-system-policy': {
-      const { efs } = accountPorts(rt, step.accountId);
-      return withLock(
-        rt.options.lock,
-        `file-system-policy:${step.accountId}:${step.fileSystemId}`,
-        async () => {
-          const r = await mergeUntilPresent(
-            rt,
-            `the policy of ${step.fileSystemId}`,
-            () => efs.describeFileSystemPolicy(step.fileSystemId),
-            (text) => efs.putFileSystemPolicy(step.fileSystemId, text),
-            step.statement,
-          );
-          if (r.wrote === null) return unchanged(r.first, 'our statement was already in the policy');
-          return {
-            previous: r.first,
-            wrote: r.wrote,
-            undo: {
-              kind: 'unmerge-file-system-policy',
-              account: step.accountId,
-              fileSystemId: step.fileSystemId,
-              sid: step.sid,
-              previousStatement: statementWithSid(r.first, step.sid),
-            },
-          };
-        },
+    case 'detach-role-policy': {
+      const account = accountOf(step.roleArn);
+      const { iam } = accountPorts(rt, account);
+      const attached = await retrying(rt, 'ListAttachedRolePolicies', () =>
+        iam.listAttachedRolePolicies(step.roleName),
       );
+      if (!attached.some((p) => p.arn === step.policyArn))
+        return unchanged(null, 'the policy was not attached (an earlier, interrupted run?)');
+      await retrying(rt, 'DetachRolePolicy', () => iam.detachRolePolicy(step.roleName, step.policyArn));
+      // `wrote: null` would read as "nothing written" in the progress and the journal: the detach is the write.
+      return {
+        previous: { attached: step.policyArn },
+        wrote: { detached: step.policyArn },
+        undo: { kind: 'reattach-role-policy', account, roleName: step.roleName, policyArn: step.policyArn },
+      };
+    }
+    case 'merge-file-system-policy': {
+      const access = fileSystemPolicyAccess(rt, step.accountId, step.fileSystemType);
+      const lockPrefix = step.fileSystemType === 's3files' ? 's3files-policy' : 'file-system-policy';
+      return withLock(rt.options.lock, `${lockPrefix}:${step.accountId}:${step.fileSystemId}`, async () => {
+        const r = await mergeUntilPresent(
+          rt,
+          `the policy of ${step.fileSystemId}`,
+          () => access.read(step.fileSystemId),
+          (text) => access.put(step.fileSystemId, text),
+          step.statement,
+        );
+        if (r.wrote === null) return unchanged(r.first, 'our statement was already in the policy');
+        return {
+          previous: r.first,
+          wrote: r.wrote,
+          undo: {
+            kind: 'unmerge-file-system-policy',
+            account: step.accountId,
+            fileSystemId: step.fileSystemId,
+            ...(step.fileSystemType ? { fileSystemType: step.fileSystemType } : {}),
+            sid: step.sid,
+            previousStatement: statementWithSid(r.first, step.sid),
+          },
+        };
+      });
     }
     case 'update-target-trust': {
       const externalId = step.externalIdKnown ? step.externalId : rt.externalId;
@@ -1023,21 +1085,24 @@ async function undo(rt: Runtime, u: Undo): Promise<void> {
       await waitForAddonUpdate(rt, u.cluster, u.addon, id);
       return;
     }
+    case 'reattach-role-policy': {
+      const { iam } = accountPorts(rt, u.account);
+      await retrying(rt, 'AttachRolePolicy', () => iam.attachRolePolicy(u.roleName, u.policyArn));
+      return;
+    }
     case 'unmerge-file-system-policy': {
-      const { efs } = accountPorts(rt, u.account);
-      await withLock(rt.options.lock, `file-system-policy:${u.account}:${u.fileSystemId}`, async () => {
-        const current = await retrying(rt, 'DescribeFileSystemPolicy', () =>
-          efs.describeFileSystemPolicy(u.fileSystemId),
-        );
+      const access = fileSystemPolicyAccess(rt, u.account, u.fileSystemType);
+      const lockPrefix = u.fileSystemType === 's3files' ? 's3files-policy' : 'file-system-policy';
+      await withLock(rt.options.lock, `${lockPrefix}:${u.account}:${u.fileSystemId}`, async () => {
+        const current = await retrying(rt, access.names.read, () => access.read(u.fileSystemId));
         if (current === null) return;
         // Only our statement is undone: statements others merged since stay.
         const next = u.previousStatement
           ? mergeAllowStatement(current, u.previousStatement).text
           : removeStatement(current, u.sid);
-        if (next === null)
-          await retrying(rt, 'DeleteFileSystemPolicy', () => efs.deleteFileSystemPolicy(u.fileSystemId));
+        if (next === null) await retrying(rt, access.names.remove, () => access.remove(u.fileSystemId));
         else if (next !== current)
-          await retrying(rt, 'PutFileSystemPolicy', () => efs.putFileSystemPolicy(u.fileSystemId, next));
+          await retrying(rt, access.names.put, () => access.put(u.fileSystemId, next));
       });
       return;
     }

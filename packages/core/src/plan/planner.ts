@@ -23,9 +23,10 @@ import {
   type JsonStatement,
 } from '../policy/generate';
 import { normalizePolicy } from '../policy/normalize';
+import { S3FILES_MANAGED_POLICIES, s3FilesVolumes } from '../rules/s3files-support';
 import { NodeIdentityView } from '../rules/view';
 import { mergeAllowStatement, PolicyMergeError } from './merge';
-import type { PolicyTexts } from './raw';
+import { fileSystemPolicyKey, type PolicyTexts } from './raw';
 import { nodeRoleName, OWNERSHIP_TAG, type DesiredSpec } from './spec';
 import {
   EXTERNAL_ID_PLACEHOLDER,
@@ -135,7 +136,9 @@ export function planSteps(spec: DesiredSpec, snapshot: Snapshot, options: PlanOp
 
   const fileSystems = spec.fileSystems.map((f) => {
     // Without an account in the spec, the file system is wherever the collector found that ID (IDs are unique).
-    const found = snapshot.fileSystems.find((x) => x.id === f.id && isKnown(x.accountId));
+    const found = snapshot.fileSystems.find(
+      (x) => x.id === f.id && x.type === f.type && isKnown(x.accountId),
+    );
     const owner = f.accountId ?? (found && isKnown(found.accountId) ? found.accountId : account);
     // S3 Files: the linked bucket from the spec, else the one the collector read with the file system.
     const liveS3 =
@@ -154,8 +157,9 @@ export function planSteps(spec: DesiredSpec, snapshot: Snapshot, options: PlanOp
   });
   // A file system whose account is neither given nor found has no ARN we could grant on: its refusal says why.
   const grantable = fileSystems.filter(
-    (f) => f.accountId !== undefined || snapshot.fileSystems.some((x) => x.id === f.id),
+    (f) => f.accountId !== undefined || snapshot.fileSystems.some((x) => x.id === f.id && x.type === f.type),
   );
+  const view = new NodeIdentityView(snapshot, defaultConfig());
 
   // ---- 1. The node role: trust and identity policies (never on a role we do not own unless adopt). ----
   let oidcProviderArn: string | undefined;
@@ -199,31 +203,51 @@ export function planSteps(spec: DesiredSpec, snapshot: Snapshot, options: PlanOp
       : webIdentityContext(issuerHost!, sa.namespace, sa.name);
 
   /** The node role's inline policies: client access per file system, or (chained) the right to assume the target. */
-  const nodePolicies: Array<{ name: string; policy: JsonPolicy; ok: (role: Role) => boolean }> = target
-    ? [
-        {
-          name: ASSUME_TARGET_POLICY_NAME,
-          policy: {
-            Version: '2012-10-17',
-            Statement: [
-              {
-                Sid: 'AssumeTargetRole',
-                Effect: 'Allow',
-                Action: ['sts:AssumeRole', 'sts:TagSession'],
-                Resource: target,
-              },
-            ],
+  const nodePolicies: Array<{ name: string; policy: JsonPolicy; ok: (role: Role) => boolean; why?: string }> =
+    target
+      ? [
+          {
+            name: ASSUME_TARGET_POLICY_NAME,
+            policy: {
+              Version: '2012-10-17',
+              Statement: [
+                {
+                  Sid: 'AssumeTargetRole',
+                  Effect: 'Allow',
+                  Action: ['sts:AssumeRole', 'sts:TagSession'],
+                  Resource: target,
+                },
+              ],
+            },
+            ok: (role) => identityAllows(role, ['sts:AssumeRole', 'sts:TagSession'], target, {}),
           },
-          ok: (role) => identityAllows(role, ['sts:AssumeRole', 'sts:TagSession'], target, {}),
-        },
-      ]
-    : grantable.map((f) => clientPolicy(f, roleArn));
+        ]
+      : grantable.map((f) => clientPolicy(f, roleArn));
 
-  const role = findRole(snapshot, roleArn);
+  const foundRole = findRole(snapshot, roleArn);
+  // S3 Files: the broad managed policies the driver docs attach give way to the scoped inline ones. The role is
+  // judged without them, so the inline policy is put first and the detach steps follow it.
+  const detach =
+    foundRole && !target
+      ? broadS3ManagedPolicies(
+          ctx,
+          view,
+          foundRole,
+          grantable.filter((f) => f.type === 's3files'),
+        )
+      : [];
+  const role =
+    foundRole && detach.length > 0
+      ? {
+          ...foundRole,
+          managedPolicies: foundRole.managedPolicies.filter((p) => !detach.some((d) => d.arn === p.arn)),
+        }
+      : foundRole;
   planRole(ctx, {
     roleArn,
     roleName,
     role,
+    detach,
     create: {
       trust: desiredTrust,
       description: `EFS CSI node identity of ${spec.cluster} (${spec.mode}), created by efs-node-identity`,
@@ -255,7 +279,6 @@ export function planSteps(spec: DesiredSpec, snapshot: Snapshot, options: PlanOp
   }
 
   // ---- 2. File system policies: our Allow merged by Sid. ----
-  const view = new NodeIdentityView(snapshot, defaultConfig());
   for (const f of fileSystems) planFileSystem(ctx, view, f, mountPrincipal);
 
   // ---- 3. The binding of the node SA: association (add-on or API) or IRSA annotation. ----
@@ -325,7 +348,7 @@ function clientPolicy(
     prefix?: string;
   },
   principalArn: string,
-): { name: string; policy: JsonPolicy; ok: (role: Role) => boolean } {
+): { name: string; policy: JsonPolicy; ok: (role: Role) => boolean; why?: string } {
   const service = f.type === 's3files' ? 's3files' : 'elasticfilesystem';
   // S3 Files with a known linked bucket: the direct reads too (scoped replacement of AmazonS3ReadOnlyAccess).
   const linked =
@@ -338,6 +361,11 @@ function clientPolicy(
   return {
     name: clientPolicyName(f.id),
     policy,
+    ...(f.type === 's3files'
+      ? {
+          why: `the role's own policies (the broad AWS managed ones left aside) do not allow the S3 Files client actions on ${f.id}${reads.length > 0 ? ' and the direct reads from its linked bucket' : ''} (S3F-01, S3F-03)`,
+        }
+      : {}),
     ok: (role) =>
       identityAllows(role, clientActions(f.access, service), f.arn, context) &&
       // Each read statement's own resource, with a sample key under an object pattern (`<bucket>/<prefix>*`).
@@ -362,7 +390,9 @@ function planRole(
     role: Role | undefined;
     create?: { trust: JsonPolicy; description: string };
     trustOk?: (role: Role) => boolean;
-    policies: Array<{ name: string; policy: JsonPolicy; ok: (role: Role) => boolean }>;
+    policies: Array<{ name: string; policy: JsonPolicy; ok: (role: Role) => boolean; why?: string }>;
+    /** Managed policies to detach after the inline ones are in place (broadS3ManagedPolicies). */
+    detach?: BroadPolicy[];
   },
 ): void {
   const { spec, options } = ctx;
@@ -426,10 +456,22 @@ function planRole(
         putPolicy(
           p.name,
           p.policy,
-          `the role's identity policies do not allow what ${p.name} grants (NI-01/PI-11)`,
+          p.why ?? `the role's identity policies do not allow what ${p.name} grants (NI-01/PI-11)`,
         ),
       );
     }
+  }
+  for (const d of input.detach ?? []) {
+    changes.push({
+      kind: 'detach-role-policy',
+      roleName,
+      roleArn,
+      policyArn: d.arn,
+      title: `Detach the AWS managed policy ${d.name} from role ${roleName}`,
+      resource: roleArn,
+      reason: d.reason,
+      diff: { before: d.arn, after: null },
+    });
   }
   const owned = isOwned(role);
   const missingTags = Object.entries(spec.tags).filter(([k, v]) => role.tags?.[k] !== v);
@@ -462,6 +504,74 @@ function planRole(
   ctx.steps.push(...changes);
 }
 
+/** A managed policy the plan detaches, and why. */
+interface BroadPolicy {
+  arn: string;
+  name: string;
+  reason: string;
+}
+
+/**
+ * The AWS managed policies for S3 reads (the direct reads from the linked bucket); the other S3FILES_MANAGED_POLICIES
+ * are the S3 Files client policies.
+ */
+const S3_READ_MANAGED = ['AmazonS3ReadOnlyAccess', 'AmazonS3FullAccess'];
+
+/**
+ * The broad managed policies on the node role that the plan's scoped S3 Files policies replace (S3F-02):
+ * AmazonS3FilesClient*Access when every S3 Files volume of the cluster is on a file system of the spec (the others
+ * would lose their mount), AmazonS3ReadOnlyAccess / AmazonS3FullAccess when, besides, the linked bucket of every such
+ * file system is known (the direct reads are then granted on it). Whatever is kept is said in a note.
+ */
+function broadS3ManagedPolicies(
+  ctx: Ctx,
+  view: NodeIdentityView,
+  role: Role,
+  specs: Array<{ id: string; bucket?: string }>,
+): BroadPolicy[] {
+  if (specs.length === 0) return [];
+  const attached = role.managedPolicies.flatMap((p) => {
+    const name = isKnown(p.arn)
+      ? /^arn:aws[\w-]*:iam::aws:policy\/([\w+=,.@-]+)$/.exec(p.arn)?.[1]
+      : undefined;
+    return name && name in S3FILES_MANAGED_POLICIES ? [{ arn: p.arn as string, name }] : [];
+  });
+  if (attached.length === 0) return [];
+  const roleName = isKnown(role.name) ? role.name : String(role.arn);
+  const ids = specs.map((f) => f.id);
+  const outside = s3FilesVolumes(view).filter(
+    (v) => !isKnown(v.fileSystemId) || !ids.includes(v.fileSystemId),
+  );
+  if (outside.length > 0) {
+    ctx.notes.push(
+      `${attached.map((a) => a.name).join(' and ')} stay${attached.length === 1 ? 's' : ''} on ${roleName}: ${outside.map((v) => v.resource).join(', ')} mount${outside.length === 1 ? 's' : ''} S3 file systems the spec does not name, which would lose access (add them with --file-system s3files:fs-…)`,
+    );
+    return [];
+  }
+  const unknownBucket = specs.filter((f) => !f.bucket).map((f) => f.id);
+  const out: BroadPolicy[] = [];
+  for (const a of attached) {
+    const read = S3_READ_MANAGED.includes(a.name);
+    if (read && unknownBucket.length > 0) {
+      ctx.notes.push(
+        `${a.name} stays on ${roleName}: the linked bucket of ${unknownBucket.join(', ')} is not known, so the direct reads cannot be scoped to it (give bucket in the spec)`,
+      );
+      continue;
+    }
+    out.push({
+      arn: a.arn,
+      name: a.name,
+      reason: read
+        ? `it lets the node role read every object of every bucket the account can read (S3F-02); the inline policies of this plan grant s3:GetObject and s3:ListBucket on the linked bucket${specs.length === 1 ? '' : 's'} of ${ids.join(', ')} only`
+        : `it lets the node role mount every S3 file system of the account (S3F-02); the inline policies of this plan grant the client actions on ${ids.join(', ')} only`,
+    });
+  }
+  // The client policies first: a stop between two steps then leaves the reads, never the other way round.
+  return out.sort(
+    (x, y) => Number(S3_READ_MANAGED.includes(x.name)) - Number(S3_READ_MANAGED.includes(y.name)),
+  );
+}
+
 function planFileSystem(
   ctx: Ctx,
   view: NodeIdentityView,
@@ -471,7 +581,7 @@ function planFileSystem(
   const { spec, snapshot, options } = ctx;
   // The same ID in another account is another file system.
   const live = snapshot.fileSystems.find(
-    (x) => x.id === f.id && (!isKnown(x.accountId) || x.accountId === f.owner),
+    (x) => x.id === f.id && x.type === f.type && (!isKnown(x.accountId) || x.accountId === f.owner),
   );
   if (!live || live.policy === undefined) {
     ctx.refusals.push({
@@ -489,7 +599,33 @@ function planFileSystem(
     access: f.access,
   });
   const principal: RequestPrincipal = { kind: 'aws', arn: principalArn };
-  if (live.policy !== null && live.policy.problems.length === 0) {
+  const s3files = f.type === 's3files';
+  if (s3files && live.policy !== null && live.policy.problems.length === 0) {
+    // S3 Files allows a mount that either policy allows (S3 User Guide, "How S3 Files works with IAM"), so the
+    // identity policy alone would do; our statement is still merged, as for EFS, so the grant is visible on the file
+    // system itself and survives a change to the role's policies. Only an explicit Allow of the principal in the
+    // file system policy counts here; a Deny there cannot be outweighed by any Allow.
+    const outcomes = clientActions(f.access, 's3files').map((action) =>
+      evaluatePolicy(
+        live.policy as PolicyDocument,
+        {
+          principal,
+          action,
+          resource: arn,
+          context: mountContext({ tls: true, iam: true }, { arn: principalArn }),
+        },
+        { name: 'file system policy', hasPrincipals: true },
+      ),
+    );
+    if (outcomes.some((o) => o.denies === true)) {
+      ctx.refusals.push({
+        resource: arn,
+        reason: `the policy of the S3 file system ${f.id} explicitly denies ${principalArn} ${clientActions(f.access, 's3files').join(', ')}: an Allow merged beside it would not help (explicit Deny wins); change that Deny first`,
+      });
+      return;
+    }
+    if (outcomes.every((o) => o.allows === true)) return;
+  } else if (!s3files && live.policy !== null && live.policy.problems.length === 0) {
     // The identity side is what we grant (or already granted): only the file system policy is in question here.
     const desiredIdentity = normalizePolicy(
       nodePermissionsPolicy({ fileSystemArns: [arn], access: f.access }),
@@ -528,7 +664,11 @@ function planFileSystem(
       `our statement named ${previousPrincipals.join(', ')}: from this step on, mounts by that principal are no longer allowed by it (with a target role, until the association chains to it)`,
     );
   }
-  if (first) {
+  if (first && s3files) {
+    warnings.push(
+      'this is the first policy of the S3 file system; it holds only this Allow, which restricts no other client (S3 Files allows a mount that either the identity policy or the file system policy allows)',
+    );
+  } else if (first) {
     const anonymous = view.volumes.filter((v) => v.fileSystemId === f.id && !v.iam);
     if (anonymous.length > 0) {
       const names = anonymous.map((v) => v.resource).join(', ');
@@ -548,7 +688,7 @@ function planFileSystem(
       'this is the first policy of the file system: from now on only the clients it allows can mount (anonymous mounts are denied)',
     );
   }
-  const before = first ? null : options.texts?.fileSystemPolicies?.get(f.id);
+  const before = first ? null : options.texts?.fileSystemPolicies?.get(fileSystemPolicyKey(f.type, f.id));
   if (before === undefined) {
     ctx.refusals.push({
       resource: arn,
@@ -578,11 +718,16 @@ function planFileSystem(
     sid: statement.Sid!,
     statement,
     firstPolicy: first,
-    title: `${first ? 'Create' : 'Merge'} the policy of ${f.id}: ${merged.action === 'replaced' ? 'replace' : 'add'} statement ${statement.Sid} allowing ${principalArn}`,
+    ...(s3files ? { fileSystemType: 's3files' as const } : {}),
+    title: `${first ? 'Create' : 'Merge'} the policy of ${s3files ? 'the S3 file system ' : ''}${f.id}: ${merged.action === 'replaced' ? 'replace' : 'add'} statement ${statement.Sid} allowing ${principalArn}`,
     resource: arn,
-    reason: first
-      ? `${f.id} has no file system policy (FS-01)`
-      : `the policy of ${f.id} does not explicitly allow ${principalArn} ${clientActions(f.access, service).join(', ')} (FS-02/XA-05); every other statement is kept as it is`,
+    reason: s3files
+      ? first
+        ? `the S3 file system ${f.id} has no policy: our Allow puts the grant of ${principalArn} on the file system itself (S3F-01)`
+        : `the policy of the S3 file system ${f.id} does not allow ${principalArn} ${clientActions(f.access, 's3files').join(', ')}: our Allow puts the grant on the file system itself (S3F-01); every other statement is kept as it is`
+      : first
+        ? `${f.id} has no file system policy (FS-01)`
+        : `the policy of ${f.id} does not explicitly allow ${principalArn} ${clientActions(f.access, service).join(', ')} (FS-02/XA-05); every other statement is kept as it is`,
     diff: { before, after: merged.text },
     ...(warnings.length > 0 ? { warnings } : {}),
   });

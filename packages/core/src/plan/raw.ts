@@ -1,4 +1,4 @@
-import type { EfsPort, EksPort, IamPort } from '../ports';
+import type { EfsPort, EksPort, IamPort, S3FilesPort } from '../ports';
 
 /**
  * The Snapshot keeps policies normalized (for the evaluator), but a merge must start from the text as stored, so
@@ -6,7 +6,10 @@ import type { EfsPort, EksPort, IamPort } from '../ports';
  * collector reads anyway: no extra call.
  */
 export interface PolicyTexts {
-  /** File system ID → policy text, or null when it has none. */
+  /**
+   * File system → policy text, or null when it has none: an EFS file system by its ID, an S3 file system by
+   * `s3files:<id>` (both services use `fs-` IDs; see fileSystemPolicyKey).
+   */
   fileSystemPolicies: Map<string, string | null>;
   /** Role ARN → trust policy text. */
   trustPolicies: Map<string, string>;
@@ -49,6 +52,23 @@ export function recordingIamPort<P extends IamPort>(port: P, texts: PolicyTexts)
     async getRolePolicy(roleName, policyName) {
       const text = await port.getRolePolicy(roleName, policyName);
       if (text !== undefined) texts.rolePolicies.set(`${roleName}/${policyName}`, text);
+      return text;
+    },
+  };
+}
+
+/** The key of a file system's policy text in PolicyTexts.fileSystemPolicies. */
+export function fileSystemPolicyKey(type: 'efs' | 's3files', fileSystemId: string): string {
+  return type === 's3files' ? `s3files:${fileSystemId}` : fileSystemId;
+}
+
+/** An S3FilesPort that records S3 file system policy texts into `texts` as they are read. */
+export function recordingS3FilesPort<P extends S3FilesPort>(port: P, texts: PolicyTexts): P {
+  return {
+    ...bindAll(port),
+    async getFileSystemPolicy(fileSystemId) {
+      const text = await port.getFileSystemPolicy(fileSystemId);
+      texts.fileSystemPolicies.set(fileSystemPolicyKey('s3files', fileSystemId), text);
       return text;
     },
   };

@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { parseLocatedYaml, LocatedParseError } from '../util/located';
-import { ACCOUNT_ID, bucketArnOf, FILE_SYSTEM_ID, REGION, ROLE_ARN, ROLE_NAME } from '../policy/arn';
+import {
+  ACCOUNT_ID,
+  bucketArnOf,
+  FILE_SYSTEM_ID,
+  REGION,
+  ROLE_ARN,
+  ROLE_NAME,
+  S3FILES_FILE_SYSTEM_ID,
+} from '../policy/arn';
 
 /**
  * The desired state that `plan`, `apply` and `render` converge to: one cluster's node identity. Every value is
@@ -42,6 +50,12 @@ const fileSystemSchema = z
   })
   .strict()
   .superRefine((f, ctx) => {
+    if (f.type === 's3files' && !S3FILES_FILE_SYSTEM_ID.test(f.id))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['id'],
+        message: 'an S3 Files file system ID: fs- followed by 17–40 lowercase hex digits',
+      });
     for (const key of ['bucket', 'prefix'] as const) {
       if (f[key] !== undefined && f.type !== 's3files')
         ctx.addIssue({

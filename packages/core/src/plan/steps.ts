@@ -62,6 +62,17 @@ export interface PutRolePolicyStep extends StepBase {
   policy: JsonPolicy;
 }
 
+/**
+ * DetachRolePolicy: a broad AWS managed policy (AmazonS3FilesClientFullAccess, AmazonS3ReadOnlyAccess, …) that the
+ * scoped inline policy of the same plan replaces. Always after that put-role-policy step, so access never lapses.
+ */
+export interface DetachRolePolicyStep extends StepBase {
+  kind: 'detach-role-policy';
+  roleName: string;
+  roleArn: string;
+  policyArn: string;
+}
+
 /** CreatePodIdentityAssociation (the association API: the only one with targetRoleArn / disableSessionTags). */
 export interface CreateAssociationStep extends StepBase {
   kind: 'create-pod-identity-association';
@@ -129,6 +140,8 @@ export interface MergeFileSystemPolicyStep extends StepBase {
   statement: JsonStatement;
   /** True when the file system has no policy today: this step introduces its first one. */
   firstPolicy: boolean;
+  /** `s3files`: an Amazon S3 Files file system (written through the S3 Files API); absent: EFS. */
+  fileSystemType?: 's3files';
 }
 
 /** IRSA: the role-arn annotation on the node ServiceAccount (merge patch). */
@@ -177,6 +190,7 @@ export type Step =
   | TagRoleStep
   | UpdateTrustStep
   | PutRolePolicyStep
+  | DetachRolePolicyStep
   | CreateAssociationStep
   | UpdateAssociationStep
   | DeleteAssociationStep

@@ -2,6 +2,8 @@ import type { FileSystemType } from '../model/snapshot';
 
 /** `fs-` followed by 8–40 lowercase hex digits (EFS) — the form the driver accepts in volume handles. */
 export const FILE_SYSTEM_ID = /^fs-[0-9a-f]{8,40}$/;
+/** An Amazon S3 Files file system ID: the S3 Files API reference's pattern `fs-[0-9a-f]{17,40}`. */
+export const S3FILES_FILE_SYSTEM_ID = /^fs-[0-9a-f]{17,40}$/;
 export const ACCESS_POINT_ID = /^fsap-[0-9a-f]{8,40}$/;
 export const ACCOUNT_ID = /^\d{12}$/;
 /** IAM role names: 1–64 of `[\w+=,.@-]`. Paths are allowed in ARNs. */

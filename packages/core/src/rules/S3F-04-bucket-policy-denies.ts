@@ -45,7 +45,7 @@ export const S3F04: Rule = {
       for (const principal of who) {
         const denied: string[] = [];
         const trace: TraceStep[] = [];
-        let statementOrigin: Origin | undefined;
+        let denyStep: TraceStep | undefined;
         for (const action of principal.actions) {
           const outcome = evaluatePolicy(
             bucketPolicy,
@@ -59,12 +59,15 @@ export const S3F04: Rule = {
           );
           if (outcome.denies !== true) continue;
           denied.push(action);
-          const deny = outcome.trace.find((t) => t.outcome === 'deny');
-          statementOrigin ??= deny?.origin;
+          denyStep ??= outcome.trace.find((t) => t.outcome === 'deny');
           trace.push(...outcome.trace.filter((t) => t.outcome === 'deny'));
         }
         if (denied.length === 0) continue;
-        const statement = bucketPolicy.statements.find((s) => s.origin === statementOrigin);
+        // A policy read from an API has one origin for all its statements: the Sid tells them apart.
+        const statementOrigin: Origin | undefined = denyStep?.origin;
+        const statement = bucketPolicy.statements.find(
+          (s) => s.origin === statementOrigin && (denyStep?.sid === undefined || s.sid === denyStep.sid),
+        );
         const consequence =
           principal.as === 'the node role'
             ? 'direct reads from S3 fail and clients fall back to reading through the file system or return errors'

@@ -7437,6 +7437,7 @@ function show(value) {
 
 // ../../packages/core/src/policy/arn.ts
 var FILE_SYSTEM_ID = /^fs-[0-9a-f]{8,40}$/;
+var S3FILES_FILE_SYSTEM_ID = /^fs-[0-9a-f]{17,40}$/;
 var ACCESS_POINT_ID = /^fsap-[0-9a-f]{8,40}$/;
 var ACCOUNT_ID = /^\d{12}$/;
 var ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
@@ -12621,7 +12622,7 @@ var S3F04 = {
       for (const principal of who) {
         const denied = [];
         const trace = [];
-        let statementOrigin;
+        let denyStep;
         for (const action of principal.actions) {
           const outcome = evaluatePolicy(
             bucketPolicy,
@@ -12635,12 +12636,14 @@ var S3F04 = {
           );
           if (outcome.denies !== true) continue;
           denied.push(action);
-          const deny = outcome.trace.find((t) => t.outcome === "deny");
-          statementOrigin ??= deny?.origin;
+          denyStep ??= outcome.trace.find((t) => t.outcome === "deny");
           trace.push(...outcome.trace.filter((t) => t.outcome === "deny"));
         }
         if (denied.length === 0) continue;
-        const statement = bucketPolicy.statements.find((s) => s.origin === statementOrigin);
+        const statementOrigin = denyStep?.origin;
+        const statement = bucketPolicy.statements.find(
+          (s) => s.origin === statementOrigin && (denyStep?.sid === void 0 || s.sid === denyStep.sid)
+        );
         const consequence = principal.as === "the node role" ? "direct reads from S3 fail and clients fall back to reading through the file system or return errors" : "the file system cannot synchronise with the bucket: writes do not reach S3 and new objects do not appear";
         findings.push({
           message: `the policy of ${bucketArn}, linked to the S3 file system ${s3FileSystemLabel(fileSystem)}, denies ${principal.as} ${principal.arn} ${denied.join(", ")}${statement ? ` (statement ${statementName(bucketPolicy, statement)}, ${at(statement.origin)})` : ""}: ${consequence}`,
@@ -41121,6 +41124,12 @@ var fileSystemSchema = external_exports.object({
     "an S3 key prefix without wildcards or control characters"
   ).optional()
 }).strict().superRefine((f, ctx) => {
+  if (f.type === "s3files" && !S3FILES_FILE_SYSTEM_ID.test(f.id))
+    ctx.addIssue({
+      code: "custom",
+      path: ["id"],
+      message: "an S3 Files file system ID: fs- followed by 17\u201340 lowercase hex digits"
+    });
   for (const key of ["bucket", "prefix"]) {
     if (f[key] !== void 0 && f.type !== "s3files")
       ctx.addIssue({
