@@ -73,7 +73,11 @@ function permissionsByUser() {
 }
 
 /** `storageAccount`: also configure the cross-account scenario's storage account as a file system account. */
-async function startBackend(world: SandboxWorld, knex: Knex, options: { storageAccount?: boolean } = {}) {
+async function startBackend(
+  world: SandboxWorld,
+  knex: Knex,
+  options: { storageAccount?: boolean; moreEntities?: Entity[] } = {},
+) {
   const storageKeys = adminCredentials(world.sandbox.state, STORAGE_ACCOUNT);
   return startTestBackend({
     features: [
@@ -102,7 +106,9 @@ async function startBackend(world: SandboxWorld, knex: Knex, options: { storageA
           ...(options.storageAccount ? { efsNodeIdentity: { fileSystemAccounts: [STORAGE_ACCOUNT] } } : {}),
         },
       }),
-      catalogServiceMock.factory({ entities: entities(world.clusterArn) }),
+      catalogServiceMock.factory({
+        entities: [...entities(world.clusterArn), ...(options.moreEntities ?? [])],
+      }),
       permissionsByUser().factory,
       // These tests are about the API: the fleet refresh must not verify entities behind their back at startup.
       mockServices.scheduler.factory({ skipTaskRunOnStartup: true }),
@@ -155,6 +161,45 @@ describe('status API against the sandbox', () => {
       expect(Date.parse(status.body.lastVerifiedAt)).not.toBeNaN();
     },
   );
+
+  it('verifies an S3 Files volume like an EFS one: S3F-04 for a bucket policy that denies the node role, the file system typed', async () => {
+    world = await startWorld('s3files-bucket-deny');
+    const S3_FS_ID = 'fs-0c1d2e3f4a5b6c7d8e9f';
+    const { server } = await startBackend(world, await databases.init('POSTGRES_18'), {
+      moreEntities: [
+        component('media-archive', {
+          'efs-node-identity.io/cluster-arn': world.clusterArn,
+          'efs-node-identity.io/file-system-ids': `s3files:${S3_FS_ID}`,
+        }),
+      ],
+    });
+
+    // Before the first verification, the type comes from the annotation.
+    const before = await request(server)
+      .get(`${API}/entities/default/component/media-archive/status`)
+      .set('Authorization', as(READER))
+      .expect(200);
+    expect(before.body).toMatchObject({
+      state: 'not-verified',
+      fileSystemIds: [S3_FS_ID],
+      fileSystems: [{ id: S3_FS_ID, type: 's3files' }],
+    });
+
+    const verified = await request(server)
+      .post(`${API}/entities/default/component/media-archive/verify`)
+      .set('Authorization', as(ALICE))
+      .expect(200);
+    const body = verified.body as EntityStatusResponse;
+    expect(body.state).toBe('failing');
+    const s3f04 = body.findings.find((f) => f.ruleId === 'S3F-04');
+    expect(s3f04).toMatchObject({ severity: 'error' });
+    expect(body.fileSystems).toEqual([{ id: S3_FS_ID, type: 's3files' }]);
+    expect(body.notRead).toEqual([]);
+    // The same rule IDs as the CLI, which finds the volume in the cluster and is also told the file system.
+    expect(body.findings.map((f) => f.ruleId).sort()).toEqual(
+      await cliVerifyRuleIds(world, ['--file-system', `s3files:${S3_FS_ID}`]),
+    );
+  });
 
   it('explains FS-02 with the evaluator trace and a remediation', async () => {
     world = await startWorld('deny-only-policy');

@@ -45,6 +45,10 @@ describe('parseEfsNodeIdentityAnnotations', () => {
       clusterArn: CLUSTER_ARN,
       cluster: { partition: 'aws', region: 'eu-west-1', accountId: '111122223333', name: 'prod-eks' },
       fileSystemIds: ['fs-0a1b2c3d4e5f60718', 'fs-12345678'],
+      fileSystems: [
+        { id: 'fs-0a1b2c3d4e5f60718', type: 'efs' },
+        { id: 'fs-12345678', type: 'efs' },
+      ],
       serviceAccount: { namespace: 'kube-system', name: 'efs-csi-node-sa' },
       mode: 'pod-identity',
     });
@@ -61,6 +65,7 @@ describe('parseEfsNodeIdentityAnnotations', () => {
       clusterArn: CLUSTER_ARN,
       cluster: { partition: 'aws', region: 'eu-west-1', accountId: '111122223333', name: 'prod-eks' },
       fileSystemIds: [],
+      fileSystems: [],
     });
   });
 
@@ -74,8 +79,35 @@ describe('parseEfsNodeIdentityAnnotations', () => {
     expect(error).toBeInstanceOf(InvalidAnnotationError);
     expect((error as InvalidAnnotationError).annotation).toBe(ANNOTATION_FILE_SYSTEM_IDS);
     expect((error as Error).message).toBe(
-      'annotation efs-node-identity.io/file-system-ids: "fs-0a1b2c3d4e5f60718,fs-0A1B2C3" is not a comma-separated list of EFS file system IDs (fs-…): "fs-0A1B2C3" is not one',
+      'annotation efs-node-identity.io/file-system-ids: "fs-0a1b2c3d4e5f60718,fs-0A1B2C3" is not a comma-separated list of file system IDs (fs-… or efs:fs-… for EFS, s3files:fs-… for S3 Files): "fs-0A1B2C3" is not one',
     );
+  });
+
+  it('reads S3 Files file systems by their s3files: prefix and EFS ones with or without efs:, as volume handles write them', () => {
+    const parsed = parseEfsNodeIdentityAnnotations(
+      entityWith({
+        [ANNOTATION_CLUSTER_ARN]: CLUSTER_ARN,
+        [ANNOTATION_FILE_SYSTEM_IDS]: 's3files:fs-0123456789abcdef0, efs:fs-0a1b2c3d4e5f60718,fs-12345678',
+      }),
+    );
+    expect(parsed?.fileSystems).toEqual([
+      { id: 'fs-0123456789abcdef0', type: 's3files' },
+      { id: 'fs-0a1b2c3d4e5f60718', type: 'efs' },
+      { id: 'fs-12345678', type: 'efs' },
+    ]);
+    expect(parsed?.fileSystemIds).toEqual(['fs-0123456789abcdef0', 'fs-0a1b2c3d4e5f60718', 'fs-12345678']);
+  });
+
+  it.each([
+    's3files:fs-12345678', // S3 Files IDs have 17 to 40 hex digits
+    'S3FILES:fs-0123456789abcdef0',
+    'nfs:fs-0123456789abcdef0',
+    's3files:arn:aws:s3files:eu-west-1:111122223333:file-system/fs-0123456789abcdef0',
+    's3files:',
+  ])('refuses %j in the file system annotation, naming it', (value) => {
+    const error = parseError({ [ANNOTATION_CLUSTER_ARN]: CLUSTER_ARN, [ANNOTATION_FILE_SYSTEM_IDS]: value });
+    expect(error.annotation).toBe(ANNOTATION_FILE_SYSTEM_IDS);
+    expect(error.message).toContain(`"${value}" is not one`);
   });
 
   it.each([

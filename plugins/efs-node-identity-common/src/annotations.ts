@@ -1,8 +1,12 @@
 import type { Entity } from '@backstage/catalog-model';
+import type { FileSystemType } from './api-types';
 
 /** The EKS cluster the entity's workloads run on: `arn:aws:eks:<region>:<account>:cluster/<name>`. */
 export const ANNOTATION_CLUSTER_ARN = 'efs-node-identity.io/cluster-arn';
-/** The EFS file systems the workloads mount, comma-separated `fs-…` IDs (verified besides those the cluster names). */
+/**
+ * The file systems the workloads mount, comma-separated (verified besides those the cluster's volumes name): `fs-…`
+ * or `efs:fs-…` for Amazon EFS, `s3files:fs-…` for Amazon S3 Files (the volume handle's prefixes in driver v3).
+ */
 export const ANNOTATION_FILE_SYSTEM_IDS = 'efs-node-identity.io/file-system-ids';
 /** The Kubernetes service account of the EFS CSI node component, `<namespace>/<name>`. */
 export const ANNOTATION_SERVICE_ACCOUNT = 'efs-node-identity.io/service-account';
@@ -26,8 +30,10 @@ export interface EfsNodeIdentityAnnotations {
   clusterArn: string;
   /** Partition, region, account and name, taken from the ARN. */
   cluster: { partition: string; region: string; accountId: string; name: string };
-  /** Empty when the annotation is absent: the cluster's StorageClasses and PVs still name file systems. */
+  /** The IDs alone, of both types. Empty when the annotation is absent: the cluster's volumes still name file systems. */
   fileSystemIds: string[];
+  /** The same file systems with their type. */
+  fileSystems: Array<{ id: string; type: FileSystemType }>;
   serviceAccount?: { namespace: string; name: string };
   mode?: IdentityMode;
 }
@@ -49,7 +55,8 @@ export class InvalidAnnotationError extends Error {
 const CLUSTER_ARN =
   /^arn:(aws|aws-cn|aws-us-gov):eks:([a-z]{2}(?:-[a-z]+)+-\d+):(\d{12}):cluster\/([0-9A-Za-z][A-Za-z0-9_-]{0,99})$/;
 // EFS file system IDs: fs- and 8 or 17 hexadecimal digits (the long form since 2018); 8-40 accepted like the CLI.
-const FILE_SYSTEM_ID = /^fs-[0-9a-f]{8,40}$/;
+// S3 Files IDs: fs- and 17 to 40. A prefix names the type as in a driver v3 volume handle; none means EFS.
+const FILE_SYSTEM_ID = /^(?:(efs|s3files):)?(fs-[0-9a-f]{8,40})$/;
 // Kubernetes: a namespace is a DNS-1123 label (63), a service account name a DNS-1123 subdomain (253).
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -88,20 +95,28 @@ export function parseEfsNodeIdentityAnnotations(entity: Entity): EfsNodeIdentity
     clusterArn,
     cluster: { partition: arn[1]!, region: arn[2]!, accountId: arn[3]!, name: arn[4]! },
     fileSystemIds: [],
+    fileSystems: [],
   };
 
   const fileSystems = annotations[ANNOTATION_FILE_SYSTEM_IDS];
   if (fileSystems !== undefined) {
-    const ids = fileSystems.split(',').map((id) => id.trim());
-    const bad = ids.find((id) => !FILE_SYSTEM_ID.test(id));
-    if (bad !== undefined) {
-      throw new InvalidAnnotationError(
-        ANNOTATION_FILE_SYSTEM_IDS,
-        fileSystems,
-        `a comma-separated list of EFS file system IDs (fs-…): "${bad}" is not one`,
-      );
+    const seen = new Set<string>();
+    for (const entry of fileSystems.split(',').map((id) => id.trim())) {
+      const match = FILE_SYSTEM_ID.exec(entry);
+      const type = (match?.[1] ?? 'efs') as FileSystemType;
+      if (!match || (type === 's3files' && match[2]!.length < 'fs-'.length + 17)) {
+        throw new InvalidAnnotationError(
+          ANNOTATION_FILE_SYSTEM_IDS,
+          fileSystems,
+          `a comma-separated list of file system IDs (fs-… or efs:fs-… for EFS, s3files:fs-… for S3 Files): "${entry}" is not one`,
+        );
+      }
+      const id = match[2]!;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      result.fileSystemIds.push(id);
+      result.fileSystems.push({ id, type });
     }
-    result.fileSystemIds = [...new Set(ids)];
   }
 
   const serviceAccount = annotations[ANNOTATION_SERVICE_ACCOUNT]?.trim();

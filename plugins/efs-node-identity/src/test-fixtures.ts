@@ -124,7 +124,7 @@ export const fleetEntities: Entity[] = [
       namespace: 'default',
       annotations: {
         'efs-node-identity.io/cluster-arn': 'arn:aws:eks:us-east-1:111122223333:cluster/batch-cluster',
-        'efs-node-identity.io/file-system-ids': 'fs-0123456789abcdef0,fs-0fedcba9876543210',
+        'efs-node-identity.io/file-system-ids': 'fs-0123456789abcdef0,s3files:fs-0fedcba9876543210',
         'efs-node-identity.io/mode': 'irsa',
       },
     },

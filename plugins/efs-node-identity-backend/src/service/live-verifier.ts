@@ -1,11 +1,12 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { Config } from '@backstage/config';
 import { DefaultAwsCredentialsManager, type AwsCredentialsManager } from '@backstage/integration-aws-node';
-import type { EfsNodeIdentityAnnotations } from '@efs-node-identity/backstage-plugin-common';
+import type { EfsNodeIdentityAnnotations, FileSystemType } from '@efs-node-identity/backstage-plugin-common';
 import {
   defaultConfig,
   describeLiveFailure,
   evaluateSnapshot,
+  isKnown,
   NodeIdentityView,
   summarizeLiveMounts,
   type Config as RulesConfig,
@@ -92,6 +93,7 @@ export class LiveEntityVerifier implements EntityVerifier {
       fileSystemIds: target.fileSystemIds,
       verifiedAt: new Date(),
     };
+    const idsOf = (type: FileSystemType) => target.fileSystems.filter((f) => f.type === type).map((f) => f.id);
     const inspectMounts = this.options.inspectMounts === true && this.options.kubernetes !== 'none';
     let awsCalls = 0;
     let ports: AwsPorts | undefined;
@@ -110,7 +112,8 @@ export class LiveEntityVerifier implements EntityVerifier {
       const { snapshot, stats, unread } = await collectLiveSnapshot({
         cluster: name,
         region,
-        fileSystemIds: target.fileSystemIds,
+        fileSystemIds: idsOf('efs'),
+        s3FileSystemIds: idsOf('s3files'),
         ports,
         otherAccounts,
         kube: this.options.kubernetes === 'none' ? false : 'eks-token',
@@ -128,7 +131,12 @@ export class LiveEntityVerifier implements EntityVerifier {
         counts,
         // The collector counts Kubernetes calls itself; AWS calls go through our ports, so we count those.
         calls: { aws: awsCalls, kubernetes: stats.kubernetesCalls },
+        // Every file system the run read, with its type: the annotated ones and those the cluster's volumes name.
+        fileSystems: snapshot.fileSystems.flatMap((f) => (isKnown(f.id) ? [{ id: f.id, type: f.type }] : [])),
         notRead: unread.map((fact) => {
+          if (fact.kind === 'bucket-policy') {
+            return `the policy of bucket ${fact.id} (linked to an S3 file system): ${fact.reason}; S3F-04 could not judge it (the verifier needs s3:GetBucketPolicy on it)`;
+          }
           const what = fact.kind === 'file-system' ? `file system ${fact.id}` : `role ${fact.id}`;
           const hint = fact.accountId
             ? `add account ${fact.accountId} to efsNodeIdentity.fileSystemAccounts and aws.accounts`

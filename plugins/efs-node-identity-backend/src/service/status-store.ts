@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type {
+  FileSystemType,
   LiveMountsStatus,
   StatusFinding,
   VerificationState,
@@ -12,6 +13,8 @@ export interface StoredVerification {
   entityRef: string;
   clusterArn: string;
   fileSystemIds: string[];
+  /** The file systems the verification read, with their type; absent in rows stored before the plugin kept it. */
+  fileSystems?: Array<{ id: string; type: FileSystemType }>;
   state: Exclude<VerificationState, 'not-verified'>;
   verifiedAt: Date;
   findings: StatusFinding[];
@@ -36,7 +39,7 @@ interface Row {
 
 type ResultColumn = Pick<
   StoredVerification,
-  'fileSystemIds' | 'findings' | 'error' | 'notRead' | 'calls' | 'liveMounts'
+  'fileSystemIds' | 'fileSystems' | 'findings' | 'error' | 'notRead' | 'calls' | 'liveMounts'
 >;
 
 /** The plugin database's table of verification outcomes (knex: PostgreSQL in production, SQLite in development). */
@@ -47,6 +50,7 @@ export class VerificationStore {
   async save(v: StoredVerification): Promise<void> {
     const result: ResultColumn = {
       fileSystemIds: v.fileSystemIds,
+      ...(v.fileSystems ? { fileSystems: v.fileSystems } : {}),
       findings: v.findings,
       notRead: v.notRead,
       ...(v.error !== undefined ? { error: v.error } : {}),
@@ -93,6 +97,7 @@ function fromRow(row: Row): StoredVerification {
     verifiedAt: row.verified_at instanceof Date ? row.verified_at : new Date(row.verified_at),
     counts: { error: row.error_count, warning: row.warning_count, info: row.info_count },
     fileSystemIds: result.fileSystemIds,
+    ...(result.fileSystems ? { fileSystems: result.fileSystems } : {}),
     findings: result.findings,
     notRead: result.notRead,
     ...(result.error !== undefined ? { error: result.error } : {}),

@@ -115,7 +115,7 @@ describe('EfsNodeIdentityPage', () => {
     ).toEqual([
       'component:default/media-store',
       'demo-cluster',
-      'fs-0a1b2c3d4e5f60718',
+      'fs-0a1b2c3d4e5f60718 (EFS)',
       'Pod Identity',
       'Failing',
       '1 error (FS-02, NI-03)',
@@ -131,7 +131,7 @@ describe('EfsNodeIdentityPage', () => {
         .map((c) => c.textContent);
     expect(cellsOf(/orders-api/).slice(2, 4)).toEqual(['from the cluster', 'not set']);
     expect(cellsOf(/reports-worker/).slice(2, 4)).toEqual([
-      'fs-0123456789abcdef0, fs-0fedcba9876543210',
+      'fs-0123456789abcdef0 (EFS), fs-0fedcba9876543210 (S3 Files)',
       'IRSA',
     ]);
     const counts = within(screen.getByRole('region', { name: 'Findings per rule' })).getAllByRole('listitem');

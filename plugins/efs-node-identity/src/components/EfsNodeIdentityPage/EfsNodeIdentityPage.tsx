@@ -16,6 +16,7 @@ import { useMemo, useState, type ReactNode } from 'react';
 import useAsync from 'react-use/lib/useAsync';
 import useAsyncRetry from 'react-use/lib/useAsyncRetry';
 import { efsNodeIdentityApiRef } from '../../api';
+import { fileSystemText } from '../fileSystems';
 import { formatTime, STATE_TEXT, StatusLabel } from '../StatusLabel';
 
 /** Rows per page asked from the backend's /fleet. */
@@ -64,8 +65,8 @@ function useDeclaredIdentities(entries: FleetEntry[] | undefined): Map<string, D
         const annotations = parseEfsNodeIdentityAnnotations(entity);
         declared.set(stringifyEntityRef(entity), {
           mode: annotations?.mode ? MODE_TEXT[annotations.mode] : 'not set',
-          fileSystems: annotations?.fileSystemIds.length
-            ? annotations.fileSystemIds.join(', ')
+          fileSystems: annotations?.fileSystems.length
+            ? annotations.fileSystems.map(fileSystemText).join(', ')
             : 'from the cluster',
         });
       } catch {

@@ -22,6 +22,7 @@ import { useState } from 'react';
 import useAsyncRetry from 'react-use/lib/useAsyncRetry';
 import { efsNodeIdentityApiRef } from '../../api';
 import { identityChain, sortFindings, type ChainLink } from '../identityChain';
+import { fileSystemText } from '../fileSystems';
 import { formatTime, StateMark, StatusLabel, toneOf } from '../StatusLabel';
 import { LiveMounts } from './LiveMounts';
 
@@ -288,13 +289,14 @@ function FindingItem(props: { finding: StatusFinding }) {
   );
 }
 
-const FILE_SYSTEM_TYPE_TEXT = { efs: 'EFS', s3files: 'S3 Files' } as const;
-
-/** The IDs, each with its type when the backend reports it. */
+/**
+ * The file systems the last verification read, each with its type (those the annotation names and those the cluster's
+ * volumes name); the annotated IDs alone from a backend that does not report types.
+ */
 function fileSystemsText(status: EntityStatusResponse): string {
+  if (status.fileSystems?.length) return status.fileSystems.map(fileSystemText).join(', ');
   if (!status.fileSystemIds.length) return 'those the cluster names';
-  const types = new Map(status.fileSystems?.map((f) => [f.id, FILE_SYSTEM_TYPE_TEXT[f.type]]));
-  return status.fileSystemIds.map((id) => (types.has(id) ? `${id} (${types.get(id)})` : id)).join(', ');
+  return status.fileSystemIds.join(', ');
 }
 
 /** What went wrong and what to do, by the backend's answer. */
