@@ -47,6 +47,10 @@ describe('efs-node-identity:annotate', () => {
       clusterArn: 'arn:aws:eks:eu-west-1:111122223333:cluster/prod-eks',
       cluster: { partition: 'aws', region: 'eu-west-1', accountId: '111122223333', name: 'prod-eks' },
       fileSystemIds: ['fs-0a1b2c3d4e5f60718', 'fs-12345678'],
+      fileSystems: [
+        { id: 'fs-0a1b2c3d4e5f60718', type: 'efs' },
+        { id: 'fs-12345678', type: 'efs' },
+      ],
       serviceAccount: { namespace: 'kube-system', name: 'efs-csi-node-sa' },
       mode: 'pod-identity',
     });
