@@ -93,7 +93,8 @@ export class LiveEntityVerifier implements EntityVerifier {
       fileSystemIds: target.fileSystemIds,
       verifiedAt: new Date(),
     };
-    const idsOf = (type: FileSystemType) => target.fileSystems.filter((f) => f.type === type).map((f) => f.id);
+    const idsOf = (type: FileSystemType) =>
+      target.fileSystems.filter((f) => f.type === type).map((f) => f.id);
     const inspectMounts = this.options.inspectMounts === true && this.options.kubernetes !== 'none';
     let awsCalls = 0;
     let ports: AwsPorts | undefined;
