@@ -43,6 +43,37 @@ async function overflowing(page, selector) {
   }, selector);
 }
 
+/**
+ * Resizes the window and waits until the layout has settled: the app shell collapses its sidebar with a transition,
+ * so right after a resize the page content is still laid out for the old width. Settled = the boxes of the app
+ * (every element under #root) keep their size and position over 300 ms (at most 10 s).
+ */
+async function resizeTo(page, width) {
+  await page.setViewportSize({ width, height: 800 });
+  await settled(page);
+}
+
+/** Waits until the boxes of the app (under #root) keep their size and position over 300 ms (at most 10 s). */
+async function settled(page) {
+  const layout = () =>
+    page.evaluate(() =>
+      [...document.querySelectorAll('#root *')]
+        .map((el) => {
+          const r = el.getBoundingClientRect();
+          return `${r.left},${r.width}`;
+        })
+        .join(';'),
+    );
+  const deadline = Date.now() + 10_000;
+  let before = await layout();
+  while (Date.now() < deadline) {
+    await page.waitForTimeout(300);
+    const now = await layout();
+    if (now === before) return;
+    before = now;
+  }
+}
+
 /** Presses Tab from the top until `isTarget(name)` holds for the focused element (or `max` presses); returns the accessible names passed on the way. */
 async function tabUntil(page, isTarget, max = 60) {
   // From the top of the document, as after loading the page.
@@ -94,6 +125,7 @@ try {
     JSON.stringify(chain),
   );
   check('media-store: the finding says "error" in text', /\berror\b/.test(await finding.innerText()));
+  await settled(page);
   const cardOverflow1280 = await overflowing(page, '.MuiCard-root');
   check(
     'media-store at 1280×800: nothing scrolls sideways',
@@ -107,7 +139,7 @@ try {
     toVerify.filter(Boolean).join(' → '),
   );
   await shot('media-store-1280');
-  await page.setViewportSize({ width: 400, height: 800 });
+  await resizeTo(page, 400);
   await page.locator('section[aria-label="Findings"]').waitFor();
   const cardOverflow400 = await overflowing(page, '.MuiCard-root');
   check(
@@ -118,7 +150,7 @@ try {
   await shot('media-store-400');
 
   // The fleet page: the three services with their statuses.
-  await page.setViewportSize({ width: 1280, height: 800 });
+  await resizeTo(page, 1280);
   await page.goto(`${APP_URL}/efs-node-identity`);
   const table = page.locator('table[aria-label="Fleet"]');
   await table.waitFor();
@@ -128,6 +160,7 @@ try {
     const text = (await row.count()) === 1 ? await row.innerText() : '';
     check(`fleet: ${name} is listed as ${status}`, text.includes(status), text || 'no row');
   }
+  await settled(page);
   const fleetOverflow1280 = await overflowing(page, 'main');
   check(
     'fleet at 1280×800: nothing scrolls sideways',
@@ -145,7 +178,7 @@ try {
     toLastLink.filter(Boolean).join(' → '),
   );
   await shot('fleet-1280');
-  await page.setViewportSize({ width: 400, height: 800 });
+  await resizeTo(page, 400);
   await table.waitFor();
   const fleetOverflow400 = await overflowing(page, 'main');
   check(
@@ -169,7 +202,7 @@ try {
   await shot('fleet-400');
 
   // A developer fixes media-store with the template: apply now, Pod Identity, demo-cluster, its file system.
-  await page.setViewportSize({ width: 1280, height: 800 });
+  await resizeTo(page, 1280);
   const run = await runEfsNodeIdentityTemplate(page, {
     baseUrl: APP_URL,
     values: MEDIA_STORE_FIX,
