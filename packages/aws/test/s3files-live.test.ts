@@ -105,7 +105,15 @@ describe('the collector reads S3 file systems like the static sources describe t
   it('s3files-bucket-deny: S3F-04 names the bucket, the node role and the statement, not the file system role', async () => {
     const s = await sandboxEnv('s3files-bucket-deny');
     try {
-      const findings = findingsOf(await collect(s)).filter((f) => f.ruleId === 'S3F-04');
+      const all = findingsOf(await collect(s));
+      // S3F-03 says the direct reads are off, and that the bucket policy, not the role, is what to change.
+      const s3f03 = all.filter((f) => f.ruleId === 'S3F-03');
+      expect(s3f03).toHaveLength(1);
+      expect(s3f03[0]!.message).toContain("the linked bucket's policy explicitly denies it");
+      expect(s3f03[0]!.fix).toMatch(
+        /^Exempt .* from the Deny in the bucket policy of arn:aws:s3:::prod-eks-media-archive/,
+      );
+      const findings = all.filter((f) => f.ruleId === 'S3F-04');
       expect(findings).toHaveLength(1);
       expect(findings[0]).toMatchObject({ severity: 'error', resource: BUCKET_ARN });
       expect(findings[0]!.message).toContain(

@@ -65,7 +65,8 @@ export const S3F03: Rule = {
         const bucketOutcome = fileSystem.bucketPolicy
           ? evaluatePolicy(fileSystem.bucketPolicy, request, { name: 'bucket policy', hasPrincipals: true })
           : undefined;
-        const denied = outcomes.some((o) => o.denies === true) || bucketOutcome?.denies === true;
+        const identityDenies = outcomes.some((o) => o.denies === true);
+        const denied = identityDenies || bucketOutcome?.denies === true;
         const allowed = outcomes.some((o) => o.allows === true);
         const open =
           outcomes.some((o) => o.allows === 'unknown' || o.denies === 'unknown') || opaque.length > 0;
@@ -83,17 +84,28 @@ export const S3F03: Rule = {
         reported.add(`${principal.arn}|${bucketArn}`);
         const fsArn =
           arnOf(fileSystem) ?? (knownId ? s3FileSystemArnFor(view, knownId, principal.accountId) : undefined);
+        // Only the bucket policy denies what the identity policy allows: that Deny is what to change, not the role.
+        const bucketOnly = allowed && !identityDenies && bucketOutcome?.denies === true;
+        const why = identityDenies
+          ? 'an explicit Deny applies'
+          : bucketOnly
+            ? "the linked bucket's policy explicitly denies it, although the identity policy allows it (S3F-04 names the statement)"
+            : denied
+              ? 'an explicit Deny applies'
+              : 'no identity policy allows it';
         findings.push({
           message:
             `the node role ${principal.arn} (bound at ${at(binding.origin)}) may not s3:GetObject in ${bucketArn}, the bucket linked to the S3 file system ${id} ` +
-            `(${volumes.map((v) => v.resource).join(', ')}): ${denied ? 'an explicit Deny applies' : 'no identity policy allows it'}, so direct reads from S3 are off and every read goes through the file system, with lower throughput for large reads`,
+            `(${volumes.map((v) => v.resource).join(', ')}): ${why}, so direct reads from S3 are off and every read goes through the file system, with lower throughput for large reads`,
           origin: policies[0]?.document.origin ?? binding.role?.origin ?? binding.origin,
           resource: id,
           trace: [...outcomes.flatMap((o) => o.trace), ...(bucketOutcome?.trace ?? [])],
           fix:
-            (fsArn
-              ? `Attach the scoped node policy (it includes the direct reads):\n${JSON.stringify(nodePermissionsPolicy({ fileSystemArns: [fsArn], access: 'write', linkedBuckets: [{ bucket: bucketArn, ...(prefix ? { prefix } : {}) }] }), null, 2)}`
-              : `Allow s3:GetObject on ${bucketArn}/${prefix ?? ''}* and s3:ListBucket on ${bucketArn} to the node role.`) +
+            (bucketOnly
+              ? `Exempt ${principal.arn} from the Deny in the bucket policy of ${bucketArn} (for example add it to the statement's \`ArnNotLike aws:PrincipalArn\` list), then \`aws s3api put-bucket-policy --bucket ${bucketArn.split(':').pop()} --policy file://bucket.json\`.`
+              : fsArn
+                ? `Attach the scoped node policy (it includes the direct reads):\n${JSON.stringify(nodePermissionsPolicy({ fileSystemArns: [fsArn], access: 'write', linkedBuckets: [{ bucket: bucketArn, ...(prefix ? { prefix } : {}) }] }), null, 2)}`
+                : `Allow s3:GetObject on ${bucketArn}/${prefix ?? ''}* and s3:ListBucket on ${bucketArn} to the node role.`) +
             '\nIf direct reads are not wanted, mount with the `nodirects3read` option.',
         });
       }
