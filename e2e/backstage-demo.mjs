@@ -149,9 +149,13 @@ try {
   );
   await shot('media-store-400');
 
-  // The fleet page: the three services with their statuses.
+  // The fleet page, reached from the nav bar: the three services with their statuses.
   await resizeTo(page, 1280);
-  await page.goto(`${APP_URL}/efs-node-identity`);
+  const navEntry = page.getByRole('link', { name: 'EFS node identity' });
+  check('the nav bar has an entry for the fleet page', (await navEntry.count()) === 1);
+  if ((await navEntry.count()) === 1) await navEntry.click();
+  else await page.goto(`${APP_URL}/efs-node-identity`);
+  await page.waitForURL(`${APP_URL}/efs-node-identity`);
   const table = page.locator('table[aria-label="Fleet"]');
   await table.waitFor();
   const expected = { 'orders-api': 'Healthy', 'media-store': 'Failing', 'reports-worker': 'Failing' };

@@ -45,9 +45,11 @@ describe('the /alpha plugin for the new frontend system', () => {
     expect(filter!(plainEntity)).toBe(false);
   });
 
-  it('mounts the fleet page at /efs-node-identity', () => {
+  it('mounts the fleet page at /efs-node-identity, with the title and icon of its nav bar entry', () => {
     const tester = createExtensionTester(efsNodeIdentityPage);
     expect(tester.get(coreExtensionData.routePath)).toBe('/efs-node-identity');
+    expect(tester.get(coreExtensionData.title)).toBe('EFS node identity');
+    expect(tester.get(coreExtensionData.icon)).toBeDefined();
   });
 
   it('renders the entity card of the extension on an entity page of the app', async () => {

@@ -1,6 +1,7 @@
 import { discoveryApiRef, fetchApiRef } from '@backstage/core-plugin-api';
 import { ApiBlueprint, createFrontendPlugin, PageBlueprint } from '@backstage/frontend-plugin-api';
 import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import StorageIcon from '@material-ui/icons/Storage';
 import { isEfsNodeIdentityAvailable } from '@efs-node-identity/backstage-plugin-common';
 import { efsNodeIdentityApiRef, EfsNodeIdentityClient } from './api';
 import { rootRouteRef } from './routes';
@@ -20,6 +21,8 @@ export const efsNodeIdentityPage = PageBlueprint.make({
   params: {
     path: '/efs-node-identity',
     title: 'EFS node identity',
+    // With a title and an icon the page has an entry in the app's nav bar.
+    icon: <StorageIcon />,
     routeRef: rootRouteRef,
     loader: () => import('./components/EfsNodeIdentityPage').then((m) => <m.EfsNodeIdentityPage />),
   },
