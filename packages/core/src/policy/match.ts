@@ -23,69 +23,68 @@ export function triNot(value: Tri): Tri {
   return value === 'unknown' ? 'unknown' : !value;
 }
 
-// One cache per case mode, keyed by the pattern itself: building a `mode + pattern` key on every call cost more than
-// the match.
-const globCaches = { sensitive: new Map<string, RegExp>(), insensitive: new Map<string, RegExp>() };
-
 /**
  * IAM wildcard match: `*` any run of characters, `?` one character. Actions compare case-insensitively,
  * resources and ARNs case-sensitively.
+ *
+ * No regular expression: a pattern is input (a policy someone wrote), and a pattern such as `a*a*a*…b` compiled to
+ * `^a.*a.*a.*…b$` backtracks polynomially in the number of stars, and a long one overflows the regex compiler's stack.
+ * The greedy matcher below keeps one restart point (the last `*`), which is enough because a later `*` can absorb
+ * whatever an earlier one would have: at most pattern length × value length steps, usually one pass.
  */
 export function globMatch(pattern: string, value: string, ignoreCase = false): boolean {
   if (pattern === value) return true;
   if (!pattern.includes('*') && !pattern.includes('?')) {
     return ignoreCase ? pattern.toLowerCase() === value.toLowerCase() : false;
   }
-  const cache = ignoreCase ? globCaches.insensitive : globCaches.sensitive;
-  let regex = cache.get(pattern);
-  if (!regex) {
-    const source = pattern
-      .split('')
-      .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/]/g, '\\$&')))
-      .join('');
-    regex = new RegExp(`^${source}$`, ignoreCase ? 'is' : 's');
-    if (cache.size > 10_000) cache.clear();
-    cache.set(pattern, regex);
+  return ignoreCase
+    ? wildcardMatch(pattern.toLowerCase(), value.toLowerCase())
+    : wildcardMatch(pattern, value);
+}
+
+function wildcardMatch(pattern: string, value: string): boolean {
+  let p = 0;
+  let v = 0;
+  let star = -1; // position in the pattern just after the last `*`
+  let resume = 0; // position in the value that `*` has absorbed up to
+  while (v < value.length) {
+    const c = pattern[p];
+    if (c === '*') {
+      while (pattern[p] === '*') p++; // a run of stars is one star
+      if (p === pattern.length) return true;
+      star = p;
+      resume = v;
+    } else if (c !== undefined && (c === '?' || c === value[v])) {
+      p++;
+      v++;
+    } else if (star >= 0) {
+      p = star;
+      v = ++resume;
+    } else {
+      return false;
+    }
   }
-  return regex.test(value);
+  while (pattern[p] === '*') p++;
+  return p === pattern.length;
 }
 
 /**
- * How `arnLike` reads one pattern, computed once: a pattern without wildcards matches only itself; one with at
- * least six colon-separated fields becomes a regex whose wildcards stay inside their field for the first five
- * (a value with fewer than six fields cannot match such a pattern: it lacks the pattern's five literal colons).
+ * `ArnLike`: wildcards stay inside their field for the first five colon-separated fields (partition, service,
+ * region, account) and run freely in the resource part. A pattern with fewer than six fields is a plain glob. Since
+ * the first five fields of the pattern hold no colon, the value splits the same way: its first five fields, then
+ * the rest.
  */
-type ArnMatcher = { kind: 'exact' } | { kind: 'glob' } | { kind: 'regex'; regex: RegExp };
-const arnCache = new Map<string, ArnMatcher>();
-
-function arnMatcher(pattern: string): ArnMatcher {
-  let matcher = arnCache.get(pattern);
-  if (matcher) return matcher;
+function arnFieldsMatch(pattern: string, value: string): boolean {
   const p = pattern.split(':');
-  if (!pattern.includes('*') && !pattern.includes('?')) matcher = { kind: 'exact' };
-  else if (p.length < 6) matcher = { kind: 'glob' };
-  else {
-    const escape = (c: string) => c.replace(/[.+^${}()|[\]\\/]/g, '\\$&');
-    const field = (text: string, wildcard: string, single: string) =>
-      text
-        .split('')
-        .map((c) => (c === '*' ? wildcard : c === '?' ? single : escape(c)))
-        .join('');
-    const head = p.slice(0, 5).map((f) => field(f, '[^:]*', '[^:]'));
-    const rest = field(p.slice(5).join(':'), '.*', '.');
-    matcher = { kind: 'regex', regex: new RegExp(`^${head.join(':')}:${rest}$`, 's') };
-  }
-  if (arnCache.size > 10_000) arnCache.clear();
-  arnCache.set(pattern, matcher);
-  return matcher;
+  if (p.length < 6) return globMatch(pattern, value);
+  const v = value.split(':');
+  if (v.length < 6) return false;
+  for (let i = 0; i < 5; i++) if (!globMatch(p[i]!, v[i]!)) return false;
+  return globMatch(p.slice(5).join(':'), v.slice(5).join(':'));
 }
 
 /** ARN match with wildcards allowed per colon-separated field, as `ArnLike` does. */
 export function arnLike(pattern: string, value: string): boolean {
-  // Same answers as comparing the first five fields one by one and then the rest (see arnMatcher), without
-  // splitting both strings on every call.
-  const matcher = arnMatcher(pattern);
-  if (matcher.kind === 'exact') return pattern === value;
-  if (matcher.kind === 'glob') return globMatch(pattern, value);
-  return matcher.regex.test(value);
+  if (!pattern.includes('*') && !pattern.includes('?')) return pattern === value;
+  return arnFieldsMatch(pattern, value);
 }

@@ -435,3 +435,28 @@ resource "aws_eks_pod_identity_association" "a" {
     expect(snapshot.loosePolicies[0].kind).toBe('identity');
   });
 });
+
+// Found by the fuzz campaign (src/sources/fuzz-terraform.test.ts, FUZZ_SEED=2782800395 and 381054786): a deeply nested
+// expression overflowed the stack while the syntax tree was copied ("could not parse HCL: RangeError: Maximum call
+// stack size exceeded") and in HCL's own parser, and the runtime error reached the user.
+describe('readTerraformModule: hostile nesting', () => {
+  it.each([
+    ['objects', 'locals {\n  y = ' + '{ a = '.repeat(4000) + '1' + ' }'.repeat(4000) + '\n}\n'],
+    ['tuples, unclosed', 'locals {\n  y = ' + '['.repeat(5000) + '\n}\n'],
+    [
+      'jsonencode of objects',
+      'locals {\n  y = jsonencode(' + '{"a":'.repeat(3600) + '1' + '}'.repeat(3600) + ')\n}\n',
+    ],
+  ])('deep %s: a parse error naming the file, the good file beside it still read', async (_label, text) => {
+    const good = {
+      file: 'infra/good.tf',
+      text: 'resource "aws_iam_role" "node" {\n  name = "good-node"\n  assume_role_policy = jsonencode({ Version = "2012-10-17", Statement = [] })\n}\n',
+    };
+    const snapshot = await readTerraformModule([{ file: 'infra/deep.tf', text }, good]);
+    const notices = snapshot.notices.filter((n) => n.file === 'infra/deep.tf');
+    expect(notices).toHaveLength(1);
+    expect(notices[0]!.message).toMatch(/too deep|deeper than/);
+    expect(notices[0]!.message).not.toMatch(/Maximum call stack|RangeError/);
+    expect(snapshot.roles.map((r) => r.name)).toContain('good-node');
+  });
+});

@@ -70,28 +70,49 @@ function hclParser(): Promise<Parser> {
   return parserReady;
 }
 
+/**
+ * Syntax trees deeper than this are not read. Each level of nesting in HCL is a few tree levels (an expression, a
+ * collection value, a tuple), so this allows well over a hundred levels of brackets, far beyond real configuration;
+ * the evaluator below walks the tree recursively and must not run out of stack on a hostile file.
+ */
+const MAX_TREE_DEPTH = 1000;
+
+/** A file nested deeper than MAX_TREE_DEPTH: reported as a parse error of that file. */
+class TooDeepError extends Error {}
+
+/** Copies tree-sitter's tree into plain objects, without recursion (a deep file would exhaust the stack). */
 function copyTree(tree: Tree): SyntaxNode {
   const cursor = tree.walk();
   try {
-    const build = (): SyntaxNode => {
-      const node: SyntaxNode = {
-        type: cursor.nodeType,
-        named: cursor.nodeIsNamed,
-        from: cursor.startIndex,
-        to: cursor.endIndex,
-        line: cursor.startPosition.row + 1,
-        children: [],
-        error: cursor.nodeType === 'ERROR' || cursor.nodeIsMissing,
-      };
+    const nodeAt = (): SyntaxNode => ({
+      type: cursor.nodeType,
+      named: cursor.nodeIsNamed,
+      from: cursor.startIndex,
+      to: cursor.endIndex,
+      line: cursor.startPosition.row + 1,
+      children: [],
+      error: cursor.nodeType === 'ERROR' || cursor.nodeIsMissing,
+    });
+    const root = nodeAt();
+    const path: SyntaxNode[] = [root];
+    // Depth-first: go down to the first child, else along to the next sibling, else up until a sibling exists.
+    for (;;) {
       if (cursor.gotoFirstChild()) {
-        do {
-          if (cursor.nodeType !== 'comment') node.children.push(build());
-        } while (cursor.gotoNextSibling());
-        cursor.gotoParent();
+        if (path.length > MAX_TREE_DEPTH)
+          throw new TooDeepError(`nesting deeper than ${MAX_TREE_DEPTH} syntax levels: not read`);
+        path.push(undefined as unknown as SyntaxNode); // replaced by the child below
+      } else {
+        for (;;) {
+          if (path.length === 1) return root;
+          if (cursor.gotoNextSibling()) break;
+          cursor.gotoParent();
+          path.pop();
+        }
       }
-      return node;
-    };
-    return build();
+      const node = nodeAt();
+      path[path.length - 1] = node;
+      if (node.type !== 'comment') path[path.length - 2]!.children.push(node);
+    }
   } finally {
     cursor.delete();
   }
@@ -124,6 +145,8 @@ async function confirmSyntaxError(
   } catch (error) {
     const raw = error instanceof Error ? error.message : String(error);
     // "parse config: [main.tf:2,7-3,1: Invalid expression; Expected the start of an expression, …]"
+    // HCL's parser, too, runs out of stack on a deeply nested file.
+    if (/Maximum call stack/.test(raw)) return { message: 'nesting too deep to parse' };
     const match = /:(\d+),\d+(?:-\d+(?:,\d+)?)?: ([^\]]*)/.exec(raw);
     return match ? { message: match[2].trim(), line: Number(match[1]) } : { message: raw };
   }
@@ -1274,6 +1297,7 @@ async function parseOne(parser: Parser, f: SourceFile, into: ParsedHcl[]): Promi
     into.push({ file: f.file, text: f.text, root });
     return undefined;
   } catch (error) {
+    if (error instanceof TooDeepError) return { kind: 'parse-error', file: f.file, message: error.message };
     return { kind: 'parse-error', file: f.file, message: `could not parse HCL: ${String(error)}` };
   } finally {
     tree?.delete();

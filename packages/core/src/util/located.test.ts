@@ -27,6 +27,27 @@ describe('parseLocatedYaml', () => {
     expect(() => parseLocatedYaml(deep)).toThrow(LocatedParseError);
   });
 
+  // Found by the fuzz campaign (src/sources/fuzz-documents.test.ts, FUZZ_SEED=1467127102 and 1884651034): the yaml
+  // library parses block sequences recursively and reports a stack overflow in a deep flow collection as a document
+  // error, so "Maximum call stack size exceeded" reached the user as a parse error.
+  it.each([
+    ['block sequences', 'addons:\n  ' + '- '.repeat(5000) + '1\n'],
+    [
+      'flow mappings inside a block sequence',
+      'modes:\n  - ' + '{"a":'.repeat(4000) + '1' + '}'.repeat(4000) + '\n',
+    ],
+    ['flow sequences', 'apiVersion: ' + '['.repeat(4000) + '\n'],
+  ])('refuses deep %s as too deep, without a runtime error in the message', (_label, text) => {
+    let caught: unknown;
+    try {
+      parseLocatedYaml(text);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(LocatedParseError);
+    expect((caught as Error).message).not.toMatch(/Maximum call stack|RangeError/);
+  });
+
   it('turns custom tags into values through onTag', () => {
     const [doc] = parseLocatedYaml('Arn: !GetAtt Role.Arn\n', { onTag: (tag, v) => ({ [tag]: v }) });
     expect(doc.value).toEqual({ Arn: { '!GetAtt': 'Role.Arn' } });

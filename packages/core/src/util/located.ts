@@ -15,8 +15,9 @@ export class LocatedParseError extends Error {
   constructor(
     message: string,
     readonly line?: number,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
@@ -41,7 +42,22 @@ export function parseLocatedYaml(text: string, options: LocatedParseOptions = {}
   const maxDepth = options.maxDepth ?? 256;
   const maxAliases = options.maxAliasExpansions ?? 10_000;
   const counter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: false });
+  let docs: ReturnType<typeof parseAllDocuments>;
+  try {
+    docs = parseAllDocuments(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: false });
+  } catch (error) {
+    // The yaml library parses block collections recursively: a few thousand nested `- - - …` exhaust the stack
+    // before our depth limit below sees the tree. That is input too deep to read, not a defect. (The error is not
+    // always a RangeError of this realm: match the message.)
+    const message = error instanceof Error ? error.message : String(error);
+    if (/Maximum call stack/.test(message))
+      throw new LocatedParseError(`nesting too deep to parse (more than ${maxDepth} levels)`, undefined, {
+        cause: error,
+      });
+    throw new LocatedParseError(`the YAML parser failed on this file: ${message.slice(0, 200)}`, undefined, {
+      cause: error,
+    });
+  }
   const list = Array.isArray(docs) ? docs : [docs];
   const lineAt = (offset: number | undefined): number | undefined =>
     offset === undefined ? undefined : counter.linePos(offset).line;
@@ -49,7 +65,11 @@ export function parseLocatedYaml(text: string, options: LocatedParseOptions = {}
   for (const doc of list) {
     if (doc.errors.length > 0) {
       const err = doc.errors[0];
-      throw new LocatedParseError(err.message.split('\n')[0], lineAt(err.pos[0]));
+      // The yaml library also reports running out of stack on deep flow collections as a document error.
+      const message = /Maximum call stack/.test(err.message)
+        ? `nesting too deep to parse (more than ${maxDepth} levels)`
+        : err.message.split('\n')[0];
+      throw new LocatedParseError(message, lineAt(err.pos[0]));
     }
     const positions = new WeakMap<object, Positions>();
     let expansions = 0;
