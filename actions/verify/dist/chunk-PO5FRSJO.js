@@ -7379,45 +7379,49 @@ function triAnd(values) {
 function triNot(value) {
   return value === "unknown" ? "unknown" : !value;
 }
-var globCaches = { sensitive: /* @__PURE__ */ new Map(), insensitive: /* @__PURE__ */ new Map() };
 function globMatch(pattern, value, ignoreCase = false) {
   if (pattern === value) return true;
   if (!pattern.includes("*") && !pattern.includes("?")) {
     return ignoreCase ? pattern.toLowerCase() === value.toLowerCase() : false;
   }
-  const cache = ignoreCase ? globCaches.insensitive : globCaches.sensitive;
-  let regex = cache.get(pattern);
-  if (!regex) {
-    const source = pattern.split("").map((c) => c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\/]/g, "\\$&")).join("");
-    regex = new RegExp(`^${source}$`, ignoreCase ? "is" : "s");
-    if (cache.size > 1e4) cache.clear();
-    cache.set(pattern, regex);
-  }
-  return regex.test(value);
+  return ignoreCase ? wildcardMatch(pattern.toLowerCase(), value.toLowerCase()) : wildcardMatch(pattern, value);
 }
-var arnCache = /* @__PURE__ */ new Map();
-function arnMatcher(pattern) {
-  let matcher = arnCache.get(pattern);
-  if (matcher) return matcher;
-  const p = pattern.split(":");
-  if (!pattern.includes("*") && !pattern.includes("?")) matcher = { kind: "exact" };
-  else if (p.length < 6) matcher = { kind: "glob" };
-  else {
-    const escape = (c) => c.replace(/[.+^${}()|[\]\\/]/g, "\\$&");
-    const field = (text3, wildcard, single) => text3.split("").map((c) => c === "*" ? wildcard : c === "?" ? single : escape(c)).join("");
-    const head = p.slice(0, 5).map((f) => field(f, "[^:]*", "[^:]"));
-    const rest = field(p.slice(5).join(":"), ".*", ".");
-    matcher = { kind: "regex", regex: new RegExp(`^${head.join(":")}:${rest}$`, "s") };
+function wildcardMatch(pattern, value) {
+  let p = 0;
+  let v = 0;
+  let star = -1;
+  let resume = 0;
+  while (v < value.length) {
+    const c = pattern[p];
+    if (c === "*") {
+      while (pattern[p] === "*") p++;
+      if (p === pattern.length) return true;
+      star = p;
+      resume = v;
+    } else if (c !== void 0 && (c === "?" || c === value[v])) {
+      p++;
+      v++;
+    } else if (star >= 0) {
+      p = star;
+      v = ++resume;
+    } else {
+      return false;
+    }
   }
-  if (arnCache.size > 1e4) arnCache.clear();
-  arnCache.set(pattern, matcher);
-  return matcher;
+  while (pattern[p] === "*") p++;
+  return p === pattern.length;
+}
+function arnFieldsMatch(pattern, value) {
+  const p = pattern.split(":");
+  if (p.length < 6) return globMatch(pattern, value);
+  const v = value.split(":");
+  if (v.length < 6) return false;
+  for (let i2 = 0; i2 < 5; i2++) if (!globMatch(p[i2], v[i2])) return false;
+  return globMatch(p.slice(5).join(":"), v.slice(5).join(":"));
 }
 function arnLike(pattern, value) {
-  const matcher = arnMatcher(pattern);
-  if (matcher.kind === "exact") return pattern === value;
-  if (matcher.kind === "glob") return globMatch(pattern, value);
-  return matcher.regex.test(value);
+  if (!pattern.includes("*") && !pattern.includes("?")) return pattern === value;
+  return arnFieldsMatch(pattern, value);
 }
 
 // ../../packages/core/src/model/unknown.ts
@@ -13134,8 +13138,8 @@ function parsePluginLog(text3, truncated = false) {
 // ../../packages/core/src/util/located.ts
 var import_yaml = __toESM(require_dist());
 var LocatedParseError = class extends Error {
-  constructor(message, line) {
-    super(message);
+  constructor(message, line, options) {
+    super(message, options);
     this.line = line;
   }
   line;
@@ -13145,14 +13149,27 @@ function parseLocatedYaml(text3, options = {}) {
   const maxDepth = options.maxDepth ?? 256;
   const maxAliases = options.maxAliasExpansions ?? 1e4;
   const counter = new import_yaml.LineCounter();
-  const docs = (0, import_yaml.parseAllDocuments)(text3, { lineCounter: counter, prettyErrors: false, uniqueKeys: false });
+  let docs;
+  try {
+    docs = (0, import_yaml.parseAllDocuments)(text3, { lineCounter: counter, prettyErrors: false, uniqueKeys: false });
+  } catch (error62) {
+    const message = error62 instanceof Error ? error62.message : String(error62);
+    if (/Maximum call stack/.test(message))
+      throw new LocatedParseError(`nesting too deep to parse (more than ${maxDepth} levels)`, void 0, {
+        cause: error62
+      });
+    throw new LocatedParseError(`the YAML parser failed on this file: ${message.slice(0, 200)}`, void 0, {
+      cause: error62
+    });
+  }
   const list2 = Array.isArray(docs) ? docs : [docs];
   const lineAt = (offset) => offset === void 0 ? void 0 : counter.linePos(offset).line;
   const result = [];
   for (const doc of list2) {
     if (doc.errors.length > 0) {
       const err2 = doc.errors[0];
-      throw new LocatedParseError(err2.message.split("\n")[0], lineAt(err2.pos[0]));
+      const message = /Maximum call stack/.test(err2.message) ? `nesting too deep to parse (more than ${maxDepth} levels)` : err2.message.split("\n")[0];
+      throw new LocatedParseError(message, lineAt(err2.pos[0]));
     }
     const positions2 = /* @__PURE__ */ new WeakMap();
     let expansions = 0;
@@ -19673,28 +19690,40 @@ function hclParser() {
   parserReady.catch(() => parserReady = void 0);
   return parserReady;
 }
+var MAX_TREE_DEPTH = 1e3;
+var TooDeepError = class extends Error {
+};
 function copyTree(tree) {
   const cursor = tree.walk();
   try {
-    const build = () => {
-      const node2 = {
-        type: cursor.nodeType,
-        named: cursor.nodeIsNamed,
-        from: cursor.startIndex,
-        to: cursor.endIndex,
-        line: cursor.startPosition.row + 1,
-        children: [],
-        error: cursor.nodeType === "ERROR" || cursor.nodeIsMissing
-      };
+    const nodeAt = () => ({
+      type: cursor.nodeType,
+      named: cursor.nodeIsNamed,
+      from: cursor.startIndex,
+      to: cursor.endIndex,
+      line: cursor.startPosition.row + 1,
+      children: [],
+      error: cursor.nodeType === "ERROR" || cursor.nodeIsMissing
+    });
+    const root = nodeAt();
+    const path3 = [root];
+    for (; ; ) {
       if (cursor.gotoFirstChild()) {
-        do {
-          if (cursor.nodeType !== "comment") node2.children.push(build());
-        } while (cursor.gotoNextSibling());
-        cursor.gotoParent();
+        if (path3.length > MAX_TREE_DEPTH)
+          throw new TooDeepError(`nesting deeper than ${MAX_TREE_DEPTH} syntax levels: not read`);
+        path3.push(void 0);
+      } else {
+        for (; ; ) {
+          if (path3.length === 1) return root;
+          if (cursor.gotoNextSibling()) break;
+          cursor.gotoParent();
+          path3.pop();
+        }
       }
-      return node2;
-    };
-    return build();
+      const node2 = nodeAt();
+      path3[path3.length - 1] = node2;
+      if (node2.type !== "comment") path3[path3.length - 2].children.push(node2);
+    }
   } finally {
     cursor.delete();
   }
@@ -19715,6 +19744,7 @@ async function confirmSyntaxError(file2, text3) {
     return void 0;
   } catch (error62) {
     const raw = error62 instanceof Error ? error62.message : String(error62);
+    if (/Maximum call stack/.test(raw)) return { message: "nesting too deep to parse" };
     const match = /:(\d+),\d+(?:-\d+(?:,\d+)?)?: ([^\]]*)/.exec(raw);
     return match ? { message: match[2].trim(), line: Number(match[1]) } : { message: raw };
   }
@@ -20685,6 +20715,7 @@ async function parseOne(parser, f, into) {
     into.push({ file: f.file, text: f.text, root });
     return void 0;
   } catch (error62) {
+    if (error62 instanceof TooDeepError) return { kind: "parse-error", file: f.file, message: error62.message };
     return { kind: "parse-error", file: f.file, message: `could not parse HCL: ${String(error62)}` };
   } finally {
     tree?.delete();
