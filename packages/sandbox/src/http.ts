@@ -44,3 +44,29 @@ export function credentialScope(
   if (!accessKeyId || !date || !region || !service) return undefined;
   return { accessKeyId, date, region, service };
 }
+
+/** Deepest nesting of JSON bodies the sandbox reads: far beyond any real request, well within the stack. */
+export const MAX_BODY_NESTING = 1000;
+
+/**
+ * How deeply the JSON text nests arrays and objects (brackets inside strings do not count), stopping once past
+ * `limit`. A body nested tens of thousands deep parses, but the recursive code that reads, patches or serialises it
+ * afterwards runs out of stack: such a body is refused up front, as a malformed request.
+ */
+export function jsonNesting(text: string, limit = MAX_BODY_NESTING): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > deepest && (deepest = depth) > limit) return deepest;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return deepest;
+}

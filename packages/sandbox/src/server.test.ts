@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { addAccount, startSandbox, type Sandbox } from './index';
 
@@ -40,6 +41,28 @@ describe('the sandbox server', () => {
     await expect(client().send(new GetCallerIdentityCommand({}))).rejects.toMatchObject({
       name: 'Throttling',
     });
+    await expect(client().send(new GetCallerIdentityCommand({}))).resolves.toMatchObject({
+      Account: '111111111111',
+    });
+  });
+
+  // Found by the HTTP fuzz campaign (src/fuzz-http.test.ts): Node's default answer to a URL over its 16 KB header
+  // limit destroyed the socket while the client was still sending, so the client read ECONNRESET, not an answer.
+  it('answers a request line over 16 KB with 431 and lets the client read it', async () => {
+    const url = new URL(sandbox.url);
+    const answer = await new Promise<{ status?: number; body: string }>((resolve, reject) => {
+      const req = request(
+        { host: url.hostname, port: url.port, method: 'POST', path: `/${'x'.repeat(200_000)}` },
+        (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode, body }));
+        },
+      );
+      req.on('error', reject);
+      req.end('x'.repeat(100_000));
+    });
+    expect(answer).toEqual({ status: 431, body: 'the request line and headers exceed 16 KB' });
     await expect(client().send(new GetCallerIdentityCommand({}))).resolves.toMatchObject({
       Account: '111111111111',
     });

@@ -3,7 +3,13 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { authenticate } from './auth';
 import { AwsError } from './errors';
-import { credentialScope, type SandboxRequest, type SandboxResponse } from './http';
+import {
+  credentialScope,
+  jsonNesting,
+  MAX_BODY_NESTING,
+  type SandboxRequest,
+  type SandboxResponse,
+} from './http';
 import { Faults } from './faults';
 import { handleExecUpgrade } from './kube/node-exec';
 import { CallLog } from './log';
@@ -54,6 +60,24 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const faults = new Faults();
   const server: Server = createServer((req, res) => {
     void serve(req, res, state, log, faults);
+  });
+  // A request Node's HTTP parser refuses (a URL or headers over its 16 KB limit, a malformed request line). Node's
+  // default answers and destroys the socket at once, so a client still sending its long request reads a connection
+  // reset instead of the answer. Answer, then let the client finish sending (the rest is discarded) before closing.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    socket.on('error', () => undefined);
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+    const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    const body = tooLarge ? 'the request line and headers exceed 16 KB' : 'malformed HTTP request';
+    socket.end(
+      `HTTP/1.1 ${status}\r\ncontent-type: text/plain\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`,
+    );
+    socket.resume();
+    setTimeout(() => socket.destroy(), 5_000).unref();
   });
   // `pods/exec` is a WebSocket upgrade (the channel protocol); nothing else upgrades.
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -212,6 +236,12 @@ async function dispatch(
         500,
         'InternalFailure',
         'The request processing has failed because of an unknown error.',
+      );
+    if (jsonNesting(request.body) > MAX_BODY_NESTING)
+      throw new AwsError(
+        400,
+        'SerializationException',
+        `the request body nests deeper than ${MAX_BODY_NESTING} levels`,
       );
     const caller = authenticate(request, state);
     callerArn = caller.principalArn;

@@ -1,7 +1,7 @@
 import { PatchStrategy, setHeaderOptions, type V1DaemonSet } from '@kubernetes/client-node';
 import { startSandbox, type Sandbox } from '../index';
 import type { EksCluster } from '../state/eks';
-import { SANDBOX_READONLY_TOKEN } from '../state/kube';
+import { SANDBOX_ADMIN_TOKEN, SANDBOX_READONLY_TOKEN } from '../state/kube';
 import { clients, failure, makeCluster, type Clients } from './__fixtures__/cluster';
 import {
   addEfsCsiNode,
@@ -370,6 +370,26 @@ describe('the sandbox Kubernetes API through @kubernetes/client-node', () => {
       expect(
         await failure(k.core.patchNamespacedServiceAccount({ ...SA, body: { op: 'add' } })),
       ).toMatchObject({ code: 400, reason: 'BadRequest' });
+    });
+
+    // Found by the HTTP fuzz campaign (src/fuzz-http.test.ts, FUZZ_SEED=2099870946): a merge patch nested 20,000 deep
+    // ran the patch code out of stack and was answered 500 "Internal error occurred: Maximum call stack size exceeded".
+    it('answers 400 to a patch nested deeper than 1,000 levels and changes nothing', async () => {
+      const before = await k.core.readNamespacedServiceAccount(SA);
+      // Raw HTTP: the client's own serialiser does not take a body this deep.
+      const response = await fetch(`${cluster.endpoint}/api/v1/namespaces/${NS}/serviceaccounts/${SA.name}`, {
+        method: 'PATCH',
+        headers: {
+          authorization: `Bearer ${SANDBOX_ADMIN_TOKEN}`,
+          'content-type': 'application/merge-patch+json',
+        },
+        body: `{"metadata":{"labels":${'{"a":'.repeat(20_000)}"x"${'}'.repeat(20_000)}}}`,
+      });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ code: 400, reason: 'BadRequest' });
+      expect((await k.core.readNamespacedServiceAccount(SA)).metadata?.resourceVersion).toBe(
+        before.metadata?.resourceVersion,
+      );
     });
 
     it('answers 409 Conflict when the patch names an old resourceVersion', async () => {

@@ -1,4 +1,4 @@
-import type { SandboxRequest, SandboxResponse } from '../http';
+import { jsonNesting, MAX_BODY_NESTING, type SandboxRequest, type SandboxResponse } from '../http';
 import type { RouteContext } from '../routes';
 import type { SandboxState } from '../state/account';
 import type { EksCluster } from '../state/eks';
@@ -329,6 +329,8 @@ function patch(
   }
   const existing = getObject(cluster, type, namespace, name);
   let body: unknown;
+  if (jsonNesting(request.body) > MAX_BODY_NESTING)
+    throw badRequest(`error decoding patch: the body nests deeper than ${MAX_BODY_NESTING} levels`);
   try {
     body = JSON.parse(request.body);
   } catch (error) {
