@@ -88,5 +88,5 @@ describe('fuzz: the Terraform HCL source on 600 malformed modules', () => {
     }
     if (crashes.length > 0) console.error(crashes.join('\n\n'));
     expect(crashes).toEqual([]);
-  }, 120_000);
+  }, 300_000);
 });
