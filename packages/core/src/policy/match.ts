@@ -23,23 +23,46 @@ export function triNot(value: Tri): Tri {
   return value === 'unknown' ? 'unknown' : !value;
 }
 
+// Compiled patterns, one cache per case mode, keyed by the pattern itself.
+const globCaches = { sensitive: new Map<string, RegExp>(), insensitive: new Map<string, RegExp>() };
+
 /**
  * IAM wildcard match: `*` any run of characters, `?` one character. Actions compare case-insensitively,
  * resources and ARNs case-sensitively.
  *
- * No regular expression: a pattern is input (a policy someone wrote), and a pattern such as `a*a*a*…b` compiled to
- * `^a.*a.*a.*…b$` backtracks polynomially in the number of stars, and a long one overflows the regex compiler's stack.
- * The greedy matcher below keeps one restart point (the last `*`), which is enough because a later `*` can absorb
- * whatever an earlier one would have: at most pattern length × value length steps, usually one pass.
+ * A pattern is input (a policy someone wrote). Compiled to a regular expression, `a*a*a*…b` becomes `^a.*a.*a.*…b$`,
+ * which backtracks polynomially in the number of stars, and a long pattern overflows the regex compiler's stack.
+ * So only short patterns with at most two runs of stars (nearly every real one: `elasticfilesystem:Client*`,
+ * `arn:aws:…:file-system/*`) use a cached regular expression, the fast path; any other runs through the greedy
+ * matcher below, which keeps one restart point (the last `*`) and takes at most pattern × value steps.
  */
 export function globMatch(pattern: string, value: string, ignoreCase = false): boolean {
   if (pattern === value) return true;
   if (!pattern.includes('*') && !pattern.includes('?')) {
     return ignoreCase ? pattern.toLowerCase() === value.toLowerCase() : false;
   }
-  return ignoreCase
-    ? wildcardMatch(pattern.toLowerCase(), value.toLowerCase())
-    : wildcardMatch(pattern, value);
+  const cache = ignoreCase ? globCaches.insensitive : globCaches.sensitive;
+  let regex = cache.get(pattern);
+  if (!regex) {
+    if (!isSimplePattern(pattern))
+      return ignoreCase
+        ? wildcardMatch(pattern.toLowerCase(), value.toLowerCase())
+        : wildcardMatch(pattern, value);
+    const source = pattern
+      .replace(/\*+/g, '*')
+      .split('')
+      .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/]/g, '\\$&')))
+      .join('');
+    regex = new RegExp(`^${source}$`, ignoreCase ? 'is' : 's');
+    if (cache.size > 10_000) cache.clear();
+    cache.set(pattern, regex);
+  }
+  return regex.test(value);
+}
+
+/** At most 2,048 characters and two runs of `*`: its regular expression backtracks at most quadratically. */
+function isSimplePattern(pattern: string): boolean {
+  return pattern.length <= 2048 && (pattern.match(/\*+/g)?.length ?? 0) <= 2;
 }
 
 function wildcardMatch(pattern: string, value: string): boolean {
@@ -68,6 +91,8 @@ function wildcardMatch(pattern: string, value: string): boolean {
   return p === pattern.length;
 }
 
+const arnCache = new Map<string, RegExp>();
+
 /**
  * `ArnLike`: wildcards stay inside their field for the first five colon-separated fields (partition, service,
  * region, account) and run freely in the resource part. A pattern with fewer than six fields is a plain glob. Since
@@ -86,5 +111,22 @@ function arnFieldsMatch(pattern: string, value: string): boolean {
 /** ARN match with wildcards allowed per colon-separated field, as `ArnLike` does. */
 export function arnLike(pattern: string, value: string): boolean {
   if (!pattern.includes('*') && !pattern.includes('?')) return pattern === value;
-  return arnFieldsMatch(pattern, value);
+  const p = pattern.split(':');
+  if (p.length < 6) return globMatch(pattern, value);
+  if (!isSimplePattern(pattern)) return arnFieldsMatch(pattern, value);
+  // The fast path, as in globMatch: one cached expression whose first five fields cannot cross a colon.
+  let regex = arnCache.get(pattern);
+  if (!regex) {
+    const field = (text: string, wildcard: string, single: string) =>
+      text
+        .replace(/\*+/g, '*')
+        .split('')
+        .map((c) => (c === '*' ? wildcard : c === '?' ? single : c.replace(/[.+^${}()|[\]\\/]/g, '\\$&')))
+        .join('');
+    const head = p.slice(0, 5).map((f) => field(f, '[^:]*', '[^:]'));
+    regex = new RegExp(`^${head.join(':')}:${field(p.slice(5).join(':'), '.*', '.')}$`, 's');
+    if (arnCache.size > 10_000) arnCache.clear();
+    arnCache.set(pattern, regex);
+  }
+  return regex.test(value);
 }
