@@ -106,6 +106,12 @@ export interface AwsPortsOptions {
    * (`AWS_ENDPOINT_URL_S3` or `AWS_ENDPOINT_URL`): a custom endpoint such as the sandbox has no bucket subdomains.
    */
   s3ForcePathStyle?: boolean;
+  /**
+   * How long one request may wait for its answer before it fails with TimeoutError (retried like throttling):
+   * without it a socket the server never answers hangs the run forever. Default 30 s; a long list is paginated, so
+   * no single answer of the APIs used here takes close to that.
+   */
+  requestTimeoutMs?: number;
 }
 
 export interface AwsPorts {
@@ -173,6 +179,12 @@ export function createAwsPorts(options: AwsPortsOptions): AwsPorts {
     region: options.region,
     retryMode: 'adaptive' as const,
     maxAttempts: options.maxAttempts ?? 6,
+    // throwOnRequestTimeout: this version of @smithy/node-http-handler only logs a warning at requestTimeout otherwise.
+    requestHandler: {
+      requestTimeout: options.requestTimeoutMs ?? 30_000,
+      connectionTimeout: 10_000,
+      throwOnRequestTimeout: true,
+    },
     ...(options.credentials ? { credentials: options.credentials } : {}),
   };
   const count = <C extends { middlewareStack: IAMClient['middlewareStack'] }>(

@@ -103,14 +103,19 @@ export async function planWorld(w: World, input: Partial<DesiredSpecInput> = {})
   return plan;
 }
 
-export function executorPorts(w: World, maxAttempts?: number): { ports: ExecutorPorts; destroy(): void } {
+export function executorPorts(
+  w: World,
+  maxAttempts?: number,
+  requestTimeoutMs?: number,
+): { ports: ExecutorPorts; destroy(): void } {
+  const timeout = requestTimeoutMs ? { requestTimeoutMs } : {};
   const main = maxAttempts
-    ? createAwsPorts({ region: REGION, maxAttempts, credentials: w.ports.credentials })
+    ? createAwsPorts({ region: REGION, maxAttempts, credentials: w.ports.credentials, ...timeout })
     : w.ports;
   const storageKeys = adminCredentials(w.sandbox.state, STORAGE_ACCOUNT);
   const storage =
     maxAttempts && storageKeys
-      ? createAwsPorts({ region: REGION, maxAttempts, credentials: storageKeys })
+      ? createAwsPorts({ region: REGION, maxAttempts, credentials: storageKeys, ...timeout })
       : w.storage;
   return {
     ports: {

@@ -282,3 +282,94 @@ describe('fileLock', () => {
     expect(Date.now() - started).toBeLessThan(1000);
   });
 });
+
+describe('shared policies and concurrent writers (mergeUntilPresent)', () => {
+  const mergeStep = {
+    kind: 'merge-file-system-policy',
+    fileSystemId: 'fs-1',
+    fileSystemArn: 'arn:fs-1',
+    accountId: ACCOUNT,
+    sid: 'Ours',
+    statement: {
+      Sid: 'Ours',
+      Effect: 'Allow',
+      Principal: { AWS: ROLE },
+      Action: 'elasticfilesystem:ClientMount',
+    },
+    firstPolicy: false,
+    title: 'merge',
+    resource: 'arn:fs-1',
+    reason: 'r',
+  } as Step;
+  const before = {
+    Version: '2012-10-17',
+    Statement: [{ Sid: 'Keep', Effect: 'Deny', Principal: { AWS: '*' }, Action: '*' }],
+  };
+  const theirs = JSON.stringify({
+    ...before,
+    Statement: [
+      ...before.Statement,
+      {
+        Sid: 'Theirs',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/other` },
+        Action: '*',
+      },
+    ],
+  });
+  const sids = (text: string | undefined) =>
+    (JSON.parse(text!) as { Statement: Array<{ Sid: string }> }).Statement.map((s) => s.Sid).sort();
+
+  /**
+   * Another writer read the policy before our write and writes its merge (without ours) right after our re-read:
+   * the interleaving a lock would prevent and no conditional write exists for.
+   */
+  function lateWriter(m: ReturnType<typeof memory>, afterRead: number) {
+    m.fsPolicies.set('fs-1', JSON.stringify(before));
+    let reads = 0;
+    const read = m.ports.efs.describeFileSystemPolicy;
+    m.ports.efs.describeFileSystemPolicy = async (id: string) => {
+      const text = await read(id);
+      if (++reads === afterRead) m.fsPolicies.set(id, theirs);
+      return text;
+    };
+  }
+
+  it('the settle re-read finds our statement replaced by a late writer and merges it back; theirs and the Deny kept', async () => {
+    const m = memory();
+    lateWriter(m, 2); // read 1: before our write; read 2: our re-read, then the late write lands
+    const progress: string[] = [];
+    await executePlan([mergeStep], m.ports, {
+      ...fast,
+      sharedPolicySettleMs: 1,
+      onProgress: (e) => e.message && progress.push(e.message),
+    });
+    expect(sids(m.fsPolicies.get('fs-1'))).toEqual(['Keep', 'Ours', 'Theirs']);
+    expect(progress.some((p) => /replaced by a concurrent writer/.test(p))).toBe(true);
+  });
+
+  it('without the settle re-read the same interleaving loses our statement (what the settle time is for)', async () => {
+    const m = memory();
+    lateWriter(m, 2);
+    await executePlan([mergeStep], m.ports, { ...fast, sharedPolicySettleMs: 0 });
+    expect(sids(m.fsPolicies.get('fs-1'))).toEqual(['Keep', 'Theirs']);
+  });
+
+  it('a throttled write is not re-sent: the policy is read and merged again, so a statement added meanwhile is kept', async () => {
+    const m = memory();
+    m.fsPolicies.set('fs-1', JSON.stringify(before));
+    const put = m.ports.efs.putFileSystemPolicy;
+    let throttled = false;
+    m.ports.efs.putFileSystemPolicy = async (id: string, text: string) => {
+      if (!throttled) {
+        throttled = true;
+        // While we back off, another writer adds its statement.
+        m.fsPolicies.set(id, theirs);
+        throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+      }
+      return put(id, text);
+    };
+    await executePlan([mergeStep], m.ports, { ...fast, sharedPolicySettleMs: 1 });
+    expect(sids(m.fsPolicies.get('fs-1'))).toEqual(['Keep', 'Ours', 'Theirs']);
+  });
+});

@@ -190,6 +190,11 @@ export interface ExecuteOptions {
    * associations). The restart waits for it so the new pods are admitted with the association (default 15 s).
    */
   associationSettleMs?: number;
+  /**
+   * After our statement is in a shared policy (file system policy, target role trust), how long to wait before the
+   * last re-read that confirms no concurrent writer replaced it (default 2 s; see mergeUntilPresent).
+   */
+  sharedPolicySettleMs?: number;
   /** Recorded in the journal for rollback. */
   meta?: { cluster?: string; region?: string };
   /** Tests: stop (as if killed) after this many steps. */
@@ -348,6 +353,13 @@ function fileSystemPolicyAccess(
   };
 }
 
+/** The delay before attempt `attempt + 1`: exponential backoff with full jitter. */
+function backoff(rt: Runtime, attempt: number): number {
+  const base = rt.options.retry?.baseMs ?? 200;
+  const max = rt.options.retry?.maxMs ?? 8000;
+  return Math.random() * Math.min(max, base * 2 ** attempt);
+}
+
 /** Retry with exponential backoff and full jitter (the AWS Architecture Blog's "Exponential Backoff And Jitter"). */
 async function retrying<T>(rt: Runtime, what: string, fn: () => Promise<T>): Promise<T> {
   const attempts = rt.options.retry?.attempts ?? 8;
@@ -445,8 +457,17 @@ async function waitForAddonUpdate(rt: Runtime, cluster: string, addon: string, u
 }
 
 /**
- * Merge our statement into a shared document: read, merge by Sid, write, re-read until it is there (another writer
- * may have written between our read and our write, or right after it). Returns the text read first.
+ * Merge our statement into a shared document: read, merge by Sid, write, re-read until it is there, then re-read once
+ * more after `sharedPolicySettleMs` and merge again if it went missing. Returns the text read first.
+ *
+ * Neither PutFileSystemPolicy nor UpdateAssumeRolePolicy has a conditional write (no version or ETag to send), so
+ * this is the optimistic part of the concurrency control; the per-resource lock serialises writers that share it.
+ * Without a shared lock, a writer that read before our write and writes after our last re-read replaces our
+ * statement. Two things keep that window small: a failed write is never re-sent with the text merged before the
+ * failure (the round starts again from a fresh read, so a throttled writer does not write minutes-old text), and
+ * the settle re-read catches every writer whose read-to-write time is shorter than the settle time (one request,
+ * normally). A writer slower than that can still win; `verify` reports the lost statement (FS-02) and the next
+ * apply restores it (docs/concurrency.md).
  */
 async function mergeUntilPresent(
   rt: Runtime,
@@ -458,17 +479,46 @@ async function mergeUntilPresent(
 ): Promise<{ first: string | null; wrote: string | null }> {
   let first: string | null | undefined;
   let wrote: string | null = null;
+  const settleMs = rt.options.sharedPolicySettleMs ?? 2000;
+  const attempts = rt.options.retry?.attempts ?? 8;
+  let failedWrites = 0;
+  let settled = false;
   for (let round = 0; round < 10; round++) {
     const current = await retrying(rt, `read ${what}`, read);
     if (first === undefined) first = current;
     const merged = mergeAllowStatement(current, statement, maxLength ? { maxLength } : {});
-    if (merged.action === 'unchanged') return { first, wrote };
-    await retrying(rt, `write ${what}`, () => write(merged.text));
-    wrote = merged.text;
-    const after = await retrying(rt, `re-read ${what}`, read);
-    if (hasStatement(after, statement)) return { first, wrote };
-    rt.report('retry', `${what}: another writer replaced the policy after our write; merging again`);
-    await rt.sleep(Math.random() * 100 * (round + 1));
+    if (merged.action !== 'unchanged') {
+      try {
+        await write(merged.text);
+      } catch (error) {
+        // Not retried with the same text: by the next attempt another writer may have changed the policy.
+        if (!isTransient(error) || ++failedWrites >= attempts) throw error;
+        const delay = backoff(rt, failedWrites);
+        rt.report(
+          'retry',
+          `write ${what}: ${(error as { name?: string }).name ?? 'error'}, read and merge again in ${Math.round(delay)} ms`,
+        );
+        await rt.sleep(delay);
+        round--;
+        continue;
+      }
+      wrote = merged.text;
+      settled = false;
+      const after = await retrying(rt, `re-read ${what}`, read);
+      if (!hasStatement(after, statement)) {
+        rt.report('retry', `${what}: another writer replaced the policy after our write; merging again`);
+        await rt.sleep(Math.random() * 100 * (round + 1));
+        continue;
+      }
+    }
+    // Present (written now, or already there). Once more after the settle time, unless nothing was written in this
+    // run (then no writer of ours is racing anyone) or this is that second look.
+    if (wrote === null || settled || settleMs <= 0) return { first, wrote };
+    settled = true;
+    await rt.sleep(settleMs);
+    const later = await retrying(rt, `re-read ${what}`, read);
+    if (hasStatement(later, statement)) return { first, wrote };
+    rt.report('retry', `${what}: our statement was replaced by a concurrent writer; merging again`);
   }
   throw new Error(`${what}: our statement ${statement.Sid} did not stay in the policy after 10 writes`);
 }
