@@ -1,4 +1,4 @@
-import { EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from './io';
+import { EXIT_OK, EXIT_USAGE, terminalSafe, UsageError, type CliIo } from './io';
 import { VERSION } from './version';
 
 export const HELP = `efs-node-identity ${VERSION}
@@ -51,7 +51,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
   const load = COMMANDS[command];
   if (!load) {
-    io.stderr(`efs-node-identity: unknown command "${command}"\n\n${HELP}`);
+    io.stderr(`efs-node-identity: unknown command "${terminalSafe(command)}"\n\n${HELP}`);
     return EXIT_USAGE;
   }
   try {
@@ -62,16 +62,16 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const err = error as Error & { code?: string };
     if (error instanceof UsageError || err.code?.startsWith('ERR_PARSE_ARGS')) {
       io.stderr(
-        `efs-node-identity ${command}: ${err.message}\nRun efs-node-identity ${command} --help for usage.\n`,
+        `efs-node-identity ${command}: ${terminalSafe(err.message)}\nRun efs-node-identity ${command} --help for usage.\n`,
       );
       return EXIT_USAGE;
     }
     const { ConfigError, InputPathError } = await import('@efs-node-identity/core');
     if (error instanceof ConfigError || error instanceof InputPathError) {
-      io.stderr(`efs-node-identity ${command}: ${err.message}\n`);
+      io.stderr(`efs-node-identity ${command}: ${terminalSafe(err.message)}\n`);
       return EXIT_USAGE;
     }
-    io.stderr(`efs-node-identity ${command}: internal error: ${err.message}\n`);
+    io.stderr(`efs-node-identity ${command}: internal error: ${terminalSafe(err.message)}\n`);
     if (io.env.EFS_NODE_IDENTITY_DEBUG) io.stderr(`${err.stack}\n`);
     return EXIT_USAGE;
   }

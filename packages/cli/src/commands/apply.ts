@@ -11,7 +11,8 @@ import {
   type ExecutorPorts,
   type Journal,
 } from '@efs-node-identity/core';
-import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, terminalSafe, UsageError, type CliIo } from '../io';
+import { journalProblem } from '../journal-check';
 import {
   collectAndPlan,
   desiredSpec,
@@ -261,14 +262,14 @@ export async function rollbackCommand(args: string[], io: CliIo): Promise<number
   } catch (error) {
     throw new UsageError(`--journal ${values.journal}: ${(error as Error).message}`);
   }
-  if (journal.tool !== 'efs-node-identity' || journal.version !== 1 || !Array.isArray(journal.entries))
-    throw new UsageError(`--journal ${values.journal}: not a journal written by efs-node-identity apply`);
+  const problem = journalProblem(journal);
+  if (problem) throw new UsageError(`--journal ${values.journal}: ${problem}; nothing was changed`);
   const region = values.region ?? journal.region ?? io.env.AWS_REGION;
   if (!region || !journal.cluster || !journal.account)
     throw new UsageError(`--journal ${values.journal}: it names no cluster, account or region`);
   const efs = efsAccessFlags(values);
   const entries = journal.entries.filter((e) => e.undo.kind !== 'none');
-  for (const e of [...entries].reverse()) io.stdout(`undo: ${e.title}\n`);
+  for (const e of [...entries].reverse()) io.stdout(`undo: ${terminalSafe(e.title)}\n`);
   if (entries.length === 0) {
     io.stderr('rollback: nothing to restore\n');
     return EXIT_OK;

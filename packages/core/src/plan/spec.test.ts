@@ -63,4 +63,46 @@ describe('the desired spec', () => {
       'cluster: prod\nregion: eu-west-1\nfileSystems:\n  - id: fs-0a1b2c3d\n    access: everything\n';
     expect(() => parseDesiredSpecFile(text, 'spec.yaml')).toThrow(/^spec\.yaml:5: fileSystems\.0\.access: /);
   });
+
+  it.each([
+    [
+      'arn:aws-cn:iam::444455556666:role/x',
+      'eu-west-1',
+      /partition aws-cn, but eu-west-1 is in partition aws/,
+    ],
+    ['arn:aws-us-gov:iam::444455556666:role/x', 'eu-west-1', /partition aws-us-gov/],
+    [
+      'arn:aws:iam::444455556666:role/x',
+      'cn-north-1',
+      /partition aws, but cn-north-1 is in partition aws-cn/,
+    ],
+  ])('refuses a target role %s for a cluster in %s, naming the field', (arn, region, message) => {
+    expect(() =>
+      parseDesiredSpec({
+        cluster: 'prod-eks',
+        region,
+        fileSystems: [{ id: 'fs-0a1b2c3d4e5f60718' }],
+        targetRoleArn: arn,
+      }),
+    ).toThrow(message);
+    expect(() =>
+      parseDesiredSpec({
+        cluster: 'prod-eks',
+        region,
+        fileSystems: [{ id: 'fs-0a1b2c3d4e5f60718' }],
+        targetRoleArn: arn,
+      }),
+    ).toThrow(/targetRoleArn/);
+  });
+
+  it('accepts a target role of the same partition (aws-cn in cn-north-1)', () => {
+    expect(
+      parseDesiredSpec({
+        cluster: 'prod-eks',
+        region: 'cn-north-1',
+        fileSystems: [{ id: 'fs-0a1b2c3d4e5f60718' }],
+        targetRoleArn: 'arn:aws-cn:iam::444455556666:role/x',
+      }).targetRoleArn,
+    ).toBe('arn:aws-cn:iam::444455556666:role/x');
+  });
 });

@@ -105,6 +105,16 @@ export const desiredSpecSchema = z
         message: 'targetRoleArn exists only with mode pod-identity',
       });
     }
+    // A role of another partition (aws-cn, aws-us-gov) cannot be assumed from a cluster of this one: IAM roles and
+    // STS sessions do not cross partitions.
+    const partition = spec.targetRoleArn?.split(':')[1];
+    if (partition !== undefined && partition !== partitionOfRegion(spec.region)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['targetRoleArn'],
+        message: `a role in partition ${partition}, but ${spec.region} is in partition ${partitionOfRegion(spec.region)}`,
+      });
+    }
     const ids = spec.fileSystems.map((f) => f.id);
     ids.forEach((id, i) => {
       if (ids.indexOf(id) !== i)
@@ -114,6 +124,13 @@ export const desiredSpecSchema = z
 
 export type DesiredSpec = z.output<typeof desiredSpecSchema>;
 export type DesiredSpecInput = z.input<typeof desiredSpecSchema>;
+
+/** The partition of a region's ARNs. */
+function partitionOfRegion(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}
 
 /** The tag that marks what this tool created; without it a role is never modified unless `adopt` is set. */
 export const OWNERSHIP_TAG = { key: 'efs-node-identity.io/managed-by', value: 'efs-node-identity' } as const;
