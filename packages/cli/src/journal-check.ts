@@ -10,6 +10,7 @@ const CLUSTER = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
 const K8S_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 const ASSOCIATION_ID = /^a-[0-9a-z]{1,64}$/;
 const SID = /^[\w-]{1,128}$/;
+// The kinds of core's `Undo` (packages/core/src/plan/execute.ts).
 const UNDO_KINDS = new Set([
   'none',
   'delete-role',
@@ -24,6 +25,7 @@ const UNDO_KINDS = new Set([
   'unmerge-trust',
   'restore-annotation',
   'restart-daemonset',
+  'reattach-role-policy',
 ]);
 
 /** Fields an undo may name, each with the shape the executor writes for it. */
