@@ -11,11 +11,7 @@ import {
   renderMarkdown,
   renderSarif,
   runCheck
-<<<<<<< HEAD
-} from "./chunk-PO5FRSJO.js";
-=======
-} from "./chunk-MUNPTCH5.js";
->>>>>>> b28b8d3 (action verify dist rebuilt for the wildcard matcher and the parse limits)
+} from "./chunk-IF7FOXCW.js";
 import {
   __commonJS,
   __export,
@@ -45548,11 +45544,7 @@ async function run() {
 }
 async function checkLiveMode(live, configPath, workspace) {
   const config = await loadConfigFor(workspace, configPath);
-<<<<<<< HEAD
-  const { checkLive } = await import("./live-KITETAVF.js");
-=======
-  const { checkLive } = await import("./live-NDDXSXVX.js");
->>>>>>> b28b8d3 (action verify dist rebuilt for the wildcard matcher and the parse limits)
+  const { checkLive } = await import("./live-QOCGWKJE.js");
   try {
     return { result: await checkLive(live, config, process.env) };
   } catch (error2) {

@@ -7379,12 +7379,26 @@ function triAnd(values) {
 function triNot(value) {
   return value === "unknown" ? "unknown" : !value;
 }
+var globCaches = { sensitive: /* @__PURE__ */ new Map(), insensitive: /* @__PURE__ */ new Map() };
 function globMatch(pattern, value, ignoreCase = false) {
   if (pattern === value) return true;
   if (!pattern.includes("*") && !pattern.includes("?")) {
     return ignoreCase ? pattern.toLowerCase() === value.toLowerCase() : false;
   }
-  return ignoreCase ? wildcardMatch(pattern.toLowerCase(), value.toLowerCase()) : wildcardMatch(pattern, value);
+  const cache = ignoreCase ? globCaches.insensitive : globCaches.sensitive;
+  let regex = cache.get(pattern);
+  if (!regex) {
+    if (!isSimplePattern(pattern))
+      return ignoreCase ? wildcardMatch(pattern.toLowerCase(), value.toLowerCase()) : wildcardMatch(pattern, value);
+    const source = pattern.replace(/\*+/g, "*").split("").map((c) => c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\/]/g, "\\$&")).join("");
+    regex = new RegExp(`^${source}$`, ignoreCase ? "is" : "s");
+    if (cache.size > 1e4) cache.clear();
+    cache.set(pattern, regex);
+  }
+  return regex.test(value);
+}
+function isSimplePattern(pattern) {
+  return pattern.length <= 2048 && (pattern.match(/\*+/g)?.length ?? 0) <= 2;
 }
 function wildcardMatch(pattern, value) {
   let p = 0;
@@ -7411,6 +7425,7 @@ function wildcardMatch(pattern, value) {
   while (pattern[p] === "*") p++;
   return p === pattern.length;
 }
+var arnCache = /* @__PURE__ */ new Map();
 function arnFieldsMatch(pattern, value) {
   const p = pattern.split(":");
   if (p.length < 6) return globMatch(pattern, value);
@@ -7421,7 +7436,18 @@ function arnFieldsMatch(pattern, value) {
 }
 function arnLike(pattern, value) {
   if (!pattern.includes("*") && !pattern.includes("?")) return pattern === value;
-  return arnFieldsMatch(pattern, value);
+  const p = pattern.split(":");
+  if (p.length < 6) return globMatch(pattern, value);
+  if (!isSimplePattern(pattern)) return arnFieldsMatch(pattern, value);
+  let regex = arnCache.get(pattern);
+  if (!regex) {
+    const field = (text3, wildcard, single) => text3.replace(/\*+/g, "*").split("").map((c) => c === "*" ? wildcard : c === "?" ? single : c.replace(/[.+^${}()|[\]\\/]/g, "\\$&")).join("");
+    const head = p.slice(0, 5).map((f) => field(f, "[^:]*", "[^:]"));
+    regex = new RegExp(`^${head.join(":")}:${field(p.slice(5).join(":"), ".*", ".")}$`, "s");
+    if (arnCache.size > 1e4) arnCache.clear();
+    arnCache.set(pattern, regex);
+  }
+  return regex.test(value);
 }
 
 // ../../packages/core/src/model/unknown.ts
@@ -41201,12 +41227,25 @@ var desiredSpecSchema = external_exports.object({
       message: "targetRoleArn exists only with mode pod-identity"
     });
   }
+  const partition = spec.targetRoleArn?.split(":")[1];
+  if (partition !== void 0 && partition !== partitionOfRegion(spec.region)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["targetRoleArn"],
+      message: `a role in partition ${partition}, but ${spec.region} is in partition ${partitionOfRegion(spec.region)}`
+    });
+  }
   const ids = spec.fileSystems.map((f) => f.id);
   ids.forEach((id, i2) => {
     if (ids.indexOf(id) !== i2)
       ctx.addIssue({ code: "custom", path: ["fileSystems", i2, "id"], message: `${id} is listed twice` });
   });
 });
+function partitionOfRegion(region) {
+  if (region.startsWith("cn-")) return "aws-cn";
+  if (region.startsWith("us-gov-")) return "aws-us-gov";
+  return "aws";
+}
 
 export {
   unknown,
