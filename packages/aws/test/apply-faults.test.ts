@@ -81,7 +81,9 @@ function seedOthers(c: Case) {
   };
 }
 
-const FAULTS = (process.env.FAULTS?.split(',') ?? ['throttle', 'server', 'timeout']) as Array<'throttle' | 'server' | 'timeout'>;
+const FAULTS = (process.env.FAULTS?.split(',') ?? ['throttle', 'server', 'timeout']) as Array<
+  'throttle' | 'server' | 'timeout'
+>;
 
 describe('faults on every step of a real plan', () => {
   let w: World | undefined;
