@@ -294,6 +294,34 @@ describe('status API against the sandbox', () => {
     expect(world.sandbox.log.calls).toEqual([]);
   });
 
+  it('answers 400 to hostile path and query parameters, with no AWS call (docs/security/hostile-inputs.md)', async () => {
+    world = await startWorld('healthy');
+    const { server } = await startBackend(world, await databases.init('POSTGRES_18'));
+    world.sandbox.log.clear();
+    const paths = [
+      `/entities/default/component/${encodeURIComponent('../../etc')}/status`,
+      `/entities/default/component/${encodeURIComponent('__proto__')}/status`,
+      `/entities/default/${encodeURIComponent('component<script>')}/ledger/status`,
+      `/entities/${encodeURIComponent("default'--")}/component/ledger/status`,
+      `/entities/default/component/${'a'.repeat(300)}/status`,
+      `/entities/default/component/${encodeURIComponent('ledger\u001b[2J')}/status`,
+      `/fleet?cluster=${encodeURIComponent("prod'; DROP TABLE efs_node_identity_status; --")}`,
+      '/fleet?cluster=a&cluster=b',
+      `/fleet?cluster=${'a'.repeat(300)}`,
+      '/fleet?state=__proto__',
+      '/fleet?limit=1000000000',
+      '/fleet?offset=-1',
+      '/fleet?limit=1e3',
+      '/fleet?limit=NaN',
+    ];
+    for (const p of paths) {
+      const answer = await request(server).get(`${API}${p}`).set('Authorization', as(READER));
+      expect({ path: p, status: answer.status }).toEqual({ path: p, status: 400 });
+      expect(JSON.stringify(answer.body)).not.toMatch(/\bat \S+ \(|TypeError/);
+    }
+    expect(world.sandbox.log.calls).toEqual([]);
+  });
+
   it('answers not-verified before the first verification, 404 for an entity that is not set up, 400 naming a bad annotation', async () => {
     world = await startWorld('healthy');
     const { server } = await startBackend(world, await databases.init('POSTGRES_18'));
