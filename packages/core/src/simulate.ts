@@ -56,131 +56,16 @@ export interface SimulationAnswer {
 export class SimulationInputError extends Error {}
 
 /**
- * Normalized policies by content. `simulate --cases` asks many questions about the same few policies, each line
- * freshly parsed, so identity cannot be the key. The key used to be `JSON.stringify(raw)`, which cost more than the
- * evaluation itself; now a structural hash picks a bucket and an ordered deep comparison confirms the hit. Key order
- * counts (it orders problems and conditions), and values JSON cannot hold are never cached, so a hit is always a
- * document that normalizes exactly as the cached one did.
+ * Normalizes one policy of a question. There is deliberately no cache keyed by content: normalizing is one linear
+ * pass over the policy, and hashing plus comparing a repeated policy with a cached one is a pass of the same length,
+ * so such a cache measured slower over the benchmark's questions (bench/README.md), and it kept a copy of every
+ * policy it held.
  */
-const policyCache = new Map<number, Array<{ label: string; raw: unknown; document: PolicyDocument }>>();
-let policyCacheSize = 0;
-const seenOnce = new Set<number>();
-const POLICY_CACHE_LIMIT = 1000;
-
 function policyFrom(raw: unknown, label: string): PolicyDocument {
-  const hash = jsonHash(raw, 0);
-  const bucket = hash === undefined ? undefined : policyCache.get(hash);
-  if (bucket) {
-    for (const entry of bucket) if (entry.label === label && jsonEqual(entry.raw, raw)) return entry.document;
-  }
   const document = normalizePolicy(raw, { kind: 'file', file: label });
   if (document.problems.length > 0)
     throw new SimulationInputError(`${label} is not a valid policy: ${document.problems.join('; ')}`);
-  if (hash === undefined) return document;
-  // Only a policy seen twice is cached: copying every one-off policy cost more than the cache saved.
-  if (!seenOnce.has(hash)) {
-    if (seenOnce.size >= 4 * POLICY_CACHE_LIMIT) seenOnce.clear();
-    seenOnce.add(hash);
-    return document;
-  }
-  if (policyCacheSize >= POLICY_CACHE_LIMIT) {
-    policyCache.clear();
-    policyCacheSize = 0;
-  }
-  // The cache keeps its own copy: the caller may change its object after the question.
-  const entry = { label, raw: jsonClone(raw), document };
-  const list = policyCache.get(hash);
-  if (list) list.push(entry);
-  else policyCache.set(hash, [entry]);
-  policyCacheSize++;
   return document;
-}
-
-const MAX_HASH_DEPTH = 64;
-
-/** A hash of a JSON value (order-sensitive), or undefined when it holds something JSON cannot (then: no caching). */
-function jsonHash(value: unknown, depth: number): number | undefined {
-  switch (typeof value) {
-    case 'string':
-      return stringHash(value);
-    case 'boolean':
-      return value ? 0x1b873593 : 0x0e6546b4;
-    case 'number':
-      return Number.isFinite(value) ? Math.imul(value | 0, 0x9e3779b1) ^ 0x5bd1e995 : undefined;
-    case 'object':
-      break;
-    default:
-      return undefined;
-  }
-  if (value === null) return 0x9e3779b9;
-  if (depth > MAX_HASH_DEPTH) return undefined;
-  let h = 0x811c9dc5;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const item = jsonHash(value[i], depth + 1);
-      if (item === undefined) return undefined;
-      h = Math.imul(h ^ item, 0x01000193);
-    }
-    return Math.imul(h ^ value.length, 0x01000193) | 0;
-  }
-  const proto = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return undefined;
-  // Keys count by length and first character only: policy keys are few and fixed, and equality is checked anyway.
-  for (const key in value) {
-    if (!Object.hasOwn(value, key)) return undefined;
-    const item = jsonHash((value as Record<string, unknown>)[key], depth + 1);
-    if (item === undefined) return undefined;
-    h = Math.imul(h ^ key.length ^ (key.charCodeAt(0) << 8), 0x01000193);
-    h = Math.imul(h ^ item, 0x01000193);
-  }
-  return (h ^ 0x2545f491) | 0;
-}
-
-/**
- * Samples at most 16 characters (ends and spread): ARNs in policies differ mostly near their end. A collision costs
- * only a deep comparison, so spread matters more than strength; hashing every character cost more than it saved.
- */
-function stringHash(text: string): number {
-  const n = text.length;
-  let h = Math.imul(0x811c9dc5 ^ n, 0x01000193);
-  if (n <= 16) {
-    for (let i = 0; i < n; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-    return h | 0;
-  }
-  for (let i = 1; i <= 8; i++) h = Math.imul(h ^ text.charCodeAt(n - i), 0x01000193);
-  const step = (n - 8) >> 3;
-  for (let i = 0; i < 8; i++) h = Math.imul(h ^ text.charCodeAt(i * step), 0x01000193);
-  return h | 0;
-}
-
-/** A copy of a JSON value (jsonHash has checked it is one). */
-function jsonClone(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) return value.map(jsonClone);
-  const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) copy[key] = jsonClone((value as Record<string, unknown>)[key]);
-  return copy;
-}
-
-/** Ordered deep equality of two JSON values (both already known to be JSON by jsonHash). */
-function jsonEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  if (ka.length !== kb.length) return false;
-  for (let i = 0; i < ka.length; i++) {
-    if (ka[i] !== kb[i]) return false;
-    if (!jsonEqual((a as Record<string, unknown>)[ka[i]], (b as Record<string, unknown>)[kb[i]]))
-      return false;
-  }
-  return true;
 }
 
 type ParsedCase = z.output<CaseSchema>;
@@ -238,20 +123,11 @@ function quickParse(input: unknown): ParsedCase | undefined {
   return parsed;
 }
 
-/** Answers one question. Throws SimulationInputError naming the bad field. */
-// Statement origins belong to the cached policies above, which never leave this module: rendering each once is safe.
-const locations = new WeakMap<Origin, string>();
-
 function locationOf(origin: Origin): string {
-  let location = locations.get(origin);
-  if (location === undefined) {
-    location =
-      origin.kind === 'file' && origin.path ? `${origin.file} ${origin.path}` : describeOrigin(origin);
-    locations.set(origin, location);
-  }
-  return location;
+  return origin.kind === 'file' && origin.path ? `${origin.file} ${origin.path}` : describeOrigin(origin);
 }
 
+/** Answers one question. Throws SimulationInputError naming the bad field. */
 export function simulate(input: unknown): SimulationAnswer {
   let q = quickParse(input);
   if (!q) {

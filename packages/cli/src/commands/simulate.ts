@@ -1,5 +1,4 @@
 import { createReadStream, promises as fs } from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
 import { parseArgs } from 'node:util';
 // The evaluator's module alone, not the core's index (sources, parsers, rules): see COMMANDS in main.ts.
 import {
@@ -8,6 +7,7 @@ import {
   SimulationInputError,
   type SimulationCase,
 } from '@efs-node-identity/core/dist/simulate';
+import { LineSplitter } from '../lines';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from '../io';
 
 export const SIMULATE_HELP = `Usage: efs-node-identity simulate [options]
@@ -119,36 +119,31 @@ async function simulateCases(source: string, io: CliIo): Promise<number> {
   }
   let failed = false;
   let lineNumber = 0;
-  let pending = '';
+  // Answers without their newline: joined with one when written, which saves a string per answer.
   const out: string[] = [];
-  const answerLine = (line: string) => {
+  const flush = () => {
+    if (out.length === 0) return;
+    out.push('');
+    io.stdout(out.join('\n'));
+    out.length = 0;
+  };
+  const lines = new LineSplitter((line) => {
     lineNumber++;
     if (line.trim() === '') return;
     try {
-      out.push(simulateLine(line) + '\n');
+      out.push(simulateLine(line));
     } catch (error) {
       if (!(error instanceof SyntaxError) && !(error instanceof SimulationInputError)) throw error;
       failed = true;
       const reason = error instanceof SyntaxError ? `not valid JSON: ${error.message}` : error.message;
-      out.push(JSON.stringify({ error: `line ${lineNumber}: ${reason}` }) + '\n');
+      out.push(JSON.stringify({ error: `line ${lineNumber}: ${reason}` }));
     }
-  };
-  const decoder = new StringDecoder('utf8');
+  });
   for await (const chunk of input) {
-    const text = pending + (typeof chunk === 'string' ? chunk : decoder.write(chunk));
-    let start = 0;
-    for (let newline = text.indexOf('\n'); newline >= 0; newline = text.indexOf('\n', start)) {
-      answerLine(text.slice(start, newline));
-      start = newline + 1;
-    }
-    pending = text.slice(start);
-    if (out.length > 0) {
-      io.stdout(out.join(''));
-      out.length = 0;
-    }
+    lines.push(chunk);
+    flush();
   }
-  pending += decoder.end();
-  if (pending !== '') answerLine(pending);
-  if (out.length > 0) io.stdout(out.join(''));
+  lines.end();
+  flush();
   return failed ? EXIT_USAGE : EXIT_OK;
 }
