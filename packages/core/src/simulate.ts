@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { TraceStep } from './model/finding';
 import { describeOrigin, type Origin } from './model/origin';
 import type { PolicyDocument } from './model/policy';
-import { parseFileSystemArn, ROLE_ARN } from './policy/arn';
+import { arnField, parseFileSystemArn, ROLE_ARN } from './policy/arn';
 import { decideClientAccess, mountContext, type Decision, type EfsPolicySemantics } from './policy/decisions';
 import { normalizePolicy } from './policy/normalize';
 
@@ -156,7 +156,7 @@ function answer(
   const iam = s3 || options.includes('iam');
   const principal =
     iam && q.principal
-      ? { kind: 'aws' as const, arn: q.principal, accountId: q.principal.split(':')[4] }
+      ? { kind: 'aws' as const, arn: q.principal, accountId: arnField(q.principal, 4) }
       : { kind: 'anonymous' as const };
   const result = decideClientAccess({
     principal,

@@ -78,3 +78,18 @@ export function bucketArnOf(bucket: string, partition = 'aws'): string | undefin
 export function bucketNameOf(bucketArn: string): string {
   return bucketArn.slice(bucketArn.lastIndexOf(':') + 1);
 }
+
+/**
+ * Field `index` of a colon-separated ARN (4 is the account), exactly as `arn.split(':')[index]` gives it, without
+ * building the array: the evaluator reads the account of every principal and file system it is asked about.
+ */
+export function arnField(arn: string, index: number): string | undefined {
+  let start = 0;
+  for (let i = 0; i < index; i++) {
+    const colon = arn.indexOf(':', start);
+    if (colon < 0) return undefined;
+    start = colon + 1;
+  }
+  const end = arn.indexOf(':', start);
+  return end < 0 ? arn.slice(start) : arn.slice(start, end);
+}

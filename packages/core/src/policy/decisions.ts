@@ -1,6 +1,7 @@
 import type { TraceStep } from '../model/finding';
 import type { PolicyDocument } from '../model/policy';
 import { evaluatePolicy, type AuthzRequest, type ContextValue, type RequestPrincipal } from './evaluate';
+import { arnField } from './arn';
 import type { Tri } from './match';
 
 export type Decision = 'allow' | 'explicitDeny' | 'implicitDeny';
@@ -67,7 +68,7 @@ export function mountContext(
   }
   if (mount.iam && principal) {
     context['aws:principalarn'] = principal.arn;
-    const account = principal.accountId ?? principal.arn.split(':')[4];
+    const account = principal.accountId ?? arnField(principal.arn, 4);
     if (account) context['aws:principalaccount'] = account;
     context['aws:principaltype'] = 'AssumedRole';
   }
@@ -75,7 +76,7 @@ export function mountContext(
 }
 
 function accountOf(arn: string): string | undefined {
-  return arn.split(':')[4] || undefined;
+  return arnField(arn, 4) || undefined;
 }
 
 /**
@@ -109,8 +110,12 @@ export function decideClientAccess(question: ClientAccessQuestion): DecisionResu
     const allows: Tri[] = [];
     const denies: Tri[] = [];
     for (const policy of question.identityPolicies) {
-      const outcome = evaluatePolicy(policy.document, request, { name: policy.name, hasPrincipals: false });
-      trace.push(...outcome.trace);
+      const outcome = evaluatePolicy(
+        policy.document,
+        request,
+        { name: policy.name, hasPrincipals: false },
+        trace,
+      );
       allows.push(outcome.allows);
       denies.push(outcome.denies);
     }
@@ -165,11 +170,12 @@ export function decideClientAccess(question: ClientAccessQuestion): DecisionResu
       return finish(identityDenies, true, trace, 'no file system policy');
     }
   } else {
-    const outcome = evaluatePolicy(question.fileSystemPolicy, request, {
-      name: 'file system policy',
-      hasPrincipals: true,
-    });
-    trace.push(...outcome.trace);
+    const outcome = evaluatePolicy(
+      question.fileSystemPolicy,
+      request,
+      { name: 'file system policy', hasPrincipals: true },
+      trace,
+    );
     fsAllows = outcome.allows;
     fsDenies = outcome.denies;
   }

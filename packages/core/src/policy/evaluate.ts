@@ -1,7 +1,8 @@
 import type { TraceStep } from '../model/finding';
 import type { ConditionEntry, PolicyDocument, PrincipalBlock, Statement } from '../model/policy';
 import { isUnknown, type Maybe, type Unknown } from '../model/unknown';
-import { arnLike, globMatch, triAnd, triNot, triOr, type Tri } from './match';
+import { arnField } from './arn';
+import { arnLike, globMatch, triNot, type Tri } from './match';
 
 /** Who makes a request. */
 export type RequestPrincipal =
@@ -43,12 +44,13 @@ export function evaluatePolicy(
   policy: PolicyDocument,
   request: AuthzRequest,
   label: PolicyLabel,
+  /** Steps are appended to this list, which becomes the outcome's trace (a caller's running trace saves a copy). */
+  trace: TraceStep[] = [],
 ): PolicyOutcome {
   // The hot loop of `simulate --cases`: plain loops and running three-valued ORs instead of per-statement closures
   // and arrays; the trace is the same, step for step.
   let allows: Tri = false;
   let denies: Tri = false;
-  const trace: TraceStep[] = [];
   const statements = policy.statements;
   for (let index = 0; index < statements.length; index++) {
     const statement = statements[index];
@@ -121,16 +123,10 @@ interface StatementMatch {
 }
 
 function matchStatement(statement: Statement, request: AuthzRequest, hasPrincipals: boolean): StatementMatch {
+  let principal: StatementMatch | undefined;
   if (hasPrincipals) {
-    const principal = matchPrincipal(statement, request.principal);
+    principal = matchPrincipal(statement, request.principal);
     if (principal.match === false) return principal;
-    const action = matchAction(statement, request.action);
-    if (action.match === false) return action;
-    const resource = matchResource(statement, request.resource);
-    if (resource.match === false) return resource;
-    const conditions = matchConditions(statement.conditions, request.context);
-    if (conditions.match === false) return conditions;
-    return combine([principal, action, resource, conditions]);
   }
   const action = matchAction(statement, request.action);
   if (action.match === false) return action;
@@ -138,18 +134,25 @@ function matchStatement(statement: Statement, request: AuthzRequest, hasPrincipa
   if (resource.match === false) return resource;
   const conditions = matchConditions(statement.conditions, request.context);
   if (conditions.match === false) return conditions;
-  return combine([action, resource, conditions]);
-}
-
-function combine(parts: StatementMatch[]): StatementMatch {
+  // None is false here: the statement matches, or may, for all the reasons given.
   let match: Tri = true;
   let reason = '';
-  for (const part of parts) {
-    if (part.match === false) match = false;
-    else if (part.match === 'unknown' && match === true) match = 'unknown';
-    if (part.reason) reason = reason ? `${reason}; ${part.reason}` : part.reason;
+  if (principal) {
+    match = principal.match;
+    reason = principal.reason;
   }
+  if (action.match === 'unknown') match = 'unknown';
+  reason = joinReasons(reason, action.reason);
+  if (resource.match === 'unknown') match = 'unknown';
+  reason = joinReasons(reason, resource.reason);
+  if (conditions.match === 'unknown') match = 'unknown';
+  reason = joinReasons(reason, conditions.reason);
   return { match, reason };
+}
+
+function joinReasons(a: string, b: string): string {
+  if (!b) return a;
+  return a ? `${a}; ${b}` : b;
 }
 
 function anyValue(values: Maybe<string>[], test: (v: string) => boolean): Tri {
@@ -176,31 +179,41 @@ function describePrincipal(principal: RequestPrincipal): string {
 }
 
 function principalMatchesBlock(block: PrincipalBlock, principal: RequestPrincipal): Tri {
-  const results: Tri[] = [];
-  for (const value of block.AWS ?? []) {
-    if (isUnknown(value)) {
-      results.push('unknown');
-      continue;
+  // A running three-valued OR over every value the block names.
+  let sawUnknown = false;
+  const aws = block.AWS;
+  if (aws) {
+    let account: string | undefined;
+    for (let i = 0; i < aws.length; i++) {
+      const value = aws[i];
+      if (isUnknown(value)) {
+        sawUnknown = true;
+        continue;
+      }
+      if (value === '*') return true;
+      if (principal.kind !== 'aws') continue;
+      if (value === principal.arn) return true;
+      account ??= principal.accountId ?? arnField(principal.arn, 4);
+      // Naming the account (root ARN or bare ID) delegates to every principal of that account.
+      if (value === account || value === `arn:aws:iam::${account}:root`) return true;
     }
-    if (value === '*') {
-      results.push(true);
-      continue;
+  }
+  const others =
+    principal.kind === 'service'
+      ? block.Service
+      : principal.kind === 'federated'
+        ? block.Federated
+        : undefined;
+  if (others) {
+    const name =
+      principal.kind === 'service' ? principal.service : (principal as { provider: string }).provider;
+    for (let i = 0; i < others.length; i++) {
+      const value = others[i];
+      if (isUnknown(value)) sawUnknown = true;
+      else if (value === name) return true;
     }
-    if (principal.kind !== 'aws') continue;
-    const account = principal.accountId ?? principal.arn.split(':')[4];
-    // Naming the account (root ARN or bare ID) delegates to every principal of that account.
-    if (value === account || value === `arn:aws:iam::${account}:root`) results.push(true);
-    else results.push(value === principal.arn);
   }
-  if (principal.kind === 'service') {
-    for (const value of block.Service ?? [])
-      results.push(isUnknown(value) ? 'unknown' : value === principal.service);
-  }
-  if (principal.kind === 'federated') {
-    for (const value of block.Federated ?? [])
-      results.push(isUnknown(value) ? 'unknown' : value === principal.provider);
-  }
-  return triOr(results);
+  return sawUnknown ? 'unknown' : false;
 }
 
 function matchPrincipal(statement: Statement, principal: RequestPrincipal): StatementMatch {
@@ -262,14 +275,16 @@ function matchConditions(
   conditions: ConditionEntry[],
   context: Record<string, ContextValue>,
 ): StatementMatch {
-  const parts: StatementMatch[] = [];
-  for (const entry of conditions) {
-    const result = evaluateCondition(entry, context);
-    parts.push(result);
+  if (conditions.length === 0) return { match: true, reason: '' };
+  let match: Tri = true;
+  let reason = '';
+  for (let i = 0; i < conditions.length; i++) {
+    const result = evaluateCondition(conditions[i], context);
     if (result.match === false) return result;
+    if (result.match === 'unknown') match = 'unknown';
+    reason = joinReasons(reason, result.reason);
   }
-  if (parts.length === 0) return { match: true, reason: '' };
-  return combine(parts);
+  return { match, reason };
 }
 
 type Comparator = (policyValue: string, requestValue: string) => boolean;
@@ -337,43 +352,81 @@ export function evaluateCondition(
   context: Record<string, ContextValue>,
 ): StatementMatch {
   const label = `${entry.operator} ${entry.key}`;
+  if (entry.keyUnknown) return conditionResult(label, 'unknown', 'the condition is unknown');
   const { setOperator, ifExists, base } = parseOperator(entry.operator);
   const requestValue = context[entry.key.toLowerCase()];
-  const done = (match: Tri, why: string): StatementMatch => ({ match, reason: `${label}: ${why}` });
-
-  if (entry.keyUnknown) return done('unknown', 'the condition is unknown');
   if (base === 'null') {
     const expectAbsent = entry.values.some((v) => !isUnknown(v) && v.toLowerCase() === 'true');
-    if (requestValue !== undefined && isUnknown(requestValue)) return done('unknown', 'the key is unknown');
+    if (requestValue !== undefined && isUnknown(requestValue))
+      return conditionResult(label, 'unknown', 'the key is unknown');
     const absent = requestValue === undefined;
-    return done(absent === expectAbsent, absent ? 'the key is absent' : 'the key is present');
+    return conditionResult(
+      label,
+      absent === expectAbsent,
+      absent ? 'the key is absent' : 'the key is present',
+    );
   }
   const spec = STRING_OPERATORS[base];
-  if (!spec) return done('unknown', `operator ${entry.operator} is not evaluated`);
+  if (!spec) return conditionResult(label, 'unknown', `operator ${entry.operator} is not evaluated`);
   if (requestValue === undefined) {
-    if (ifExists) return done(true, 'the key is absent (IfExists)');
-    if (setOperator === 'all') return done(true, 'the key is absent (ForAllValues holds on an empty set)');
-    if (setOperator === 'any') return done(false, 'the key is absent');
-    return done(
+    if (ifExists) return conditionResult(label, true, 'the key is absent (IfExists)');
+    if (setOperator === 'all')
+      return conditionResult(label, true, 'the key is absent (ForAllValues holds on an empty set)');
+    if (setOperator === 'any') return conditionResult(label, false, 'the key is absent');
+    return conditionResult(
+      label,
       spec.negated,
       spec.negated ? 'the key is absent (negated operator holds)' : 'the key is absent',
     );
   }
   if (isUnknown(requestValue))
-    return done('unknown', `the request value is unknown (${requestValue.expression})`);
-  const requestValues = Array.isArray(requestValue) ? requestValue : [requestValue];
-  const matchesOne = (r: string): Tri => anyValue(entry.values, (p) => spec.compare(p, r));
+    return conditionResult(label, 'unknown', `the request value is unknown (${requestValue.expression})`);
   let positive: Tri;
-  if (setOperator === 'all') positive = triAnd(requestValues.map(matchesOne));
-  else positive = triOr(requestValues.map(matchesOne));
+  if (typeof requestValue === 'string') positive = matchesOneValue(entry.values, spec.compare, requestValue);
+  else {
+    // A multi-valued key: ForAllValues needs every request value to match, anything else one of them.
+    let sawUnknown = false;
+    positive = setOperator === 'all';
+    for (let i = 0; i < requestValue.length; i++) {
+      const one = matchesOneValue(entry.values, spec.compare, requestValue[i]);
+      if (one === 'unknown') sawUnknown = true;
+      else if (one !== positive) {
+        positive = one;
+        sawUnknown = false;
+        break;
+      }
+    }
+    if (sawUnknown) positive = 'unknown';
+  }
   const match = spec.negated ? triNot(positive) : positive;
   // Only this message shows the values, so they are rendered only here.
   const shown = JSON.stringify(requestValue);
-  const wanted = entry.values.map((v) => (isUnknown(v) ? `(${v.expression})` : v)).join(' | ');
-  return done(
+  let wanted = '';
+  for (let i = 0; i < entry.values.length; i++) {
+    const v = entry.values[i];
+    const text = isUnknown(v) ? `(${v.expression})` : v;
+    wanted = i === 0 ? text : `${wanted} | ${text}`;
+  }
+  return conditionResult(
+    label,
     match,
     match === true
       ? `${shown} matches ${spec.negated ? 'not ' : ''}${wanted}`
       : `${shown} does not satisfy ${wanted}`,
   );
+}
+
+function conditionResult(label: string, match: Tri, why: string): StatementMatch {
+  return { match, reason: `${label}: ${why}` };
+}
+
+/** Does any policy value match this one request value? Unknown when none does and one is unknown. */
+function matchesOneValue(values: Maybe<string>[], compare: Comparator, requestValue: string): Tri {
+  let sawUnknown = false;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (isUnknown(v)) sawUnknown = true;
+    else if (compare(v, requestValue)) return true;
+  }
+  return sawUnknown ? 'unknown' : false;
 }
