@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 import { main } from './main';
+import { stdoutWriter } from './stdout';
 
 main(process.argv.slice(2), {
-  stdout: (text) => process.stdout.write(text),
+  stdout: stdoutWriter(),
   stderr: (text) => process.stderr.write(text),
   stdin: () => process.stdin,
   env: process.env,

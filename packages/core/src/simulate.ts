@@ -73,6 +73,24 @@ type ParsedCase = z.output<CaseSchema>;
 const ACTION = /^(elasticfilesystem|s3files):Client(Mount|Write|RootAccess)$/;
 
 /**
+ * Principal and file system ARNs that passed their pattern. A sweep asks about the same few roles and file systems
+ * over and over, and a set lookup costs less than the regular expressions (bounded: cleared when full).
+ */
+const validArns = new Set<string>();
+const VALID_ARNS_LIMIT = 10_000;
+
+function isValidArn(value: string, kind: 'role' | 'fileSystem'): boolean {
+  // The two kinds cannot collide: a role ARN has no file-system/ part, a file system ARN no :role/.
+  if (validArns.has(value)) return true;
+  const valid = kind === 'role' ? ROLE_ARN.test(value) : parseFileSystemArn(value) !== undefined;
+  if (valid) {
+    if (validArns.size >= VALID_ARNS_LIMIT) validArns.clear();
+    validArns.add(value);
+  }
+  return valid;
+}
+
+/**
  * The schema's answer for a well-formed question, without running the schema (it was a fifth of the time per
  * question). Anything unusual returns undefined and goes through zod, so errors and edge cases are zod's own.
  */
@@ -93,11 +111,11 @@ function quickParse(input: unknown): ParsedCase | undefined {
   if (!(
     principal === undefined ||
     principal === null ||
-    (typeof principal === 'string' && ROLE_ARN.test(principal))
+    (typeof principal === 'string' && isValidArn(principal, 'role'))
   ))
     return undefined;
   if (typeof action !== 'string' || !ACTION.test(action)) return undefined;
-  if (typeof fileSystem !== 'string' || !parseFileSystemArn(fileSystem)) return undefined;
+  if (typeof fileSystem !== 'string' || !isValidArn(fileSystem, 'fileSystem')) return undefined;
   if (identityPolicies !== undefined && !Array.isArray(identityPolicies)) return undefined;
   let options: string[] = ['tls', 'iam'];
   if (mountOptions !== undefined) {
@@ -151,9 +169,15 @@ function answer(
   identity: PolicyDocument[],
   fileSystemPolicy: PolicyDocument | null,
 ): SimulationAnswer {
-  const options = q.mountOptions.map((o) => o.trim().toLowerCase());
+  let tlsOption = false;
+  let iamOption = false;
+  for (let i = 0; i < q.mountOptions.length; i++) {
+    const option = q.mountOptions[i].trim().toLowerCase();
+    if (option === 'tls') tlsOption = true;
+    else if (option === 'iam') iamOption = true;
+  }
   const s3 = q.action.startsWith('s3files:');
-  const iam = s3 || options.includes('iam');
+  const iam = s3 || iamOption;
   const principal =
     iam && q.principal
       ? { kind: 'aws' as const, arn: q.principal, accountId: arnField(q.principal, 4) }
@@ -166,7 +190,7 @@ function answer(
     fileSystemPolicy,
     context: mountContext(
       {
-        tls: s3 || options.includes('tls') || !!q.accessPoint,
+        tls: s3 || tlsOption || !!q.accessPoint,
         iam,
         ...(q.accessPoint ? { accessPointArn: q.accessPoint } : {}),
       },
