@@ -7368,14 +7368,6 @@ function triOr(values) {
   }
   return sawUnknown ? "unknown" : false;
 }
-function triAnd(values) {
-  let sawUnknown = false;
-  for (const v of values) {
-    if (v === false) return false;
-    if (v === "unknown") sawUnknown = true;
-  }
-  return sawUnknown ? "unknown" : true;
-}
 function triNot(value) {
   return value === "unknown" ? "unknown" : !value;
 }
@@ -7504,6 +7496,16 @@ function bucketArnOf(bucket, partition = "aws") {
   const arn = BUCKET_ARN.exec(bucket);
   if (arn) return BUCKET_NAME.test(arn[2]) ? bucket : void 0;
   return BUCKET_NAME.test(bucket) ? `arn:${partition}:s3:::${bucket}` : void 0;
+}
+function arnField(arn, index) {
+  let start2 = 0;
+  for (let i2 = 0; i2 < index; i2++) {
+    const colon = arn.indexOf(":", start2);
+    if (colon < 0) return void 0;
+    start2 = colon + 1;
+  }
+  const end = arn.indexOf(":", start2);
+  return end < 0 ? arn.slice(start2) : arn.slice(start2, end);
 }
 
 // ../../packages/core/src/rules/view.ts
@@ -8101,17 +8103,32 @@ function volumeTls(volume) {
 
 // ../../packages/core/src/policy/normalize.ts
 var MAX_FILE_SYSTEM_POLICY_LENGTH = 2e4;
-var PRINCIPAL_KINDS = ["AWS", "Service", "Federated", "CanonicalUser"];
 function looksLikePolicyDocument(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value) && !isUnknown(value) && "Statement" in value && ("Version" in value || typeof value.Statement === "object");
 }
+var STATEMENT_ELEMENTS = /* @__PURE__ */ new Set([
+  "Sid",
+  "Effect",
+  "Principal",
+  "NotPrincipal",
+  "Action",
+  "NotAction",
+  "Resource",
+  "NotResource",
+  "Condition"
+]);
+var noLines = () => void 0;
 function normalizePolicy(raw, origin, options = {}) {
   const problems = [];
-  const lineOf = options.lineOf ?? (() => void 0);
+  const lineOf = options.lineOf ?? noLines;
+  const bareFile = origin.kind === "file" && origin.line === void 0 && origin.path === void 0 && Object.keys(origin).length === 2;
   const at2 = (container, key, path3) => {
     if (origin.kind !== "file") return origin;
     const line = lineOf(container, key) ?? origin.line;
-    return { ...origin, ...line !== void 0 ? { line } : {}, ...path3 ? { path: path3 } : {} };
+    if (bareFile) {
+      return line !== void 0 ? { kind: "file", file: origin.file, line, path: path3 } : { kind: "file", file: origin.file, path: path3 };
+    }
+    return { ...origin, ...line !== void 0 ? { line } : {}, path: path3 };
   };
   const doc = { statements: [], origin, problems };
   if (options.size !== void 0) {
@@ -8131,8 +8148,10 @@ function normalizePolicy(raw, origin, options = {}) {
     return doc;
   }
   const obj = raw;
-  for (const key of Object.keys(obj)) {
-    if (!["Version", "Id", "Statement"].includes(key)) problems.push(`unknown top-level element "${key}"`);
+  for (const key in obj) {
+    if (!Object.hasOwn(obj, key)) continue;
+    if (key !== "Version" && key !== "Id" && key !== "Statement")
+      problems.push(`unknown top-level element "${key}"`);
   }
   if (obj.Version !== void 0) {
     if (typeof obj.Version === "string") {
@@ -8156,45 +8175,41 @@ function normalizePolicy(raw, origin, options = {}) {
     });
     return doc;
   }
-  const list2 = Array.isArray(rawStatements) ? rawStatements : [rawStatements];
-  list2.forEach((rawStatement, index) => {
-    const path3 = Array.isArray(rawStatements) ? `Statement[${index}]` : "Statement";
-    const stmtOrigin = Array.isArray(rawStatements) ? at2(rawStatements, index, path3) : typeof rawStatement === "object" && rawStatement ? at2(rawStatement, void 0, path3) : at2(obj, "Statement", path3);
-    if (isUnknown(rawStatement)) {
-      doc.statements.push({
-        effect: rawStatement,
-        conditions: [],
-        unknownParts: [rawStatement.expression],
-        origin: stmtOrigin
-      });
-      return;
-    }
-    if (typeof rawStatement !== "object" || rawStatement === null || Array.isArray(rawStatement)) {
-      problems.push(`${path3} is not an object`);
-      return;
-    }
-    doc.statements.push(
-      normalizeStatement(rawStatement, path3, stmtOrigin, problems)
-    );
-  });
-  if (list2.length === 0) problems.push("the policy has no statements");
+  if (!Array.isArray(rawStatements)) {
+    const stmtOrigin = typeof rawStatements === "object" && rawStatements ? at2(rawStatements, void 0, "Statement") : at2(obj, "Statement", "Statement");
+    addStatement(doc, rawStatements, "Statement", stmtOrigin);
+    return doc;
+  }
+  for (let index = 0; index < rawStatements.length; index++) {
+    const path3 = `Statement[${index}]`;
+    addStatement(doc, rawStatements[index], path3, at2(rawStatements, index, path3));
+  }
+  if (rawStatements.length === 0) problems.push("the policy has no statements");
   return doc;
+}
+function addStatement(doc, rawStatement, path3, origin) {
+  if (isUnknown(rawStatement)) {
+    doc.statements.push({
+      effect: rawStatement,
+      conditions: [],
+      unknownParts: [rawStatement.expression],
+      origin
+    });
+    return;
+  }
+  if (typeof rawStatement !== "object" || rawStatement === null || Array.isArray(rawStatement)) {
+    doc.problems.push(`${path3} is not an object`);
+    return;
+  }
+  doc.statements.push(
+    normalizeStatement(rawStatement, path3, origin, doc.problems)
+  );
 }
 function normalizeStatement(raw, path3, origin, problems) {
   const statement = { effect: "Deny", conditions: [], origin };
-  const known = [
-    "Sid",
-    "Effect",
-    "Principal",
-    "NotPrincipal",
-    "Action",
-    "NotAction",
-    "Resource",
-    "NotResource",
-    "Condition"
-  ];
-  for (const key of Object.keys(raw)) {
-    if (!known.includes(key)) problems.push(`${path3} has an unknown element "${key}"`);
+  for (const key in raw) {
+    if (Object.hasOwn(raw, key) && !STATEMENT_ELEMENTS.has(key))
+      problems.push(`${path3} has an unknown element "${key}"`);
   }
   if (typeof raw.Sid === "string") statement.sid = raw.Sid;
   const effect = raw.Effect;
@@ -8204,59 +8219,77 @@ function normalizeStatement(raw, path3, origin, problems) {
     problems.push(`${path3}.Effect must be "Allow" or "Deny"`);
     statement.effect = unknown(`invalid Effect ${JSON.stringify(effect)}`, origin);
   }
-  const list2 = (name2) => {
-    const value = raw[name2];
-    if (value === void 0) return void 0;
-    if (isUnknown(value)) return [value];
-    const items = Array.isArray(value) ? value : [value];
-    const out2 = [];
-    for (const item of items) {
-      if (typeof item === "string") out2.push(item);
-      else if (isUnknown(item)) out2.push(item);
-      else problems.push(`${path3}.${name2} holds a value that is not a string`);
-    }
-    return out2;
-  };
-  statement.action = list2("Action");
-  statement.notAction = list2("NotAction");
-  statement.resource = list2("Resource");
-  statement.notResource = list2("NotResource");
+  statement.action = stringList(raw.Action, path3, "Action", problems);
+  statement.notAction = stringList(raw.NotAction, path3, "NotAction", problems);
+  statement.resource = stringList(raw.Resource, path3, "Resource", problems);
+  statement.notResource = stringList(raw.NotResource, path3, "NotResource", problems);
   if (statement.action && statement.notAction) problems.push(`${path3} has both Action and NotAction`);
   if (!statement.action && !statement.notAction) problems.push(`${path3} has neither Action nor NotAction`);
   if (statement.resource && statement.notResource) problems.push(`${path3} has both Resource and NotResource`);
   if (raw.Principal !== void 0)
-    statement.principal = normalizePrincipal(raw.Principal, `${path3}.Principal`, problems);
+    statement.principal = normalizePrincipal(raw.Principal, path3, "Principal", problems);
   if (raw.NotPrincipal !== void 0) {
-    statement.notPrincipal = normalizePrincipal(raw.NotPrincipal, `${path3}.NotPrincipal`, problems);
+    statement.notPrincipal = normalizePrincipal(raw.NotPrincipal, path3, "NotPrincipal", problems);
   }
   if (raw.Principal !== void 0 && raw.NotPrincipal !== void 0) {
     problems.push(`${path3} has both Principal and NotPrincipal`);
   }
   if (raw.Condition !== void 0) statement.conditions = normalizeConditions(raw.Condition, path3, problems);
-  for (const name2 of ["action", "notAction", "resource", "notResource"]) {
-    const unknownItem = statement[name2]?.find(isUnknown);
-    if (unknownItem && isUnknown(unknownItem)) (statement.unknownParts ??= []).push(unknownItem.expression);
-  }
+  addUnknownPart(statement, statement.action);
+  addUnknownPart(statement, statement.notAction);
+  addUnknownPart(statement, statement.resource);
+  addUnknownPart(statement, statement.notResource);
   return statement;
 }
-function normalizePrincipal(raw, path3, problems) {
+function stringList(value, path3, name2, problems) {
+  if (value === void 0) return void 0;
+  if (typeof value === "string") return [value];
+  if (isUnknown(value)) return [value];
+  if (!Array.isArray(value)) {
+    problems.push(`${path3}.${name2} holds a value that is not a string`);
+    return [];
+  }
+  const out2 = [];
+  for (let i2 = 0; i2 < value.length; i2++) {
+    const item = value[i2];
+    if (typeof item === "string") out2.push(item);
+    else if (isUnknown(item)) out2.push(item);
+    else problems.push(`${path3}.${name2} holds a value that is not a string`);
+  }
+  return out2;
+}
+function addUnknownPart(statement, values) {
+  if (!values) return;
+  for (let i2 = 0; i2 < values.length; i2++) {
+    const item = values[i2];
+    if (typeof item !== "string") {
+      (statement.unknownParts ??= []).push(item.expression);
+      return;
+    }
+  }
+}
+function normalizePrincipal(raw, statementPath, element, problems) {
   if (raw === "*") return { AWS: ["*"] };
   if (isUnknown(raw)) return { AWS: [raw] };
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
-    problems.push(`${path3} must be "*" or an object such as {"AWS": "<ARN>"}`);
+    problems.push(`${statementPath}.${element} must be "*" or an object such as {"AWS": "<ARN>"}`);
     return {};
   }
   const block = {};
-  for (const [kind, value] of Object.entries(raw)) {
-    if (!PRINCIPAL_KINDS.includes(kind)) {
-      problems.push(`${path3} has an unknown principal type "${kind}"`);
+  const entries2 = raw;
+  for (const kind in entries2) {
+    if (!Object.hasOwn(entries2, kind)) continue;
+    if (kind !== "AWS" && kind !== "Service" && kind !== "Federated" && kind !== "CanonicalUser") {
+      problems.push(`${statementPath}.${element} has an unknown principal type "${kind}"`);
       continue;
     }
+    const value = entries2[kind];
     const items = Array.isArray(value) ? value : [value];
     const values = [];
-    for (const item of items) {
+    for (let i2 = 0; i2 < items.length; i2++) {
+      const item = items[i2];
       if (typeof item === "string" || isUnknown(item)) values.push(item);
-      else problems.push(`${path3}.${kind} holds a value that is not a string`);
+      else problems.push(`${statementPath}.${element}.${kind} holds a value that is not a string`);
     }
     block[kind] = values;
   }
@@ -8269,7 +8302,10 @@ function normalizeConditions(raw, path3, problems) {
     return [];
   }
   const entries2 = [];
-  for (const [operator, block] of Object.entries(raw)) {
+  const operators = raw;
+  for (const operator in operators) {
+    if (!Object.hasOwn(operators, operator)) continue;
+    const block = operators[operator];
     if (isUnknown(block)) {
       entries2.push({ operator, key: block.expression, values: [block], keyUnknown: true });
       continue;
@@ -8278,10 +8314,14 @@ function normalizeConditions(raw, path3, problems) {
       problems.push(`${path3}.Condition.${operator} must map condition keys to values`);
       continue;
     }
-    for (const [key, value] of Object.entries(block)) {
+    const keys = block;
+    for (const key in keys) {
+      if (!Object.hasOwn(keys, key)) continue;
+      const value = keys[key];
       const items = Array.isArray(value) ? value : [value];
       const values = [];
-      for (const item of items) {
+      for (let i2 = 0; i2 < items.length; i2++) {
+        const item = items[i2];
         if (typeof item === "string") values.push(item);
         else if (typeof item === "boolean" || typeof item === "number") values.push(String(item));
         else if (isUnknown(item)) values.push(item);
@@ -8768,10 +8808,9 @@ aws efs put-file-system-policy --file-system-id ${name2} --policy '${JSON.string
 };
 
 // ../../packages/core/src/policy/evaluate.ts
-function evaluatePolicy(policy, request, label) {
+function evaluatePolicy(policy, request, label, trace = []) {
   let allows = false;
   let denies = false;
-  const trace = [];
   const statements = policy.statements;
   for (let index = 0; index < statements.length; index++) {
     const statement = statements[index];
@@ -8828,16 +8867,10 @@ function orTri(a, b) {
   return a === "unknown" || b === "unknown" ? "unknown" : false;
 }
 function matchStatement(statement, request, hasPrincipals) {
+  let principal;
   if (hasPrincipals) {
-    const principal = matchPrincipal(statement, request.principal);
+    principal = matchPrincipal(statement, request.principal);
     if (principal.match === false) return principal;
-    const action2 = matchAction(statement, request.action);
-    if (action2.match === false) return action2;
-    const resource2 = matchResource(statement, request.resource);
-    if (resource2.match === false) return resource2;
-    const conditions2 = matchConditions(statement.conditions, request.context);
-    if (conditions2.match === false) return conditions2;
-    return combine([principal, action2, resource2, conditions2]);
   }
   const action = matchAction(statement, request.action);
   if (action.match === false) return action;
@@ -8845,17 +8878,23 @@ function matchStatement(statement, request, hasPrincipals) {
   if (resource.match === false) return resource;
   const conditions = matchConditions(statement.conditions, request.context);
   if (conditions.match === false) return conditions;
-  return combine([action, resource, conditions]);
-}
-function combine(parts2) {
   let match = true;
   let reason = "";
-  for (const part of parts2) {
-    if (part.match === false) match = false;
-    else if (part.match === "unknown" && match === true) match = "unknown";
-    if (part.reason) reason = reason ? `${reason}; ${part.reason}` : part.reason;
+  if (principal) {
+    match = principal.match;
+    reason = principal.reason;
   }
+  if (action.match === "unknown") match = "unknown";
+  reason = joinReasons(reason, action.reason);
+  if (resource.match === "unknown") match = "unknown";
+  reason = joinReasons(reason, resource.reason);
+  if (conditions.match === "unknown") match = "unknown";
+  reason = joinReasons(reason, conditions.reason);
   return { match, reason };
+}
+function joinReasons(a, b) {
+  if (!b) return a;
+  return a ? `${a}; ${b}` : b;
 }
 function anyValue(values, test) {
   let sawUnknown = false;
@@ -8879,30 +8918,33 @@ function describePrincipal(principal) {
   }
 }
 function principalMatchesBlock(block, principal) {
-  const results = [];
-  for (const value of block.AWS ?? []) {
-    if (isUnknown(value)) {
-      results.push("unknown");
-      continue;
+  let sawUnknown = false;
+  const aws = block.AWS;
+  if (aws) {
+    let account;
+    for (let i2 = 0; i2 < aws.length; i2++) {
+      const value = aws[i2];
+      if (isUnknown(value)) {
+        sawUnknown = true;
+        continue;
+      }
+      if (value === "*") return true;
+      if (principal.kind !== "aws") continue;
+      if (value === principal.arn) return true;
+      account ??= principal.accountId ?? arnField(principal.arn, 4);
+      if (value === account || value === `arn:aws:iam::${account}:root`) return true;
     }
-    if (value === "*") {
-      results.push(true);
-      continue;
+  }
+  const others = principal.kind === "service" ? block.Service : principal.kind === "federated" ? block.Federated : void 0;
+  if (others) {
+    const name2 = principal.kind === "service" ? principal.service : principal.provider;
+    for (let i2 = 0; i2 < others.length; i2++) {
+      const value = others[i2];
+      if (isUnknown(value)) sawUnknown = true;
+      else if (value === name2) return true;
     }
-    if (principal.kind !== "aws") continue;
-    const account = principal.accountId ?? principal.arn.split(":")[4];
-    if (value === account || value === `arn:aws:iam::${account}:root`) results.push(true);
-    else results.push(value === principal.arn);
   }
-  if (principal.kind === "service") {
-    for (const value of block.Service ?? [])
-      results.push(isUnknown(value) ? "unknown" : value === principal.service);
-  }
-  if (principal.kind === "federated") {
-    for (const value of block.Federated ?? [])
-      results.push(isUnknown(value) ? "unknown" : value === principal.provider);
-  }
-  return triOr(results);
+  return sawUnknown ? "unknown" : false;
 }
 function matchPrincipal(statement, principal) {
   const who = describePrincipal(principal);
@@ -8950,14 +8992,16 @@ function matchResource(statement, resource) {
   return { match: true, reason: "" };
 }
 function matchConditions(conditions, context) {
-  const parts2 = [];
-  for (const entry of conditions) {
-    const result = evaluateCondition(entry, context);
-    parts2.push(result);
+  if (conditions.length === 0) return { match: true, reason: "" };
+  let match = true;
+  let reason = "";
+  for (let i2 = 0; i2 < conditions.length; i2++) {
+    const result = evaluateCondition(conditions[i2], context);
     if (result.match === false) return result;
+    if (result.match === "unknown") match = "unknown";
+    reason = joinReasons(reason, result.reason);
   }
-  if (parts2.length === 0) return { match: true, reason: "" };
-  return combine(parts2);
+  return { match, reason };
 }
 var STRING_OPERATORS = {
   stringequals: { compare: (p, r) => p === r, negated: false },
@@ -8998,41 +9042,76 @@ function parseOperator(text3) {
 }
 function evaluateCondition(entry, context) {
   const label = `${entry.operator} ${entry.key}`;
+  if (entry.keyUnknown) return conditionResult(label, "unknown", "the condition is unknown");
   const { setOperator, ifExists, base } = parseOperator(entry.operator);
   const requestValue = context[entry.key.toLowerCase()];
-  const done = (match2, why) => ({ match: match2, reason: `${label}: ${why}` });
-  if (entry.keyUnknown) return done("unknown", "the condition is unknown");
   if (base === "null") {
     const expectAbsent = entry.values.some((v) => !isUnknown(v) && v.toLowerCase() === "true");
-    if (requestValue !== void 0 && isUnknown(requestValue)) return done("unknown", "the key is unknown");
+    if (requestValue !== void 0 && isUnknown(requestValue))
+      return conditionResult(label, "unknown", "the key is unknown");
     const absent = requestValue === void 0;
-    return done(absent === expectAbsent, absent ? "the key is absent" : "the key is present");
+    return conditionResult(
+      label,
+      absent === expectAbsent,
+      absent ? "the key is absent" : "the key is present"
+    );
   }
   const spec = STRING_OPERATORS[base];
-  if (!spec) return done("unknown", `operator ${entry.operator} is not evaluated`);
+  if (!spec) return conditionResult(label, "unknown", `operator ${entry.operator} is not evaluated`);
   if (requestValue === void 0) {
-    if (ifExists) return done(true, "the key is absent (IfExists)");
-    if (setOperator === "all") return done(true, "the key is absent (ForAllValues holds on an empty set)");
-    if (setOperator === "any") return done(false, "the key is absent");
-    return done(
+    if (ifExists) return conditionResult(label, true, "the key is absent (IfExists)");
+    if (setOperator === "all")
+      return conditionResult(label, true, "the key is absent (ForAllValues holds on an empty set)");
+    if (setOperator === "any") return conditionResult(label, false, "the key is absent");
+    return conditionResult(
+      label,
       spec.negated,
       spec.negated ? "the key is absent (negated operator holds)" : "the key is absent"
     );
   }
   if (isUnknown(requestValue))
-    return done("unknown", `the request value is unknown (${requestValue.expression})`);
-  const requestValues = Array.isArray(requestValue) ? requestValue : [requestValue];
-  const matchesOne = (r) => anyValue(entry.values, (p) => spec.compare(p, r));
+    return conditionResult(label, "unknown", `the request value is unknown (${requestValue.expression})`);
   let positive;
-  if (setOperator === "all") positive = triAnd(requestValues.map(matchesOne));
-  else positive = triOr(requestValues.map(matchesOne));
+  if (typeof requestValue === "string") positive = matchesOneValue(entry.values, spec.compare, requestValue);
+  else {
+    let sawUnknown = false;
+    positive = setOperator === "all";
+    for (let i2 = 0; i2 < requestValue.length; i2++) {
+      const one = matchesOneValue(entry.values, spec.compare, requestValue[i2]);
+      if (one === "unknown") sawUnknown = true;
+      else if (one !== positive) {
+        positive = one;
+        sawUnknown = false;
+        break;
+      }
+    }
+    if (sawUnknown) positive = "unknown";
+  }
   const match = spec.negated ? triNot(positive) : positive;
   const shown = JSON.stringify(requestValue);
-  const wanted = entry.values.map((v) => isUnknown(v) ? `(${v.expression})` : v).join(" | ");
-  return done(
+  let wanted = "";
+  for (let i2 = 0; i2 < entry.values.length; i2++) {
+    const v = entry.values[i2];
+    const text3 = isUnknown(v) ? `(${v.expression})` : v;
+    wanted = i2 === 0 ? text3 : `${wanted} | ${text3}`;
+  }
+  return conditionResult(
+    label,
     match,
     match === true ? `${shown} matches ${spec.negated ? "not " : ""}${wanted}` : `${shown} does not satisfy ${wanted}`
   );
+}
+function conditionResult(label, match, why) {
+  return { match, reason: `${label}: ${why}` };
+}
+function matchesOneValue(values, compare, requestValue) {
+  let sawUnknown = false;
+  for (let i2 = 0; i2 < values.length; i2++) {
+    const v = values[i2];
+    if (isUnknown(v)) sawUnknown = true;
+    else if (compare(v, requestValue)) return true;
+  }
+  return sawUnknown ? "unknown" : false;
 }
 
 // ../../packages/core/src/policy/decisions.ts
@@ -9047,14 +9126,14 @@ function mountContext(mount, principal) {
   }
   if (mount.iam && principal) {
     context["aws:principalarn"] = principal.arn;
-    const account = principal.accountId ?? principal.arn.split(":")[4];
+    const account = principal.accountId ?? arnField(principal.arn, 4);
     if (account) context["aws:principalaccount"] = account;
     context["aws:principaltype"] = "AssumedRole";
   }
   return context;
 }
 function accountOf(arn) {
-  return arn.split(":")[4] || void 0;
+  return arnField(arn, 4) || void 0;
 }
 function decideClientAccess(question) {
   const trace = [];
@@ -9075,8 +9154,12 @@ function decideClientAccess(question) {
     const allows = [];
     const denies2 = [];
     for (const policy of question.identityPolicies) {
-      const outcome = evaluatePolicy(policy.document, request, { name: policy.name, hasPrincipals: false });
-      trace.push(...outcome.trace);
+      const outcome = evaluatePolicy(
+        policy.document,
+        request,
+        { name: policy.name, hasPrincipals: false },
+        trace
+      );
       allows.push(outcome.allows);
       denies2.push(outcome.denies);
     }
@@ -9121,11 +9204,12 @@ function decideClientAccess(question) {
       return finish(identityDenies, true, trace, "no file system policy");
     }
   } else {
-    const outcome = evaluatePolicy(question.fileSystemPolicy, request, {
-      name: "file system policy",
-      hasPrincipals: true
-    });
-    trace.push(...outcome.trace);
+    const outcome = evaluatePolicy(
+      question.fileSystemPolicy,
+      request,
+      { name: "file system policy", hasPrincipals: true },
+      trace
+    );
     fsAllows = outcome.allows;
     fsDenies = outcome.denies;
   }
@@ -18959,7 +19043,7 @@ function firstEntry(value) {
 function collapse(list2) {
   return Array.isArray(list2) && list2.length === 1 ? list2[0] : list2;
 }
-function stringList(value) {
+function stringList2(value) {
   if (value === void 0 || value === null) return void 0;
   if (isUnknown(value)) return value;
   if (!Array.isArray(value)) return [value];
@@ -19016,7 +19100,7 @@ function renderPolicyDocument(values, origin) {
       ["not_resources", "NotResource"]
     ];
     for (const [from, to] of lists) {
-      const list2 = stringList(block[from]);
+      const list2 = stringList2(block[from]);
       if (list2 !== void 0) {
         statement[to] = collapse(list2);
         setPosition(statement, tfLineOf(block, from), to);
@@ -19037,7 +19121,7 @@ function renderPolicyDocument(values, origin) {
           continue;
         }
         const kind = keyText(p.type ?? "");
-        const ids = stringList(p.identifiers) ?? [];
+        const ids = stringList2(p.identifiers) ?? [];
         if (kind === "*") star = true;
         else {
           const previous = out2[kind];
