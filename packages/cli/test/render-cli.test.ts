@@ -25,6 +25,36 @@ describe('efs-node-identity render', () => {
     );
   });
 
+  it('takes an Amazon S3 Files file system as s3files:fs-… beside an EFS one, as plan does', () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'eni-render-s3files-'));
+    const rendered = runCli([
+      ...FLAGS.slice(0, 5),
+      '--file-system',
+      's3files:fs-0123456789abcdef0123:read',
+      '--file-system',
+      'fs-0a1b2c3d4e5f60718',
+      '--account-id',
+      '111122223333',
+      '--format',
+      'json',
+      '--out',
+      out,
+    ]);
+    expect(rendered.code).toBe(0);
+    const permissions = JSON.parse(
+      readFileSync(path.join(out, 'policies', 'prod-eks-efs-csi-node.permissions.json'), 'utf8'),
+    ) as { Statement: Array<{ Action: string[]; Resource: string[] }> };
+    const s3files = permissions.Statement.find((s) => s.Resource.some((r) => r.includes(':s3files:')));
+    expect(s3files).toEqual(
+      expect.objectContaining({
+        Action: ['s3files:ClientMount'],
+        Resource: ['arn:aws:s3files:eu-west-1:111122223333:file-system/fs-0123456789abcdef0123'],
+      }),
+    );
+    const efs = permissions.Statement.find((s) => s.Resource.some((r) => r.includes(':elasticfilesystem:')));
+    expect(efs?.Action).toEqual(['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite']);
+  });
+
   it.each(['terraform', 'cloudformation', 'kubernetes', 'json'])(
     'renders %s into a directory that check passes (exit 0, no warning)',
     (format) => {
@@ -109,6 +139,8 @@ describe('efs-node-identity render', () => {
         /targetRoleArn/,
       ],
       [[...base, '--file-system', 'fs-0a1b2c3d', '--account-id', '12345'], /12-digit/],
+      [[...base, '--file-system', 'fs-0a1b2c3d:admin'], /the access must be read, write or root/],
+      [[...base, '--file-system', 's3files:fs-0a1b2c3d'], /fileSystems\.0\.id/],
     ] as const) {
       const result = runCli([...args]);
       expect(result.code).toBe(2);

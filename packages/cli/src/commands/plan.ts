@@ -55,7 +55,8 @@ const FORMATS = ['text', 'json'] as const;
 const ACCESS = ['read', 'write', 'root'] as const;
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 
-function fileSystemFlag(value: string, access: string | undefined) {
+/** One `--file-system [s3files:]fs-…[:read|write|root]` flag as a spec entry (plan, apply and render read it alike). */
+export function fileSystemFlag(value: string, access?: string) {
   // `s3files:` names an Amazon S3 Files file system, as in the driver's volume handles; the spec checks the ID.
   const s3files = value.startsWith('s3files:');
   const rest = s3files ? value.slice('s3files:'.length) : value;

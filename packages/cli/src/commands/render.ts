@@ -11,6 +11,7 @@ import {
   type RenderFormat,
 } from '@efs-node-identity/core';
 import { EXIT_OK, UsageError, type CliIo } from '../io';
+import { fileSystemFlag } from './plan';
 
 export const RENDER_HELP = `Usage: efs-node-identity render --cluster NAME --region R [options]
        efs-node-identity render --spec FILE [options]
@@ -22,7 +23,9 @@ Options:
   --cluster NAME                       the EKS cluster
   --region R                           its region
   --mode pod-identity|irsa             how the node ServiceAccount gets the role (default: pod-identity)
-  --file-system fs-…[:read|write|root] a file system the nodes mount, with its access (repeatable; default write)
+  --file-system [s3files:]fs-…[:read|write|root]
+                                       a file system the nodes mount (s3files: an Amazon S3 Files file system),
+                                       with its access (repeatable; default write)
   --role-name N                        the node role's name (default: <cluster>-efs-csi-node)
   --target-role-arn ARN                Pod Identity: the role in the file system account to chain into
   --spec FILE                          the desired spec as YAML or JSON (instead of the flags above)
@@ -103,12 +106,7 @@ export async function renderCommand(args: string[], io: CliIo): Promise<number> 
           ...(values.mode !== undefined ? { mode: values.mode } : {}),
           ...(values['role-name'] !== undefined ? { roleName: values['role-name'] } : {}),
           ...(values['target-role-arn'] !== undefined ? { targetRoleArn: values['target-role-arn'] } : {}),
-          fileSystems: fileSystemFlags.map((flag) => {
-            const [id, access, ...rest] = flag.split(':');
-            if (rest.length > 0)
-              throw new UsageError(`--file-system "${flag}": expected fs-…[:read|write|root]`);
-            return access === undefined ? { id } : { id, access };
-          }),
+          fileSystems: fileSystemFlags.map((flag) => fileSystemFlag(flag)),
         },
         'the flags',
       );
