@@ -66,6 +66,28 @@ describe('the desired spec', () => {
 
   it.each([
     [
+      'at the top',
+      'cluster: prod\nregion: eu-west-1\n__proto__:\n  roleName: x\nfileSystems:\n  - id: fs-0a1b2c3d\n',
+      3,
+    ],
+    [
+      'in a file system',
+      'cluster: prod\nregion: eu-west-1\nfileSystems:\n  - id: fs-0a1b2c3d\n    __proto__: {}\n',
+      5,
+    ],
+    [
+      'in JSON',
+      '{"cluster": "prod", "region": "eu-west-1",\n "fileSystems": [{"id": "fs-0a1b2c3d"}],\n "__proto__": {}}',
+      3,
+    ],
+  ])('refuses a __proto__ key %s, naming its line, instead of ignoring it', (_where, text, line) => {
+    expect(() => parseDesiredSpecFile(text, 'spec.yaml')).toThrow(
+      new RegExp(`^spec\\.yaml:${line}: __proto__: not a field of the spec`),
+    );
+  });
+
+  it.each([
+    [
       'arn:aws-cn:iam::444455556666:role/x',
       'eu-west-1',
       /partition aws-cn, but eu-west-1 is in partition aws/,

@@ -161,6 +161,12 @@ export function parseDesiredSpecFile(text: string, file: string): DesiredSpec {
     const line = error instanceof LocatedParseError && error.line ? `:${error.line}` : '';
     throw new SpecError(`${file}${line}: not valid YAML: ${(error as Error).message}`);
   }
+  const dropped = document?.droppedKeys?.[0];
+  if (dropped) {
+    throw new SpecError(
+      `${file}${dropped.line ? `:${dropped.line}` : ''}: ${dropped.key}: not a field of the spec (refused, not ignored)`,
+    );
+  }
   const result = desiredSpecSchema.safeParse(document?.value ?? {});
   if (!result.success) {
     const issue = result.error.issues[0];

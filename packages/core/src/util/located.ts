@@ -9,6 +9,11 @@ export interface LocatedDocument {
   /** 1-based line of the document's first content. */
   line: number;
   lineOf(container: object, key?: string | number): number | undefined;
+  /**
+   * Keys left out of `value` because a plain object cannot hold them safely (`__proto__` would set the prototype),
+   * with their lines: a reader with a fixed set of fields (a spec file) refuses them rather than ignore them.
+   */
+  droppedKeys?: Array<{ key: string; line?: number }>;
 }
 
 export class LocatedParseError extends Error {
@@ -72,6 +77,7 @@ export function parseLocatedYaml(text: string, options: LocatedParseOptions = {}
       throw new LocatedParseError(message, lineAt(err.pos[0]));
     }
     const positions = new WeakMap<object, Positions>();
+    const droppedKeys: Array<{ key: string; line?: number }> = [];
     let expansions = 0;
     const convert = (node: unknown, depth: number, viaAlias: boolean): unknown => {
       if (depth > maxDepth) {
@@ -103,7 +109,10 @@ export function parseLocatedYaml(text: string, options: LocatedParseOptions = {}
           const key = isScalar(keyNode)
             ? String(keyNode.value)
             : String(convert(keyNode, depth + 1, viaAlias));
-          if (key === '__proto__') continue;
+          if (key === '__proto__') {
+            droppedKeys.push({ key, line: lineAt(keyNode?.range?.[0]) });
+            continue;
+          }
           if (key === '<<' && isAlias(pair.value)) {
             const merged = convert(pair.value, depth + 1, viaAlias);
             if (merged && typeof merged === 'object' && !Array.isArray(merged)) {
@@ -141,6 +150,7 @@ export function parseLocatedYaml(text: string, options: LocatedParseOptions = {}
     result.push({
       value,
       line,
+      ...(droppedKeys.length > 0 ? { droppedKeys } : {}),
       lineOf(container: object, key?: string | number) {
         const pos = positions.get(container);
         if (!pos) return undefined;
