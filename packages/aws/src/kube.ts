@@ -14,7 +14,17 @@ export interface KubeAdapterOptions {
   preferredContexts?: string[];
   /** Called once per API request, for the call count. */
   onCall?: (operation: string) => void;
+  /**
+   * How long one API request may wait for its answer (default 30 s, as the AWS clients): an API server that accepts
+   * the connection and never answers would otherwise hold `verify`, `apply` or a fleet refresh forever.
+   */
+  requestTimeoutMs?: number;
 }
+
+/** An API request that got no answer in time: the message names the request and the limit. */
+export class KubeTimeoutError extends Error {}
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 export type ClientNode = typeof import('@kubernetes/client-node');
 
@@ -68,10 +78,35 @@ export async function loadKubeConfig(
 /** The Kubernetes port over @kubernetes/client-node: get and list, and the executor's two patches. */
 export async function createKubePort(options: KubeAdapterOptions): Promise<KubePort & KubeWriter> {
   const { k8s, kc } = await loadKubeConfig(options);
+  const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  // Every request of the API clients passes the KubeConfig's authentication hook just before it is sent; the abort
+  // signal set there bounds the whole request (client-node's fetch takes the request's signal).
+  const authenticate = kc.applySecurityAuthentication.bind(kc);
+  kc.applySecurityAuthentication = async (context) => {
+    await authenticate(context);
+    context.setSignal(AbortSignal.timeout(timeoutMs));
+  };
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const apps = kc.makeApiClient(k8s.AppsV1Api);
   const storage = kc.makeApiClient(k8s.StorageV1Api);
-  const call = options.onCall ?? (() => undefined);
+  const count = options.onCall ?? (() => undefined);
+  /** Counts the request and turns an expired request into a KubeTimeoutError naming it. */
+  const call = async <T>(operation: string, request: () => Promise<T>): Promise<T> => {
+    count(operation);
+    try {
+      return await request();
+    } catch (error) {
+      if (
+        (error as Error)?.name === 'TimeoutError' ||
+        (error as { cause?: Error })?.cause?.name === 'TimeoutError'
+      ) {
+        throw new KubeTimeoutError(`Kubernetes API: no answer to ${operation} within ${timeoutMs / 1000}s`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  };
 
   const plain = (kind: string, obj: unknown): KubeObjectInfo => {
     // The generated models hold Dates and class instances; the rules want the API's JSON shape.
@@ -96,8 +131,7 @@ export async function createKubePort(options: KubeAdapterOptions): Promise<KubeP
     const out: KubeObjectInfo[] = [];
     let cont: string | undefined;
     do {
-      call(operation);
-      const list = await page(cont);
+      const list = await call(operation, () => page(cont));
       out.push(...list.items.map((i) => plain(kind, i)));
       cont = list.metadata?._continue || undefined;
     } while (cont);
@@ -110,38 +144,42 @@ export async function createKubePort(options: KubeAdapterOptions): Promise<KubeP
 
   return {
     async patchServiceAccountAnnotations(namespace, name, annotations) {
-      call('patch serviceaccounts');
       // In a merge patch a null value deletes the key: that is how a rollback removes an annotation we added.
-      await core.patchNamespacedServiceAccount(
-        { name, namespace, body: { metadata: { annotations } } },
-        mergePatch,
+      await call('patch serviceaccounts', () =>
+        core.patchNamespacedServiceAccount(
+          { name, namespace, body: { metadata: { annotations } } },
+          mergePatch,
+        ),
       );
     },
     async restartDaemonSet(namespace, name, restartedAt) {
-      call('patch daemonsets');
       // What `kubectl rollout restart` does: a new pod-template annotation, so the controller replaces every pod.
-      const ds = await apps.patchNamespacedDaemonSet(
-        {
-          name,
-          namespace,
-          body: {
-            spec: {
-              template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': restartedAt } } },
+      const ds = await call('patch daemonsets', () =>
+        apps.patchNamespacedDaemonSet(
+          {
+            name,
+            namespace,
+            body: {
+              spec: {
+                template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': restartedAt } } },
+              },
             },
           },
-        },
-        mergePatch,
+          mergePatch,
+        ),
       );
       return ds.metadata?.generation ?? 0;
     },
     async getServiceAccount(namespace, name) {
-      call('get serviceaccounts');
-      const sa = await orUndefined(core.readNamespacedServiceAccount({ name, namespace }));
+      const sa = await call('get serviceaccounts', () =>
+        orUndefined(core.readNamespacedServiceAccount({ name, namespace })),
+      );
       return sa ? plain('ServiceAccount', sa) : undefined;
     },
     async getDaemonSet(namespace, name) {
-      call('get daemonsets');
-      const ds = await orUndefined(apps.readNamespacedDaemonSet({ name, namespace }));
+      const ds = await call('get daemonsets', () =>
+        orUndefined(apps.readNamespacedDaemonSet({ name, namespace })),
+      );
       return ds ? plain('DaemonSet', ds) : undefined;
     },
     listPods(namespace, labelSelector) {
@@ -170,8 +208,9 @@ export async function createKubePort(options: KubeAdapterOptions): Promise<KubeP
       );
     },
     async getSecretKeys(namespace, name, keys) {
-      call('get secrets');
-      const secret = await orUndefined(core.readNamespacedSecret({ name, namespace }));
+      const secret = await call('get secrets', () =>
+        orUndefined(core.readNamespacedSecret({ name, namespace })),
+      );
       if (!secret) return undefined;
       // Keep only the keys a rule reads; everything else in the Secret is dropped here and never leaves this scope.
       const out: Record<string, string> = {};
