@@ -13282,6 +13282,7 @@ function parseLocatedYaml(text3, options = {}) {
       throw new LocatedParseError(message, lineAt(err2.pos[0]));
     }
     const positions2 = /* @__PURE__ */ new WeakMap();
+    const droppedKeys = [];
     let expansions = 0;
     const convert = (node2, depth, viaAlias) => {
       if (depth > maxDepth) {
@@ -13311,7 +13312,10 @@ function parseLocatedYaml(text3, options = {}) {
           if (!(0, import_yaml.isPair)(pair)) continue;
           const keyNode = pair.key;
           const key = (0, import_yaml.isScalar)(keyNode) ? String(keyNode.value) : String(convert(keyNode, depth + 1, viaAlias));
-          if (key === "__proto__") continue;
+          if (key === "__proto__") {
+            droppedKeys.push({ key, line: lineAt(keyNode?.range?.[0]) });
+            continue;
+          }
           if (key === "<<" && (0, import_yaml.isAlias)(pair.value)) {
             const merged = convert(pair.value, depth + 1, viaAlias);
             if (merged && typeof merged === "object" && !Array.isArray(merged)) {
@@ -13349,6 +13353,7 @@ function parseLocatedYaml(text3, options = {}) {
     result.push({
       value,
       line,
+      ...droppedKeys.length > 0 ? { droppedKeys } : {},
       lineOf(container, key) {
         const pos = positions2.get(container);
         if (!pos) return void 0;
