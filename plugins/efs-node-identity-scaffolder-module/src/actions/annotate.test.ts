@@ -57,6 +57,29 @@ describe('efs-node-identity:annotate', () => {
     expect(component.metadata.annotations['github.com/project-slug']).toBe('acme/payments');
   });
 
+  it('writes an S3 Files file system with its s3files: prefix, which the status plugin reads back as one', async () => {
+    const reader = readerServing(fixture);
+    const workspace = createMockDirectory();
+    const ctx = createMockActionContext({
+      input: {
+        ...input,
+        fileSystems: [{ id: 'fs-0123456789abcdef0123', type: 's3files' as const }, { id: 'fs-12345678' }],
+      },
+      workspacePath: workspace.path,
+    });
+    await createAnnotateAction({ reader }).handler(ctx);
+    const [component] = parseAllDocuments(
+      readFileSync(path.join(workspace.path, 'catalog-info/catalog-info.yaml'), 'utf8'),
+    ).map((d) => d.toJS());
+    expect(component.metadata.annotations['efs-node-identity.io/file-system-ids']).toBe(
+      's3files:fs-0123456789abcdef0123,fs-12345678',
+    );
+    expect(parseEfsNodeIdentityAnnotations(component)?.fileSystems).toEqual([
+      { id: 'fs-0123456789abcdef0123', type: 's3files' },
+      { id: 'fs-12345678', type: 'efs' },
+    ]);
+  });
+
   it('reads the file from the /tree/ location the catalog records for an entity registered from GitHub', async () => {
     const reader = readerServing(fixture);
     const workspace = createMockDirectory();

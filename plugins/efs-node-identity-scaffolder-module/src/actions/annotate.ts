@@ -118,7 +118,10 @@ export function createAnnotateAction(options: { reader: UrlReaderService }) {
       ];
       const annotations: Record<string, string> = {
         [ANNOTATION_CLUSTER_ARN]: `arn:aws:eks:${spec.region}:${accountId ?? ''}:cluster/${spec.cluster}`,
-        [ANNOTATION_FILE_SYSTEM_IDS]: spec.fileSystems.map((f) => f.id).join(','),
+        // S3 file systems carry their prefix, as in the driver's volume handles; EFS ones are bare IDs.
+        [ANNOTATION_FILE_SYSTEM_IDS]: spec.fileSystems
+          .map((f) => (f.type === 's3files' ? `s3files:${f.id}` : f.id))
+          .join(','),
         [ANNOTATION_SERVICE_ACCOUNT]: `${spec.nodeServiceAccount.namespace}/${spec.nodeServiceAccount.name}`,
         [ANNOTATION_MODE]: spec.mode,
       };

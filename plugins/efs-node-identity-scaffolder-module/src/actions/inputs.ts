@@ -31,6 +31,10 @@ export const specInputSchema = {
       .array(
         z.object({
           id: z.string().describe('The file system ID, fs-…'),
+          type: z
+            .enum(['efs', 's3files'])
+            .optional()
+            .describe('efs (default) or s3files: an Amazon S3 Files file system'),
           access: z.enum(['read', 'write', 'root']).optional().describe('Default: write'),
           accountId: z
             .string()
@@ -56,7 +60,12 @@ export interface SpecInput {
   region: string;
   accountId?: string;
   mode?: 'pod-identity' | 'irsa';
-  fileSystems: Array<{ id: string; access?: 'read' | 'write' | 'root'; accountId?: string }>;
+  fileSystems: Array<{
+    id: string;
+    type?: 'efs' | 's3files';
+    access?: 'read' | 'write' | 'root';
+    accountId?: string;
+  }>;
   roleName?: string;
   targetRoleArn?: string;
   adopt?: boolean;

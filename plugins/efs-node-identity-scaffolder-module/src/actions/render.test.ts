@@ -40,6 +40,41 @@ describe('efs-node-identity:render', () => {
     expect(report.findings.filter((f) => f.severity === 'error')).toEqual([]);
   });
 
+  it('renders an Amazon S3 Files file system (type s3files) with its own actions and ARN, and refuses a short S3 Files ID', async () => {
+    const workspace = createMockDirectory();
+    const ctx = createMockActionContext({
+      input: {
+        ...input,
+        fileSystems: [
+          { id: 'fs-0123456789abcdef0123', type: 's3files' as const, access: 'read' as const },
+          { id: 'fs-0a1b2c3d4e5f60718' },
+        ],
+        format: 'terraform' as const,
+        targetPath: 'infra',
+      },
+      workspacePath: workspace.path,
+    });
+    await createRenderAction().handler(ctx);
+    const tf = filesUnder(path.join(workspace.path, 'infra'))
+      .filter((f) => f.endsWith('.tf'))
+      .map((f) => readFileSync(path.join(workspace.path, 'infra', f), 'utf8'))
+      .join('\n');
+    expect(tf).toContain('s3files:ClientMount');
+    expect(tf).toContain('arn:aws:s3files:eu-west-1:111122223333:file-system/fs-0123456789abcdef0123');
+    expect(tf).toContain('elasticfilesystem:ClientWrite');
+    const short = createMockActionContext({
+      input: {
+        ...input,
+        fileSystems: [{ id: 'fs-0a1b2c3d', type: 's3files' as const }],
+        targetPath: 'other',
+      },
+      workspacePath: workspace.path,
+    });
+    await expect(createRenderAction().handler(short)).rejects.toThrow(
+      /fileSystems\.0\.id: an S3 Files file system ID/,
+    );
+  });
+
   it('refuses a targetPath outside the workspace and a malformed ID, writing nothing', async () => {
     const workspace = createMockDirectory();
     const escape = createMockActionContext({
