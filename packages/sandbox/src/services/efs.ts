@@ -3,7 +3,6 @@
  * product reads and the file system policy it writes. Paths, fields and error codes follow the schemas of the
  * installed `@aws-sdk/client-efs`.
  */
-import { randomUUID } from 'node:crypto';
 import {
   evaluatePolicy,
   MAX_FILE_SYSTEM_POLICY_LENGTH,
@@ -16,6 +15,7 @@ import type { SandboxRequest, SandboxResponse } from '../http';
 import type { Account, Credential } from '../state/account';
 import type { EfsAccessPoint, EfsFileSystem, EfsMountTarget } from '../state/efs';
 import type { ServiceContext, ServiceModule } from './module';
+import { paginateById, restJsonError, restJsonResponse } from './rest-json';
 
 interface Route {
   method: string;
@@ -78,46 +78,11 @@ const accessPointNotFound = (id: string) =>
   new AwsError(404, 'AccessPointNotFound', `Access point '${id}' does not exist.`);
 const invalidPolicy = (message: string) => new AwsError(400, 'InvalidPolicyException', message);
 
-function efsResponse(body: unknown, status = 200): SandboxResponse {
-  return {
-    status,
-    headers: { 'content-type': 'application/json', 'x-amzn-requestid': randomUUID() },
-    body: body === undefined ? '' : JSON.stringify(body),
-  };
-}
-
-function efsError(error: AwsError): SandboxResponse {
-  return {
-    status: error.status,
-    headers: {
-      'content-type': 'application/json',
-      'x-amzn-errortype': error.code,
-      'x-amzn-requestid': randomUUID(),
-    },
-    body: JSON.stringify({ ErrorCode: error.code, Message: error.message, ...error.extra }),
-  };
-}
+const efsResponse = restJsonResponse;
+const efsError = (error: AwsError) => restJsonError(error, { code: 'ErrorCode', message: 'Message' });
 
 // ---------------------------------------------------------------------------------------------------------------
-// Paging: Marker/NextMarker (file systems, mount targets) and NextToken (access points) are opaque to the client;
-// ours encode the ID the next page starts at, so a page survives items being added behind it.
-
-function encodeMarker(operation: string, id: string): string {
-  return Buffer.from(JSON.stringify({ o: operation, n: id })).toString('base64url');
-}
-
-function decodeMarker(operation: string, marker: string): string {
-  try {
-    const parsed = JSON.parse(Buffer.from(marker, 'base64url').toString('utf8')) as {
-      o?: unknown;
-      n?: unknown;
-    };
-    if (parsed.o === operation && typeof parsed.n === 'string') return parsed.n;
-  } catch {
-    // falls through to the error below
-  }
-  throw badRequest(`Invalid marker: ${marker}`);
-}
+// Paging: Marker/NextMarker (file systems, mount targets) and NextToken (access points), see paginateById.
 
 function pageSize(raw: string | null, name: string, fallback: number): number {
   if (raw === null) return fallback;
@@ -135,15 +100,7 @@ function paginate<T>(
   marker: string | null,
   max: number,
 ): { page: T[]; next?: string } {
-  let start = 0;
-  if (marker !== null && marker !== '') {
-    const id = decodeMarker(operation, marker);
-    start = items.findIndex((item) => idOf(item) === id);
-    if (start < 0) throw badRequest(`Invalid marker: ${marker}`);
-  }
-  const page = items.slice(start, start + max);
-  const following = items[start + max];
-  return following === undefined ? { page } : { page, next: encodeMarker(operation, idOf(following)) };
+  return paginateById(items, idOf, operation, marker, max, (m) => badRequest(`Invalid marker: ${m}`));
 }
 
 // ---------------------------------------------------------------------------------------------------------------

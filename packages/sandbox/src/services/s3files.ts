@@ -12,6 +12,7 @@ import type { SandboxRequest, SandboxResponse } from '../http';
 import type { Account } from '../state/account';
 import type { S3FilesAccessPoint, S3FilesFileSystem, S3FilesMountTarget } from '../state/s3files';
 import type { ServiceContext, ServiceModule } from './module';
+import { paginateById, restJsonError, restJsonResponse } from './rest-json';
 
 /** The API reference's pattern for a file system named in a request: its ID or its ARN. */
 export const S3FILES_FILE_SYSTEM_ID = /^fs-[0-9a-f]{17,40}$/;
@@ -65,45 +66,11 @@ const validation = (message: string) => new AwsError(400, 'ValidationException',
 const notFound = (message: string) => new AwsError(404, 'ResourceNotFoundException', message);
 const conflict = (message: string) => new AwsError(409, 'ConflictException', message);
 
-function s3FilesResponse(body: unknown, status = 200): SandboxResponse {
-  return {
-    status,
-    headers: { 'content-type': 'application/json', 'x-amzn-requestid': randomUUID() },
-    body: body === undefined ? '' : JSON.stringify(body),
-  };
-}
-
-function s3FilesError(error: AwsError): SandboxResponse {
-  return {
-    status: error.status,
-    headers: {
-      'content-type': 'application/json',
-      'x-amzn-errortype': error.code,
-      'x-amzn-requestid': randomUUID(),
-    },
-    body: JSON.stringify({ errorCode: error.code, message: error.message, ...error.extra }),
-  };
-}
+const s3FilesResponse = restJsonResponse;
+const s3FilesError = (error: AwsError) => restJsonError(error, { code: 'errorCode', message: 'message' });
 
 // ---------------------------------------------------------------------------------------------------------------
-// Paging: nextToken is opaque to the client; ours encodes the ID the next page starts at.
-
-function encodeToken(operation: string, id: string): string {
-  return Buffer.from(JSON.stringify({ o: operation, n: id })).toString('base64url');
-}
-
-function decodeToken(operation: string, token: string): string {
-  try {
-    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as {
-      o?: unknown;
-      n?: unknown;
-    };
-    if (parsed.o === operation && typeof parsed.n === 'string') return parsed.n;
-  } catch {
-    // falls through to the error below
-  }
-  throw validation(`Invalid nextToken: ${token}`);
-}
+// Paging: nextToken, see paginateById.
 
 function pageSize(raw: string | null, fallback: number): number {
   if (raw === null) return fallback;
@@ -121,15 +88,10 @@ function paginate<T>(
   token: string | null,
   max: number,
 ): { page: T[]; nextToken?: string } {
-  let start = 0;
-  if (token !== null && token !== '') {
-    const id = decodeToken(operation, token);
-    start = items.findIndex((item) => idOf(item) === id);
-    if (start < 0) throw validation(`Invalid nextToken: ${token}`);
-  }
-  const page = items.slice(start, start + max);
-  const following = items[start + max];
-  return following === undefined ? { page } : { page, nextToken: encodeToken(operation, idOf(following)) };
+  const { page, next } = paginateById(items, idOf, operation, token, max, (t) =>
+    validation(`Invalid nextToken: ${t}`),
+  );
+  return next === undefined ? { page } : { page, nextToken: next };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
