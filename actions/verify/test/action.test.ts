@@ -157,6 +157,36 @@ describe('the bundled action on a pull request', () => {
     expect(run.summary.match(/\| ❌ error \|/g)).toHaveLength(15);
   });
 
+  it('never lets a name or a file path in the repository issue a workflow command of its own', async () => {
+    // A resource name with newlines and a file name with the separators of annotation properties: written raw, the
+    // name would start lines of its own (`::add-mask::`, `::stop-commands::`) and the file name would add a property.
+    const hostileName =
+      'x\n::add-mask::not-a-secret\n::stop-commands::pause\n%0A::set-output name=result::pass';
+    const hostileFile = 'sc,line=1,title=pwned::x.yaml';
+    const workspace = makeRepository({
+      [hostileFile]: storageClass(hostileName, ['tls', 'iam', 'crossaccount']),
+    });
+    const run = await runAction({
+      workspace,
+      inputs: { ...BASE_INPUTS, comment: 'false', 'changed-files-only': 'false' },
+    });
+    const commandLines = run.stdout.split('\n').filter((l) => l.startsWith('::'));
+    expect(commandLines.length).toBeGreaterThan(0);
+    // The action's own commands only: annotations, and the mask of its token (core.setSecret).
+    for (const line of commandLines.filter((l) => !l.startsWith('::add-mask::')))
+      expect(line).toMatch(/^::(error|warning|notice|debug|group|endgroup)[ :]/);
+    expect(commandLines.filter((l) => l.startsWith('::add-mask::'))).toEqual([
+      '::add-mask::ghs_fake-token-1234',
+    ]);
+    const k8 = run.annotations.find(
+      (a) => a.message.includes('K8-03') || a.properties.title?.includes('K8-03'),
+    );
+    expect(k8?.properties.file).toBe(hostileFile);
+    expect(k8?.properties.title).not.toBe('pwned');
+    expect(run.annotations.some((a) => a.message.includes('::add-mask::not-a-secret'))).toBe(true);
+    expect(run.outputs.result).toBe('fail');
+  });
+
   it('escapes every cell of the job summary', async () => {
     const workspace = makeRepository({
       'sc.yaml': storageClass('a|b<script>alert(1)</script>', ['tls', 'iam', 'crossaccount']),
