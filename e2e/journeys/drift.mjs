@@ -144,10 +144,12 @@ await j.run(async () => {
     rules.includes('PI-02'),
     rules.join(', '),
   );
+  // Notes aside (the demo inspects live mounts and counts them), PI-02 is the one finding.
+  const faults = drifted.findings.filter((f) => f.severity !== 'info');
   check(
-    'refresh: PI-02 is the only finding, and says the node pods fall back to the instance role',
-    rules.length === 1 && /node instance role/.test(drifted.findings[0].message),
-    drifted.findings.map((f) => `${f.ruleId}: ${f.message}`).join('\n'),
+    'refresh: PI-02 is the only error or warning, and says the node pods fall back to the instance role',
+    faults.length === 1 && faults[0].ruleId === 'PI-02' && /node instance role/.test(faults[0].message),
+    drifted.findings.map((f) => `${f.ruleId} ${f.severity}: ${f.message}`).join('\n'),
   );
   const verifyCalls = backstage.process.output().match(/POST [^ ]*\/verify/g) ?? [];
   check('no manual verification was requested', verifyCalls.length === 0, verifyCalls.join(', '));

@@ -30,9 +30,13 @@ export function countBySeverity(findings: StatusFinding[]): { error: number; war
   return counts;
 }
 
-/** `failing` on any error, `warnings` on warnings or notes only, else `ok`. */
+/**
+ * `failing` on any error, `warnings` on any warning, else `ok`. Notes (info findings) never change the state: they
+ * describe, not fault (the live mount count of NR-03 is one on every inspected cluster, which would otherwise keep a
+ * healthy service at "warnings" for ever); the card and the API still list them.
+ */
 export function stateOf(counts: { error: number; warning: number; info: number }): VerificationState {
   if (counts.error > 0) return 'failing';
-  if (counts.warning + counts.info > 0) return 'warnings';
+  if (counts.warning > 0) return 'warnings';
   return 'ok';
 }
