@@ -148,6 +148,33 @@ describe('live mounts in the status API (efsNodeIdentity.inspectMounts)', () => 
     expect(operations).toContain('list pods');
   });
 
+  it('says "not inspected: forbidden" when the backend\'s access entry only has AmazonEKSViewPolicy, and the rest stands', async () => {
+    world = await startWorld('fallback-to-instance-role', {
+      accessPolicies: ['arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy'],
+    });
+    const { server } = await startBackend(world, true);
+    world.sandbox.log.clear();
+    const body = await verify(server);
+    expect(body.liveMounts).toEqual({
+      inspected: false,
+      reason: 'forbidden',
+      message: expect.stringMatching(
+        /^the mount state files of 3 efs-csi-node pod\(s\) could not be read: the backend's identity may not use pods\/exec/,
+      ),
+    });
+    // The API server really refused each exec (403); nothing was read from a node.
+    const execs = world.sandbox.log.calls.filter((c) => c.operation === 'create pods/exec');
+    expect(execs.length).toBeGreaterThan(0);
+    expect(execs.every((c) => c.status === 403)).toBe(true);
+    // NR-03 says so as a note, and every other rule judges the cluster as it does without inspection.
+    expect(body.findings.filter((f) => f.ruleId === 'NR-03').map((f) => f.severity)).toEqual(['info']);
+    const withoutInspection = body.findings
+      .filter((f) => f.ruleId !== 'NR-03' && f.ruleId !== 'LG-01')
+      .map((f) => f.ruleId)
+      .sort();
+    expect(withoutInspection).toEqual(await cliVerifyRuleIds(world, []));
+  });
+
   it('inspects the mounts in the scheduled fleet refresh too', async () => {
     world = await startWorld('fallback-to-instance-role');
     const { server } = await startBackend(world, true, true);

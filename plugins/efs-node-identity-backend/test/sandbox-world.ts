@@ -30,7 +30,8 @@ export interface SandboxWorld {
  */
 export async function startWorld(
   scenario: string,
-  options: { accessEntry?: boolean } = {},
+  /** accessPolicies: the EKS access policies of that entry (none: full access). */
+  options: { accessEntry?: boolean; accessPolicies?: string[] } = {},
 ): Promise<SandboxWorld> {
   const sandbox = await startSandbox({
     scenario,
@@ -40,6 +41,7 @@ export async function startWorld(
       if (options.accessEntry === false) return;
       addAccessEntry(state, PLATFORM_ACCOUNT, CLUSTER, {
         principalArn: `arn:aws:iam::${PLATFORM_ACCOUNT}:user/sandbox-admin`,
+        ...(options.accessPolicies ? { accessPolicies: options.accessPolicies } : {}),
       });
     },
   });

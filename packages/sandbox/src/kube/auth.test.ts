@@ -1,3 +1,4 @@
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { addAccount, startSandbox, type Sandbox } from '../index';
 import type { EksCluster } from '../state/eks';
 import { clients, eksToken, failure, makeCluster, type TokenOptions } from './__fixtures__/cluster';
@@ -22,6 +23,10 @@ describe('EKS bearer tokens on the sandbox Kubernetes API', () => {
     secretAccessKey: 'node-secret',
     sessionToken: 'node-session-token',
   };
+  // Roles whose access entries carry EKS access policies.
+  const viewer = { accessKeyId: 'ASIASANDBOXVIEWER001', secretAccessKey: 'viewer-secret', sessionToken: 'v' };
+  const editor = { accessKeyId: 'ASIASANDBOXEDITOR001', secretAccessKey: 'editor-secret', sessionToken: 'e' };
+  const other = { accessKeyId: 'ASIASANDBOXOTHERPOL1', secretAccessKey: 'other-secret', sessionToken: 'o' };
   const stranger = {
     accessKeyId: 'ASIASANDBOXSTRANGER1',
     secretAccessKey: 'stranger-secret',
@@ -40,6 +45,9 @@ describe('EKS bearer tokens on the sandbox Kubernetes API', () => {
           [role, ROLE, 'cli'],
           [nodeRole, NODE_ROLE, 'i-0123'],
           [stranger, `arn:aws:iam::${ACCOUNT}:role/stranger`, 's'],
+          [viewer, `arn:aws:iam::${ACCOUNT}:role/viewer`, 'v'],
+          [editor, `arn:aws:iam::${ACCOUNT}:role/editor`, 'e'],
+          [other, `arn:aws:iam::${ACCOUNT}:role/other-policy`, 'o'],
         ] as const) {
           state.credentials.set(keys.accessKeyId, {
             ...keys,
@@ -62,6 +70,17 @@ describe('EKS bearer tokens on the sandbox Kubernetes API', () => {
           entry(`arn:aws:iam::${ACCOUNT}:user/sandbox-admin`),
         );
         cluster.accessEntries.set(NODE_ROLE, entry(NODE_ROLE, 'EC2_LINUX'));
+        for (const [name, policy] of [
+          ['viewer', 'AmazonEKSViewPolicy'],
+          ['editor', 'AmazonEKSEditPolicy'],
+          ['other-policy', 'AmazonEKSSecretReaderPolicy'],
+        ]) {
+          const arn = `arn:aws:iam::${ACCOUNT}:role/${name}`;
+          cluster.accessEntries.set(arn, {
+            ...entry(arn),
+            accessPolicies: [`arn:aws:eks::aws:cluster-access-policy/${policy}`],
+          });
+        }
       },
     });
   });
@@ -164,6 +183,18 @@ describe('EKS bearer tokens on the sandbox Kubernetes API', () => {
     expect(await failure(read(await token({ ...role, secretAccessKey: 'wrong' })))).toMatchObject({
       code: 401,
     });
+  });
+
+  it('grants what the access policies of the entry grant: view reads only, edit writes, another policy nothing', async () => {
+    const restart = (bearer: string) =>
+      clients(cluster.endpoint, bearer).apps.patchNamespacedDaemonSet(
+        { ...DS, body: { spec: { template: { metadata: { annotations: { restartedAt: 'now' } } } } } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
+    expect((await read(await token(viewer))).metadata?.name).toBe('efs-csi-node');
+    expect(await failure(restart(await token(viewer)))).toMatchObject({ code: 403, reason: 'Forbidden' });
+    expect((await restart(await token(editor))).metadata?.name).toBe('efs-csi-node');
+    expect(await failure(read(await token(other)))).toMatchObject({ code: 403, reason: 'Forbidden' });
   });
 
   it('answers 403 Forbidden to a node-role access entry (no RBAC: node identities may not read workloads here)', async () => {

@@ -37,9 +37,12 @@ const unauthorized = () => new KubeError(401, 'Unauthorized', 'Unauthorized');
  *
  * Anything else is 401 Unauthorized, with the API server's bare `Unauthorized` message (it never says why).
  *
- * Simplifications: no RBAC and no access policies. A STANDARD access entry gets full access (as if it had
- * AmazonEKSClusterAdminPolicy); node-type entries (EC2_LINUX, …) get 403 Forbidden for everything; a principal without
- * an access entry gets 401, as EKS answers an IAM identity it cannot map to a user.
+ * Access policies decide what a STANDARD entry may do, as EKS maps them to Kubernetes roles: AmazonEKSClusterAdminPolicy,
+ * AmazonEKSAdminPolicy and AmazonEKSEditPolicy everything the product uses (the `edit` role includes `pods/exec`),
+ * AmazonEKSViewPolicy reads only (the `view` role: get and list, no `pods/exec`), any other nothing. Simplifications:
+ * no RBAC, so an entry without access policies gets full access (on EKS it would get what the RBAC bindings of its
+ * Kubernetes groups grant); node-type entries (EC2_LINUX, …) get 403 Forbidden for everything; a principal without an
+ * access entry gets 401, as EKS answers an IAM identity it cannot map to a user.
  */
 export function authenticateKube(
   request: SandboxRequest,
@@ -79,5 +82,20 @@ export function authenticateKube(
   const entry = cluster.accessEntries.get(principalArn);
   if (!entry) throw unauthorized();
   const standard = !entry.type || entry.type === 'STANDARD';
-  return { username: entry.username || principalArn, principalArn, access: standard ? 'admin' : 'none' };
+  return {
+    username: entry.username || principalArn,
+    principalArn,
+    access: standard ? accessOfPolicies(entry.accessPolicies ?? []) : 'none',
+  };
+}
+
+const ACCESS_POLICY = 'arn:aws:eks::aws:cluster-access-policy/';
+const WRITE_POLICIES = ['AmazonEKSClusterAdminPolicy', 'AmazonEKSAdminPolicy', 'AmazonEKSEditPolicy'];
+
+/** The widest access the entry's access policies give (none listed: full access, see above). */
+function accessOfPolicies(policies: string[]): KubeUser['access'] {
+  if (policies.length === 0) return 'admin';
+  const names = policies.filter((p) => p.startsWith(ACCESS_POLICY)).map((p) => p.slice(ACCESS_POLICY.length));
+  if (names.some((n) => WRITE_POLICIES.includes(n))) return 'admin';
+  return names.includes('AmazonEKSViewPolicy') ? 'read-only' : 'none';
 }
