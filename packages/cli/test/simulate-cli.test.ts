@@ -117,6 +117,27 @@ describe('efs-node-identity simulate', () => {
     expect(code).toBe(2);
   });
 
+  it('refuses an ARN in the wrong field even after it was accepted in the right one (validated ARNs are per field)', () => {
+    const good = {
+      principal: ROLE,
+      action: 'elasticfilesystem:ClientMount',
+      fileSystem: FS_ARN,
+      fileSystemPolicy: null,
+    };
+    const input = [good, { ...good, fileSystem: ROLE }, { ...good, principal: FS_ARN }]
+      .map((l) => JSON.stringify(l))
+      .join('\n');
+    const { code, stdout } = runCli(['simulate', '--cases', '-'], { input });
+    const answers = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { decision?: string; error?: string });
+    expect(answers[0].decision).toBe('allow');
+    expect(answers[1].error).toMatch(/^line 2: fileSystem: a file system ARN/);
+    expect(answers[2].error).toMatch(/^line 3: principal: an IAM role ARN/);
+    expect(code).toBe(2);
+  });
+
   it('reads questions from stdin with --cases -', () => {
     const line = JSON.stringify({
       principal: ROLE,

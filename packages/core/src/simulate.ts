@@ -73,19 +73,19 @@ type ParsedCase = z.output<CaseSchema>;
 const ACTION = /^(elasticfilesystem|s3files):Client(Mount|Write|RootAccess)$/;
 
 /**
- * Principal and file system ARNs that passed their pattern. A sweep asks about the same few roles and file systems
- * over and over, and a set lookup costs less than the regular expressions (bounded: cleared when full).
+ * Principal and file system ARNs that passed their pattern, one set per pattern. A sweep asks about the same few roles
+ * and file systems over and over, and a set lookup costs less than the regular expressions (bounded: cleared when full).
  */
-const validArns = new Set<string>();
+const validArns = { role: new Set<string>(), fileSystem: new Set<string>() };
 const VALID_ARNS_LIMIT = 10_000;
 
 function isValidArn(value: string, kind: 'role' | 'fileSystem'): boolean {
-  // The two kinds cannot collide: a role ARN has no file-system/ part, a file system ARN no :role/.
-  if (validArns.has(value)) return true;
+  const known = validArns[kind];
+  if (known.has(value)) return true;
   const valid = kind === 'role' ? ROLE_ARN.test(value) : parseFileSystemArn(value) !== undefined;
   if (valid) {
-    if (validArns.size >= VALID_ARNS_LIMIT) validArns.clear();
-    validArns.add(value);
+    if (known.size >= VALID_ARNS_LIMIT) known.clear();
+    known.add(value);
   }
   return valid;
 }
