@@ -3,7 +3,9 @@ import type { TraceStep } from '../model/finding';
 import { unknown } from '../model/unknown';
 import { mountContext } from '../policy/decisions';
 import { evaluatePolicy, type RequestPrincipal } from '../policy/evaluate';
+import type { FileSystem } from '../model/snapshot';
 import type { Rule, RuleFinding } from './rule';
+import type { DriverVolume, NodeIdentityView } from './view';
 import {
   arnOf,
   CLIENT_MOUNT,
@@ -30,14 +32,26 @@ export const FS09: Rule = {
   check({ view }) {
     const findings: RuleFinding[] = [];
     const outcomesByPolicy = new Map<object, Map<string, ReturnType<typeof evaluatePolicy>>>();
+    // What the loop needs of a volume, worked out at its first visit: a repository with many file systems whose IDs
+    // are known only after apply visits the same volumes once per file system.
+    const volumeFacts = new Map<DriverVolume, VolumeFacts | undefined>();
+    const signatures = new Map<string, number>();
     for (const { fileSystem, policy } of view.fileSystemPolicies()) {
       if (fileSystem.type !== 'efs') continue;
       const name = fileSystemName(fileSystem);
       const fsArn = arnOf(fileSystem);
+      // Signatures of the volumes this file system's policy lets through: a volume with the same principals and the
+      // same mount gets the same outcomes from the evaluation memo below, so it cannot be denied either.
+      const cleared = new Set<number>();
       for (const volume of view.volumesOn(fileSystem)) {
-        if (isS3FilesVolume(volume)) continue;
-        const iam = hasMountOption(volume, 'iam');
-        const nodePrincipals = nodePrincipalsFor(view, { fileSystem, volume }).map((p) => p.principal);
+        let facts = volumeFacts.get(volume);
+        if (!volumeFacts.has(volume)) {
+          facts = factsOf(view, fileSystem, volume, signatures);
+          volumeFacts.set(volume, facts);
+        }
+        if (!facts || cleared.has(facts.signature)) continue;
+        const findingsBefore = findings.length;
+        const { iam, nodePrincipals, tls } = facts;
         // With `iam` but no node role in the files, the principal's own keys are unknown rather than guessed.
         const principals: Array<RequestPrincipal | undefined> = !iam
           ? [{ kind: 'anonymous' }]
@@ -47,7 +61,6 @@ export const FS09: Rule = {
               ? nodePrincipals.slice(0, 1)
               : nodePrincipals
             : [undefined];
-        const tls = volumeTls(volume);
         const actions = volume.readWrite ? [CLIENT_MOUNT, CLIENT_WRITE] : [CLIENT_MOUNT];
         outer: for (const principal of principals) {
           for (const action of actions) {
@@ -104,11 +117,38 @@ export const FS09: Rule = {
             break outer;
           }
         }
+        if (findings.length === findingsBefore) cleared.add(facts.signature);
       }
     }
     return findings;
   },
 };
+
+interface VolumeFacts {
+  iam: boolean;
+  tls: boolean | 'unknown';
+  nodePrincipals: Array<RequestPrincipal & { kind: 'aws' }>;
+  /** Equal for volumes that FS-09 cannot tell apart on one file system: same principals, `iam`, TLS, access and access point. */
+  signature: number;
+}
+
+/** What FS-09 needs of a volume; undefined for an S3 Files volume (not this rule's). */
+function factsOf(
+  view: NodeIdentityView,
+  fileSystem: FileSystem,
+  volume: DriverVolume,
+  signatures: Map<string, number>,
+): VolumeFacts | undefined {
+  if (isS3FilesVolume(volume)) return undefined;
+  const iam = hasMountOption(volume, 'iam');
+  // Paired at the first file system that asks; nodePrincipalsFor keeps that answer for the volume anyway.
+  const nodePrincipals = nodePrincipalsFor(view, { fileSystem, volume }).map((p) => p.principal);
+  const tls = volumeTls(volume);
+  const text = `${iam}|${tls}|${volume.readWrite}|${volume.accessPointId ?? ''}|${nodePrincipals.map((p) => p.arn).join(',')}`;
+  let signature = signatures.get(text);
+  if (signature === undefined) signatures.set(text, (signature = signatures.size));
+  return { iam, tls, nodePrincipals, signature };
+}
 
 const blind = new WeakMap<object, boolean>();
 

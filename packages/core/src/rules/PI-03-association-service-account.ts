@@ -1,9 +1,10 @@
+import type { Origin } from '../model/origin';
 import type { PodIdentityAssociation } from '../model/snapshot';
 import { isKnown, isUnknown, show } from '../model/unknown';
 import type { Rule, RuleFinding } from './rule';
 import { at } from './support';
 import { describeAssociation } from './identity-support';
-import { isNear } from './view';
+import { areNearDirectories, directoryOf } from './view';
 
 /** An association meant for the node component: its SA name says efs + node, or it is the default node SA. */
 function meantForNode(association: PodIdentityAssociation, defaultName: string): boolean {
@@ -29,17 +30,28 @@ export const PI03: Rule = {
     const several = view.driverDaemonSets.length > 1;
     const reported = new Set<PodIdentityAssociation>();
     const forNode = view.snapshot.podIdentityAssociations.filter((x) => meantForNode(x, defaultName));
+    // Directories are worked out once: with several installations every DaemonSet is compared with every association.
+    const directoryOfFile = (origin: Origin) => (origin.kind === 'file' ? directoryOf(origin) : undefined);
+    const associationDirs = new Map(
+      view.snapshot.podIdentityAssociations.map((a) => [a, directoryOfFile(a.origin)] as const),
+    );
     for (const ds of view.driverDaemonSets) {
-      const paired = (a: PodIdentityAssociation) =>
-        !reported.has(a) && (!several || isNear(a.origin, ds.origin));
-      const dsName = `DaemonSet ${show(ds.namespace)}/${show(ds.name)} (${at(ds.serviceAccountOrigin ?? ds.origin)})`;
+      const dsDir = directoryOfFile(ds.origin);
+      const near = (a: PodIdentityAssociation) => {
+        if (!several || dsDir === undefined) return true;
+        const dir = associationDirs.get(a);
+        return dir === undefined || areNearDirectories(dir, dsDir);
+      };
+      const paired = (a: PodIdentityAssociation) => !reported.has(a) && near(a);
+      const dsName = () =>
+        `DaemonSet ${show(ds.namespace)}/${show(ds.name)} (${at(ds.serviceAccountOrigin ?? ds.origin)})`;
       const sameNamespace = (a: PodIdentityAssociation) =>
         !isKnown(ds.namespace) || !isKnown(a.namespace) || a.namespace === ds.namespace;
       if (isUnknown(ds.serviceAccountName)) {
         for (const a of forNode.filter(paired)) {
           reported.add(a);
           findings.push({
-            message: `cannot tell whether the ${describeAssociation(a)} is for the service account of ${dsName}: its serviceAccountName is ${show(ds.serviceAccountName)}`,
+            message: `cannot tell whether the ${describeAssociation(a)} is for the service account of ${dsName()}: its serviceAccountName is ${show(ds.serviceAccountName)}`,
             origin: a.origin,
             resource: `${show(a.namespace)}/${show(a.serviceAccount)}`,
             undecidable: true,
@@ -48,17 +60,17 @@ export const PI03: Rule = {
         continue;
       }
       const saName = ds.serviceAccountName;
-      const matches = view.snapshot.podIdentityAssociations.filter(
-        (a) => a.serviceAccount === saName && sameNamespace(a) && (!several || isNear(a.origin, ds.origin)),
+      const matched = view.snapshot.podIdentityAssociations.some(
+        (a) => a.serviceAccount === saName && sameNamespace(a) && near(a),
       );
-      if (matches.length > 0) continue;
+      if (matched) continue;
       const misnamed = forNode.filter((a) => paired(a) && !(a.serviceAccount === saName && sameNamespace(a)));
       for (const a of misnamed) {
         reported.add(a);
         const wrongNamespace = a.serviceAccount === saName;
         findings.push({
           message:
-            `the ${describeAssociation(a)} is for ${show(a.namespace)}/${show(a.serviceAccount)}, but ${dsName} runs as ` +
+            `the ${describeAssociation(a)} is for ${show(a.namespace)}/${show(a.serviceAccount)}, but ${dsName()} runs as ` +
             `${show(ds.namespace)}/${saName}: EKS injects Pod Identity credentials only into pods of the associated ` +
             `${wrongNamespace ? 'namespace' : 'service account'}, so the efs-csi-node pods get none and efs-utils silently mounts with the node instance role`,
           origin: a.origin,

@@ -75,38 +75,101 @@ export function nodePrincipalsFor(
       : target.volume && isKnown(target.volume.fileSystemId)
         ? target.volume.fileSystemId
         : undefined;
-  const targetOrigins = [fileSystem?.origin, fileSystem?.policy?.origin, target.volume?.origin].filter(
-    (o): o is Origin => !!o,
-  );
-  const volumeOrigins = fileSystem && !target.volume ? view.volumesOn(fileSystem).map((v) => v.origin) : [];
-  const fsPolicyText = fileSystem?.policy ? policyText(cache, fileSystem.policy) : '';
-  // Directories of the target and all their ancestors: a role is near when one of its directories is among them
-  // (same directory or above), or one of its ancestors is a target directory (below).
+  // The directories of the target (its files, and for a file system alone the files of its volumes). A live origin
+  // is near everything.
   const targetDirs = new Set<string>();
-  const targetAncestry = new Set<string>();
   let live = false;
-  for (const origin of [...targetOrigins, ...volumeOrigins]) {
-    if (origin.kind !== 'file') {
-      live = true;
-      continue;
+  const addOrigin = (origin: Origin | undefined) => {
+    if (!origin) return;
+    if (origin.kind !== 'file') live = true;
+    else targetDirs.add(directoryOf(origin));
+  };
+  addOrigin(fileSystem?.origin);
+  addOrigin(fileSystem?.policy?.origin);
+  addOrigin(target.volume?.origin);
+  if (fileSystem && !target.volume) {
+    // File systems that share an ID share the list of volumes on it: its directories are collected once.
+    const volumes = view.volumesOn(fileSystem);
+    let found = cache.volumeDirectories.get(volumes);
+    if (!found) {
+      found = { dirs: new Set(), live: false };
+      for (const volume of volumes) {
+        if (volume.origin.kind !== 'file') found.live = true;
+        else found.dirs.add(directoryOf(volume.origin));
+      }
+      cache.volumeDirectories.set(volumes, found);
     }
-    const dir = directoryOf(origin);
-    targetDirs.add(dir);
-    for (const a of ancestry(dir)) targetAncestry.add(a);
+    if (found.live) live = true;
+    for (const dir of found.dirs) targetDirs.add(dir);
   }
-  const result = all.filter((entry) => {
-    const { binding, principal } = entry;
-    const facts = principalFacts(cache, entry);
-    if (fsPolicyText && (fsPolicyText.includes(principal.arn) || fsPolicyText.includes(facts.roleRef)))
-      return true;
-    if (fsId && identityText(cache, view, binding).includes(fsId)) return true;
-    if (facts.live || live) return true;
-    return (
-      facts.dirs.some((dir) => targetAncestry.has(dir)) || facts.ancestors.some((a) => targetDirs.has(a))
-    );
-  });
+  let result: typeof all;
+  if (live) result = [...all];
+  else {
+    // Each kind of connection is worked out once per policy, file system ID or directory, for every node role at
+    // once: many targets share them, and a target is paired with a role when any one of them connects the two.
+    const masks: Uint8Array[] = [];
+    if (fileSystem?.policy) masks.push(namedByPolicy(cache, all, fileSystem.policy));
+    if (fsId) masks.push(namingFileSystem(cache, view, all, fsId));
+    for (const dir of targetDirs) masks.push(nearDirectory(cache, all, dir));
+    result = all.filter((entry, i) => cache.liveMask[i] === 1 || masks.some((mask) => mask[i] === 1));
+  }
   if (key) cache.results.set(key, result);
   return result;
+}
+
+type NodePrincipal = { binding: NodeRoleBinding; principal: RequestPrincipal & { kind: 'aws' } };
+
+/** Per node role: the file system policy names its ARN or `role/<name>`. */
+function namedByPolicy(cache: PairingCache, all: NodePrincipal[], policy: PolicyDocument): Uint8Array {
+  let mask = cache.byPolicy.get(policy);
+  if (!mask) {
+    const text = policyText(cache, policy);
+    mask = new Uint8Array(all.length);
+    if (text) {
+      all.forEach((entry, i) => {
+        const facts = principalFacts(cache, entry);
+        if (text.includes(entry.principal.arn) || text.includes(facts.roleRef)) mask![i] = 1;
+      });
+    }
+    cache.byPolicy.set(policy, mask);
+  }
+  return mask;
+}
+
+/** Per node role: its identity policies name the file system ID. */
+function namingFileSystem(
+  cache: PairingCache,
+  view: NodeIdentityView,
+  all: NodePrincipal[],
+  fsId: string,
+): Uint8Array {
+  let mask = cache.byFileSystemId.get(fsId);
+  if (!mask) {
+    mask = new Uint8Array(all.length);
+    all.forEach((entry, i) => {
+      if (identityText(cache, view, entry.binding).includes(fsId)) mask![i] = 1;
+    });
+    cache.byFileSystemId.set(fsId, mask);
+  }
+  return mask;
+}
+
+/**
+ * Per node role: one of its directories is this directory or above it, or this directory is above one of its
+ * directories.
+ */
+function nearDirectory(cache: PairingCache, all: NodePrincipal[], dir: string): Uint8Array {
+  let mask = cache.byDirectory.get(dir);
+  if (!mask) {
+    const above = new Set(ancestry(dir));
+    mask = new Uint8Array(all.length);
+    all.forEach((entry, i) => {
+      const facts = principalFacts(cache, entry);
+      if (facts.dirs.some((d) => above.has(d)) || facts.ancestors.includes(dir)) mask![i] = 1;
+    });
+    cache.byDirectory.set(dir, mask);
+  }
+  return mask;
 }
 
 interface PrincipalFacts {
@@ -119,10 +182,7 @@ interface PrincipalFacts {
   live: boolean;
 }
 
-function principalFacts(
-  cache: PairingCache,
-  entry: { binding: NodeRoleBinding; principal: RequestPrincipal & { kind: 'aws' } },
-): PrincipalFacts {
+function principalFacts(cache: PairingCache, entry: NodePrincipal): PrincipalFacts {
   let facts = cache.principals.get(entry.binding);
   if (!facts) {
     const origins = [entry.binding.origin, entry.binding.role?.origin].filter((o): o is Origin => !!o);
@@ -140,10 +200,14 @@ function principalFacts(
 
 interface PairingCache {
   principals: Map<NodeRoleBinding, PrincipalFacts>;
-  results: WeakMap<
-    object,
-    Array<{ binding: NodeRoleBinding; principal: RequestPrincipal & { kind: 'aws' } }>
-  >;
+  /** 1 where a node role is bound or defined live (near everything). */
+  liveMask: Uint8Array;
+  byPolicy: WeakMap<PolicyDocument, Uint8Array>;
+  byFileSystemId: Map<string, Uint8Array>;
+  byDirectory: Map<string, Uint8Array>;
+  results: WeakMap<object, NodePrincipal[]>;
+  /** The directories of a list of volumes (as volumesOn gives it), and whether one of them is live. */
+  volumeDirectories: WeakMap<DriverVolume[], { dirs: Set<string>; live: boolean }>;
   texts: WeakMap<PolicyDocument, string>;
   identity: Map<NodeRoleBinding, string>;
 }
@@ -153,7 +217,22 @@ const pairingCaches = new WeakMap<NodeIdentityView, PairingCache>();
 function pairingCache(view: NodeIdentityView): PairingCache {
   let cache = pairingCaches.get(view);
   if (!cache) {
-    cache = { principals: new Map(), results: new WeakMap(), texts: new WeakMap(), identity: new Map() };
+    const all = knownNodePrincipals(view);
+    cache = {
+      principals: new Map(),
+      liveMask: new Uint8Array(all.length),
+      byPolicy: new WeakMap(),
+      byFileSystemId: new Map(),
+      byDirectory: new Map(),
+      results: new WeakMap(),
+      volumeDirectories: new WeakMap(),
+      texts: new WeakMap(),
+      identity: new Map(),
+    };
+    const made = cache;
+    all.forEach((entry, i) => {
+      if (principalFacts(made, entry).live) made.liveMask[i] = 1;
+    });
     pairingCaches.set(view, cache);
   }
   return cache;

@@ -191,19 +191,36 @@ export class NodeIdentityView {
    * repository binds one node role, and only those near the binding (same directory, or one above or below the
    * other) when it binds several, since a loose policy cannot belong to every cluster's role.
    */
-  identityPoliciesOf(role: Role | undefined, binding?: NodeRoleBinding): NamedPolicy[] {
+  identityPoliciesOf(role: Role | undefined, binding?: NodeRoleBinding): readonly NamedPolicy[] {
+    // Rules ask this for every binding, and many bindings share a role or a directory: the answers are kept.
     if (role) {
-      return [...role.inlinePolicies, ...role.managedPolicies]
-        .filter((p) => p.document)
-        .map((p) => ({
-          name: `identity policy ${isKnown(p.name) ? p.name : isKnown(p.arn) ? p.arn : '(unnamed)'}`,
-          document: p.document as PolicyDocument,
-        }));
+      let policies = this.roleIdentityPolicies.get(role);
+      if (!policies) {
+        policies = [...role.inlinePolicies, ...role.managedPolicies]
+          .filter((p) => p.document)
+          .map((p) => ({
+            name: `identity policy ${isKnown(p.name) ? p.name : isKnown(p.arn) ? p.arn : '(unnamed)'}`,
+            document: p.document as PolicyDocument,
+          }));
+        this.roleIdentityPolicies.set(role, policies);
+      }
+      return policies;
     }
     const loose = this.looseClientPolicies();
     if (!binding || this.distinctNodeRoleCount() <= 1) return loose;
-    return loose.filter((p) => isNear(p.document.origin, binding.origin));
+    const origin = binding.origin;
+    const key = origin.kind === 'file' ? directoryOf(origin) : '\u0000live';
+    let near = this.looseNear.get(key);
+    if (!near) {
+      near = loose.filter((p) => isNear(p.document.origin, origin));
+      this.looseNear.set(key, near);
+    }
+    return near;
   }
+
+  private readonly roleIdentityPolicies = new Map<Role, NamedPolicy[]>();
+  /** Loose client policies near a directory (or `\u0000live` for a live binding: all of them). */
+  private readonly looseNear = new Map<string, NamedPolicy[]>();
 
   private looseCache?: NamedPolicy[];
 
@@ -401,11 +418,17 @@ function describeFile(origin: Origin): string {
 /** Two origins in the same directory, or one in a directory above the other; live origins are one cluster. */
 export function isNear(a: Origin, b: Origin): boolean {
   if (a.kind !== 'file' || b.kind !== 'file') return true;
-  const dirA = directoryOf(a);
-  const dirB = directoryOf(b);
-  return (
-    dirA === dirB || dirA === '' || dirB === '' || dirB.startsWith(`${dirA}/`) || dirA.startsWith(`${dirB}/`)
-  );
+  return areNearDirectories(directoryOf(a), directoryOf(b));
+}
+
+/** {@link isNear} for two directories (as {@link directoryOf} gives them). */
+export function areNearDirectories(dirA: string, dirB: string): boolean {
+  return dirA === dirB || dirA === '' || dirB === '' || isInside(dirB, dirA) || isInside(dirA, dirB);
+}
+
+/** `inner` is a directory below `outer` (`a/b/c` is inside `a/b`, `a/bc` is not): startsWith(`${outer}/`), no string built. */
+function isInside(inner: string, outer: string): boolean {
+  return inner.length > outer.length && inner.charCodeAt(outer.length) === 47 && inner.startsWith(outer);
 }
 
 const directories = new WeakMap<Origin, string>();
