@@ -45,6 +45,10 @@ export const FS02: Rule = {
         continue;
       }
       const volumes = view.volumesOn(fileSystem);
+      // The mounts do not depend on the principal: worked out once per file system.
+      const mounts = dedupe(
+        volumes.length > 0 ? volumes.map((v) => mountOf(v, fileSystem)) : [{ tls: true, iam: true }],
+      );
       for (const { binding, principal: nodePrincipal } of principals) {
         // With targetRoleArn, EKS Pod Identity chains into the target role and the pods mount with its credentials
         // (EKS user guide, "Access AWS resources in another account with a target IAM role"): the file system policy
@@ -54,9 +58,7 @@ export const FS02: Rule = {
           target !== undefined && isKnown(target)
             ? { kind: 'aws' as const, arn: target, accountId: target.split(':')[4] }
             : nodePrincipal;
-        const mounts =
-          volumes.length > 0 ? volumes.map((v) => mountOf(v, fileSystem)) : [{ tls: true, iam: true }];
-        for (const mount of dedupe(mounts)) {
+        for (const mount of mounts) {
           const outcome = evaluatePolicy(
             policy,
             {

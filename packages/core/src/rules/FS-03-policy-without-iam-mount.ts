@@ -16,12 +16,15 @@ export const FS03: Rule = {
     const findings: RuleFinding[] = [];
     // One finding per volume, even when several files define a policy for its file system.
     const reported = new Set<object>();
+    // Which volumes mount without `iam` (S3 Files volumes always have it), worked out once per volume: a volume is
+    // visited once per file system fact with its ID.
+    const withoutIam = new Set(view.volumes.filter((v) => !isS3FilesVolume(v) && !hasMountOption(v, 'iam')));
     for (const { fileSystem, policy } of view.fileSystemPolicies()) {
       if (fileSystem.type !== 'efs') continue;
       const name = fileSystemName(fileSystem);
       const fsArn = arnOf(fileSystem);
       for (const volume of view.volumesOn(fileSystem)) {
-        if (isS3FilesVolume(volume) || hasMountOption(volume, 'iam') || reported.has(volume)) continue;
+        if (!withoutIam.has(volume) || reported.has(volume)) continue;
         const mount = { ...mountOf(volume, fileSystem), iam: false };
         const result = decideClientAccess({
           principal: { kind: 'anonymous' },

@@ -2,7 +2,7 @@ import type { PolicyDocument } from '../model/policy';
 import type { TraceStep } from '../model/finding';
 import { unknown } from '../model/unknown';
 import { mountContext } from '../policy/decisions';
-import { evaluatePolicy, type RequestPrincipal } from '../policy/evaluate';
+import { evaluatePolicy, type PolicyOutcome, type RequestPrincipal } from '../policy/evaluate';
 import type { FileSystem } from '../model/snapshot';
 import type { Rule, RuleFinding } from './rule';
 import type { DriverVolume, NodeIdentityView } from './view';
@@ -31,7 +31,8 @@ export const FS09: Rule = {
   requires: ['S', 'A'],
   check({ view }) {
     const findings: RuleFinding[] = [];
-    const outcomesByPolicy = new Map<object, Map<string, ReturnType<typeof evaluatePolicy>>>();
+    const outcomesByPolicy = new Map<object, Map<string, PolicyOutcome>>();
+    const denyOutcomes = new Map<object, Map<string, PolicyOutcome>>();
     // What the loop needs of a volume, worked out at its first visit: a repository with many file systems whose IDs
     // are known only after apply visits the same volumes once per file system.
     const volumeFacts = new Map<DriverVolume, VolumeFacts | undefined>();
@@ -43,13 +44,16 @@ export const FS09: Rule = {
       // Signatures of the volumes this file system's policy lets through: a volume with the same principals and the
       // same mount gets the same outcomes from the evaluation memo below, so it cannot be denied either.
       const cleared = new Set<number>();
+      const denying = denyingPart(policy);
       for (const volume of view.volumesOn(fileSystem)) {
         let facts = volumeFacts.get(volume);
         if (!volumeFacts.has(volume)) {
           facts = factsOf(view, fileSystem, volume, signatures);
           volumeFacts.set(volume, facts);
         }
-        if (!facts || cleared.has(facts.signature)) continue;
+        // A policy without Deny statements denies nothing (the volumes are still visited above: their first visit
+        // pairs them with node roles).
+        if (!facts || denying.statements.length === 0 || cleared.has(facts.signature)) continue;
         const findingsBefore = findings.length;
         const { iam, nodePrincipals, tls } = facts;
         // With `iam` but no node role in the files, the principal's own keys are unknown rather than guessed.
@@ -64,31 +68,37 @@ export const FS09: Rule = {
         const actions = volume.readWrite ? [CLIENT_MOUNT, CLIENT_WRITE] : [CLIENT_MOUNT];
         outer: for (const principal of principals) {
           for (const action of actions) {
-            const outcomes = (tls === 'unknown' ? [true, false] : [tls]).map((t) => {
-              const mount = { ...mountOf(volume, fileSystem), tls: t, iam };
-              // Volumes with the same mount get the same answer from one policy: evaluate each once.
-              const memoKey = `${principal?.kind === 'aws' ? principal.arn : (principal?.kind ?? '-')}|${action}|${t}|${iam}|${mount.accessPointArn ?? ''}`;
-              let memo = outcomesByPolicy.get(policy);
-              if (!memo) outcomesByPolicy.set(policy, (memo = new Map()));
-              const known = memo.get(memoKey);
-              if (known) return known;
-              const context = mountContext(mount, principal?.kind === 'aws' ? principal : undefined);
-              if (!principal) {
-                for (const key of ['aws:principalarn', 'aws:principalaccount'])
-                  context[key] = unknown('the node role (not in these files)');
-              }
-              const who: RequestPrincipal = principal ?? {
-                kind: 'aws',
-                arn: 'arn:aws:iam::000000000000:role/(node role not in these files)',
+            const outcomeFor =
+              (document: PolicyDocument, memos: Map<object, Map<string, PolicyOutcome>>) => (t: boolean) => {
+                const mount = { ...mountOf(volume, fileSystem), tls: t, iam };
+                // Volumes with the same mount get the same answer from one policy: evaluate each once.
+                const memoKey = `${principal?.kind === 'aws' ? principal.arn : (principal?.kind ?? '-')}|${action}|${t}|${iam}|${mount.accessPointArn ?? ''}`;
+                let memo = memos.get(document);
+                if (!memo) memos.set(document, (memo = new Map()));
+                const known = memo.get(memoKey);
+                if (known) return known;
+                const context = mountContext(mount, principal?.kind === 'aws' ? principal : undefined);
+                if (!principal) {
+                  for (const key of ['aws:principalarn', 'aws:principalaccount'])
+                    context[key] = unknown('the node role (not in these files)');
+                }
+                const who: RequestPrincipal = principal ?? {
+                  kind: 'aws',
+                  arn: 'arn:aws:iam::000000000000:role/(node role not in these files)',
+                };
+                const outcome = evaluatePolicy(
+                  document,
+                  { principal: who, action, ...(fsArn ? { resource: fsArn } : {}), context },
+                  { name: 'file system policy', hasPrincipals: true },
+                );
+                memo.set(memoKey, outcome);
+                return outcome;
               };
-              const outcome = evaluatePolicy(
-                policy,
-                { principal: who, action, ...(fsArn ? { resource: fsArn } : {}), context },
-                { name: 'file system policy', hasPrincipals: true },
-              );
-              memo.set(memoKey, outcome);
-              return outcome;
-            });
+            const tlsValues = tls === 'unknown' ? [true, false] : [tls];
+            // Whether the policy denies is up to its Deny statements alone (evaluatePolicy judges each statement on
+            // its own): the whole policy is evaluated, for the trace, only when they deny.
+            if (tlsValues.map(outcomeFor(denying, denyOutcomes)).every((o) => o.denies === false)) continue;
+            const outcomes = tlsValues.map(outcomeFor(policy, outcomesByPolicy));
             const denies = outcomes.map((o) => o.denies);
             if (!denies.includes(true) && !denies.includes('unknown')) continue;
             const undecidable = !denies.every((d) => d === true);
@@ -148,6 +158,18 @@ function factsOf(
   let signature = signatures.get(text);
   if (signature === undefined) signatures.set(text, (signature = signatures.size));
   return { iam, tls, nodePrincipals, signature };
+}
+
+const denyingParts = new WeakMap<PolicyDocument, PolicyDocument>();
+
+/** The statements of a policy that can deny: Deny, or an effect that is unknown. */
+function denyingPart(policy: PolicyDocument): PolicyDocument {
+  let part = denyingParts.get(policy);
+  if (!part) {
+    part = { ...policy, statements: policy.statements.filter((s) => s.effect !== 'Allow') };
+    denyingParts.set(policy, part);
+  }
+  return part;
 }
 
 const blind = new WeakMap<object, boolean>();

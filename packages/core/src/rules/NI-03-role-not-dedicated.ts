@@ -1,3 +1,4 @@
+import type { ServiceAccount } from '../model/snapshot';
 import { isKnown, show } from '../model/unknown';
 import { decideTrust, webIdentityContext } from '../policy/decisions';
 import type { Rule, RuleFinding } from './rule';
@@ -21,6 +22,21 @@ export const NI03: Rule = {
     const fix = `Give the node SA a role of its own, bound only to ${sa.namespace}/${sa.name} (and the controller its own role, bound to ${CONTROLLER_SA}).`;
     const nodeAssociations = new Set(view.nodeAssociations);
     const nodeServiceAccounts = new Set(view.nodeServiceAccounts);
+    // The other bindings of a role are looked up by role ARN and role id, in their original order, instead of going
+    // through every association and service account for every node role.
+    const associations = view.snapshot.podIdentityAssociations;
+    const associationsByArn = new Map<string, number[]>();
+    const associationsByRoleId = new Map<string, number[]>();
+    associations.forEach((a, i) => {
+      if (nodeAssociations.has(a)) return;
+      if (isKnown(a.roleArn)) listIn(associationsByArn, a.roleArn).push(i);
+      if (a.roleId) listIn(associationsByRoleId, a.roleId).push(i);
+    });
+    const serviceAccountsByArn = new Map<string, ServiceAccount[]>();
+    for (const s of view.snapshot.serviceAccounts) {
+      const arn = s.annotations[IRSA_ANNOTATION];
+      if (!nodeServiceAccounts.has(s) && isKnown(arn)) listIn(serviceAccountsByArn, arn).push(s);
+    }
     const seen = new Set<string>();
     for (const binding of view.nodeRoles) {
       if (!isKnown(binding.arn) && !binding.role) continue;
@@ -28,29 +44,23 @@ export const NI03: Rule = {
       const roleKey = isKnown(binding.arn) ? binding.arn : (binding.role?.id as string);
       if (seen.has(roleKey)) continue;
       seen.add(roleKey);
-      const same = (roleId: string | undefined, arn: unknown) =>
-        (isKnown(binding.arn) && arn === binding.arn) ||
-        (!!binding.role && !!roleId && roleId === binding.role.id);
+      // Same role: the same known ARN, or the same role id.
+      const byArn = isKnown(binding.arn) ? (associationsByArn.get(binding.arn) ?? []) : [];
+      const byRoleId = binding.role ? (associationsByRoleId.get(binding.role.id) ?? []) : [];
+      const positions = [...new Set([...byArn, ...byRoleId])].sort((x, y) => x - y);
       const others = [
-        ...view.snapshot.podIdentityAssociations
-          .filter((a) => !nodeAssociations.has(a) && same(a.roleId, a.roleArn))
+        ...positions
+          .map((i) => associations[i])
           .map((a) => ({
             who: `${show(a.namespace)}/${show(a.serviceAccount)}`,
             how: `Pod Identity association at ${at(a.origin)}`,
             name: a.serviceAccount,
           })),
-        ...view.snapshot.serviceAccounts
-          .filter(
-            (s) =>
-              !nodeServiceAccounts.has(s) &&
-              s.annotations[IRSA_ANNOTATION] !== undefined &&
-              same(undefined, s.annotations[IRSA_ANNOTATION]),
-          )
-          .map((s) => ({
-            who: `${show(s.namespace)}/${show(s.name)}`,
-            how: `IRSA annotation at ${at(s.annotationOrigins?.[IRSA_ANNOTATION] ?? s.origin)}`,
-            name: s.name,
-          })),
+        ...(isKnown(binding.arn) ? (serviceAccountsByArn.get(binding.arn) ?? []) : []).map((s) => ({
+          who: `${show(s.namespace)}/${show(s.name)}`,
+          how: `IRSA annotation at ${at(s.annotationOrigins?.[IRSA_ANNOTATION] ?? s.origin)}`,
+          name: s.name,
+        })),
       ];
       if (others.length === 0) continue;
       const controller = others.some((o) => o.name === CONTROLLER_SA);
@@ -103,3 +113,9 @@ export const NI03: Rule = {
     return findings;
   },
 };
+
+function listIn<K, V>(map: Map<K, V[]>, key: K): V[] {
+  let list = map.get(key);
+  if (!list) map.set(key, (list = []));
+  return list;
+}

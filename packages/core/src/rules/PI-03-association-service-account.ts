@@ -30,25 +30,31 @@ export const PI03: Rule = {
     const several = view.driverDaemonSets.length > 1;
     const reported = new Set<PodIdentityAssociation>();
     const forNode = view.snapshot.podIdentityAssociations.filter((x) => meantForNode(x, defaultName));
-    // Directories are worked out once: with several installations every DaemonSet is compared with every association.
-    const directoryOfFile = (origin: Origin) => (origin.kind === 'file' ? directoryOf(origin) : undefined);
-    const associationDirs = new Map(
-      view.snapshot.podIdentityAssociations.map((a) => [a, directoryOfFile(a.origin)] as const),
-    );
+    // With several installations, the associations near a DaemonSet are collected once per directory (installations
+    // keep their manifests in a folder per cluster), in their original order.
+    const all = view.snapshot.podIdentityAssociations;
+    const nearby = new Map<string, { all: PodIdentityAssociation[]; forNode: PodIdentityAssociation[] }>();
+    const nearTo = (origin: Origin) => {
+      if (!several || origin.kind !== 'file') return { all, forNode };
+      const dsDir = directoryOf(origin);
+      let found = nearby.get(dsDir);
+      if (!found) {
+        const near = (a: PodIdentityAssociation) =>
+          a.origin.kind !== 'file' || areNearDirectories(directoryOf(a.origin), dsDir);
+        found = { all: all.filter(near), forNode: forNode.filter(near) };
+        nearby.set(dsDir, found);
+      }
+      return found;
+    };
     for (const ds of view.driverDaemonSets) {
-      const dsDir = directoryOfFile(ds.origin);
-      const near = (a: PodIdentityAssociation) => {
-        if (!several || dsDir === undefined) return true;
-        const dir = associationDirs.get(a);
-        return dir === undefined || areNearDirectories(dir, dsDir);
-      };
-      const paired = (a: PodIdentityAssociation) => !reported.has(a) && near(a);
+      const near = nearTo(ds.origin);
+      const paired = (a: PodIdentityAssociation) => !reported.has(a);
       const dsName = () =>
         `DaemonSet ${show(ds.namespace)}/${show(ds.name)} (${at(ds.serviceAccountOrigin ?? ds.origin)})`;
       const sameNamespace = (a: PodIdentityAssociation) =>
         !isKnown(ds.namespace) || !isKnown(a.namespace) || a.namespace === ds.namespace;
       if (isUnknown(ds.serviceAccountName)) {
-        for (const a of forNode.filter(paired)) {
+        for (const a of near.forNode.filter(paired)) {
           reported.add(a);
           findings.push({
             message: `cannot tell whether the ${describeAssociation(a)} is for the service account of ${dsName()}: its serviceAccountName is ${show(ds.serviceAccountName)}`,
@@ -60,11 +66,9 @@ export const PI03: Rule = {
         continue;
       }
       const saName = ds.serviceAccountName;
-      const matched = view.snapshot.podIdentityAssociations.some(
-        (a) => a.serviceAccount === saName && sameNamespace(a) && near(a),
-      );
+      const matched = near.all.some((a) => a.serviceAccount === saName && sameNamespace(a));
       if (matched) continue;
-      const misnamed = forNode.filter((a) => paired(a) && !(a.serviceAccount === saName && sameNamespace(a)));
+      const misnamed = near.forNode.filter((a) => paired(a) && !(a.serviceAccount === saName && sameNamespace(a)));
       for (const a of misnamed) {
         reported.add(a);
         const wrongNamespace = a.serviceAccount === saName;

@@ -199,17 +199,25 @@ const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2
 
 /** Errors first, then by file and line, then by rule: a stable order for every reporter. */
 export function sortFindings(findings: Finding[]): Finding[] {
-  const fileOf = (f: Finding) =>
-    f.origin
-      ? describeOrigin({ ...f.origin, ...(f.origin.kind === 'file' ? { line: undefined } : {}) } as Origin)
-      : '';
-  const lineOf = (f: Finding) => (f.origin?.kind === 'file' ? (f.origin.line ?? 0) : 0);
-  return [...findings].sort(
+  // The sort keys are worked out once per finding, not once per comparison.
+  const keyed = findings.map((finding) => ({
+    finding,
+    rank: SEVERITY_ORDER[finding.severity],
+    file: finding.origin
+      ? describeOrigin({
+          ...finding.origin,
+          ...(finding.origin.kind === 'file' ? { line: undefined } : {}),
+        } as Origin)
+      : '',
+    line: finding.origin?.kind === 'file' ? (finding.origin.line ?? 0) : 0,
+  }));
+  keyed.sort(
     (a, b) =>
-      SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
-      fileOf(a).localeCompare(fileOf(b)) ||
-      lineOf(a) - lineOf(b) ||
-      a.ruleId.localeCompare(b.ruleId) ||
-      a.message.localeCompare(b.message),
+      a.rank - b.rank ||
+      a.file.localeCompare(b.file) ||
+      a.line - b.line ||
+      a.finding.ruleId.localeCompare(b.finding.ruleId) ||
+      a.finding.message.localeCompare(b.finding.message),
   );
+  return keyed.map((k) => k.finding);
 }

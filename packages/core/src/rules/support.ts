@@ -107,11 +107,11 @@ export function nodePrincipalsFor(
   else {
     // Each kind of connection is worked out once per policy, file system ID or directory, for every node role at
     // once: many targets share them, and a target is paired with a role when any one of them connects the two.
-    const masks: Uint8Array[] = [];
-    if (fileSystem?.policy) masks.push(namedByPolicy(cache, all, fileSystem.policy));
-    if (fsId) masks.push(namingFileSystem(cache, view, all, fsId));
-    for (const dir of targetDirs) masks.push(nearDirectory(cache, all, dir));
-    result = all.filter((entry, i) => cache.liveMask[i] === 1 || masks.some((mask) => mask[i] === 1));
+    const lists = [cache.liveRoles];
+    if (fileSystem?.policy) lists.push(namedByPolicy(cache, all, fileSystem.policy));
+    if (fsId) lists.push(namingFileSystem(cache, view, all, fsId));
+    for (const dir of targetDirs) lists.push(nearDirectory(cache, all, dir));
+    result = union(all, lists);
   }
   if (key) cache.results.set(key, result);
   return result;
@@ -119,21 +119,36 @@ export function nodePrincipalsFor(
 
 type NodePrincipal = { binding: NodeRoleBinding; principal: RequestPrincipal & { kind: 'aws' } };
 
+/** Positions in the list of node roles, ascending: the roles one kind of connection pairs (usually none). */
+type Positions = number[];
+
+/** The node roles at any of the positions, in their order. */
+function union(all: NodePrincipal[], lists: Positions[]): NodePrincipal[] {
+  const filled = lists.filter((list) => list.length > 0);
+  if (filled.length === 0) return [];
+  if (filled.length === 1) return filled[0].map((i) => all[i]);
+  const marked = new Uint8Array(all.length);
+  for (const list of filled) for (const i of list) marked[i] = 1;
+  return all.filter((_, i) => marked[i] === 1);
+}
+
 /** Per node role: the file system policy names its ARN or `role/<name>`. */
-function namedByPolicy(cache: PairingCache, all: NodePrincipal[], policy: PolicyDocument): Uint8Array {
-  let mask = cache.byPolicy.get(policy);
-  if (!mask) {
+function namedByPolicy(cache: PairingCache, all: NodePrincipal[], policy: PolicyDocument): Positions {
+  let positions = cache.byPolicy.get(policy);
+  if (!positions) {
     const text = policyText(cache, policy);
-    mask = new Uint8Array(all.length);
-    if (text) {
-      all.forEach((entry, i) => {
-        const facts = principalFacts(cache, entry);
-        if (text.includes(entry.principal.arn) || text.includes(facts.roleRef)) mask![i] = 1;
-      });
+    positions = [];
+    // Every node role ARN contains `role/`, and so does every `role/<name>`: a policy without it names none.
+    if (text.includes('role/')) {
+      for (let i = 0; i < all.length; i++) {
+        const entry = all[i];
+        if (text.includes(entry.principal.arn) || text.includes(principalFacts(cache, entry).roleRef))
+          positions.push(i);
+      }
     }
-    cache.byPolicy.set(policy, mask);
+    cache.byPolicy.set(policy, positions);
   }
-  return mask;
+  return positions;
 }
 
 /** Per node role: its identity policies name the file system ID. */
@@ -142,34 +157,33 @@ function namingFileSystem(
   view: NodeIdentityView,
   all: NodePrincipal[],
   fsId: string,
-): Uint8Array {
-  let mask = cache.byFileSystemId.get(fsId);
-  if (!mask) {
-    mask = new Uint8Array(all.length);
-    all.forEach((entry, i) => {
-      if (identityText(cache, view, entry.binding).includes(fsId)) mask![i] = 1;
-    });
-    cache.byFileSystemId.set(fsId, mask);
+): Positions {
+  let positions = cache.byFileSystemId.get(fsId);
+  if (!positions) {
+    positions = [];
+    for (let i = 0; i < all.length; i++)
+      if (identityText(cache, view, all[i].binding).includes(fsId)) positions.push(i);
+    cache.byFileSystemId.set(fsId, positions);
   }
-  return mask;
+  return positions;
 }
 
 /**
  * Per node role: one of its directories is this directory or above it, or this directory is above one of its
  * directories.
  */
-function nearDirectory(cache: PairingCache, all: NodePrincipal[], dir: string): Uint8Array {
-  let mask = cache.byDirectory.get(dir);
-  if (!mask) {
+function nearDirectory(cache: PairingCache, all: NodePrincipal[], dir: string): Positions {
+  let positions = cache.byDirectory.get(dir);
+  if (!positions) {
     const above = new Set(ancestry(dir));
-    mask = new Uint8Array(all.length);
-    all.forEach((entry, i) => {
-      const facts = principalFacts(cache, entry);
-      if (facts.dirs.some((d) => above.has(d)) || facts.ancestors.includes(dir)) mask![i] = 1;
-    });
-    cache.byDirectory.set(dir, mask);
+    positions = [];
+    for (let i = 0; i < all.length; i++) {
+      const facts = principalFacts(cache, all[i]);
+      if (facts.dirs.some((d) => above.has(d)) || facts.ancestors.includes(dir)) positions.push(i);
+    }
+    cache.byDirectory.set(dir, positions);
   }
-  return mask;
+  return positions;
 }
 
 interface PrincipalFacts {
@@ -200,11 +214,11 @@ function principalFacts(cache: PairingCache, entry: NodePrincipal): PrincipalFac
 
 interface PairingCache {
   principals: Map<NodeRoleBinding, PrincipalFacts>;
-  /** 1 where a node role is bound or defined live (near everything). */
-  liveMask: Uint8Array;
-  byPolicy: WeakMap<PolicyDocument, Uint8Array>;
-  byFileSystemId: Map<string, Uint8Array>;
-  byDirectory: Map<string, Uint8Array>;
+  /** The node roles bound or defined live (near everything). */
+  liveRoles: Positions;
+  byPolicy: WeakMap<PolicyDocument, Positions>;
+  byFileSystemId: Map<string, Positions>;
+  byDirectory: Map<string, Positions>;
   results: WeakMap<object, NodePrincipal[]>;
   /** The directories of a list of volumes (as volumesOn gives it), and whether one of them is live. */
   volumeDirectories: WeakMap<DriverVolume[], { dirs: Set<string>; live: boolean }>;
@@ -220,7 +234,7 @@ function pairingCache(view: NodeIdentityView): PairingCache {
     const all = knownNodePrincipals(view);
     cache = {
       principals: new Map(),
-      liveMask: new Uint8Array(all.length),
+      liveRoles: [],
       byPolicy: new WeakMap(),
       byFileSystemId: new Map(),
       byDirectory: new Map(),
@@ -231,7 +245,7 @@ function pairingCache(view: NodeIdentityView): PairingCache {
     };
     const made = cache;
     all.forEach((entry, i) => {
-      if (principalFacts(made, entry).live) made.liveMask[i] = 1;
+      if (principalFacts(made, entry).live) made.liveRoles.push(i);
     });
     pairingCaches.set(view, cache);
   }

@@ -159,20 +159,43 @@ export class NodeIdentityView {
 
   /** A role of the snapshot by its snapshot id, else by ARN, else by the name in the ARN. */
   findRole(roleId: string | undefined, arn: Maybe<string> | undefined): Role | undefined {
+    const index = this.roleIndex();
     if (roleId) {
-      const byId = this.snapshot.roles.find((r) => r.id === roleId);
+      const byId = index.byId.get(roleId);
       if (byId) return byId;
     }
     // The ARN of a role eksctl creates for an IRSA service account is known only once it exists; its ref names the
     // role fact. (Terraform refs are not followed here: linking IRSA annotations to Terraform roles is a separate
     // change to what the NI-* rules judge.)
-    if (isUnknown(arn) && arn.ref?.startsWith('eksctl:'))
-      return this.snapshot.roles.find((r) => r.id === arn.ref);
+    if (isUnknown(arn) && arn.ref?.startsWith('eksctl:')) return index.byId.get(arn.ref);
     if (!isKnown(arn)) return undefined;
-    const byArn = this.snapshot.roles.find((r) => r.arn === arn);
+    const byArn = index.byArn.get(arn);
     if (byArn) return byArn;
     const name = parseRoleArn(arn)?.name;
-    return name ? this.snapshot.roles.find((r) => r.name === name && !isKnown(r.arn)) : undefined;
+    return name ? index.byNameWithoutArn.get(name) : undefined;
+  }
+
+  private roles?: {
+    byId: Map<string, Role>;
+    byArn: Map<string, Role>;
+    byNameWithoutArn: Map<string, Role>;
+  };
+
+  /** The first role with each id, known ARN, and name (of roles whose ARN is not known): what findRole looks for. */
+  private roleIndex(): NonNullable<NodeIdentityView['roles']> {
+    if (!this.roles) {
+      const roles = { byId: new Map(), byArn: new Map(), byNameWithoutArn: new Map() };
+      const first = (map: Map<string, Role>, key: unknown, role: Role) => {
+        if (typeof key === 'string' && !map.has(key)) map.set(key, role);
+      };
+      for (const role of this.snapshot.roles) {
+        first(roles.byId, role.id, role);
+        first(roles.byArn, role.arn, role);
+        if (!isKnown(role.arn)) first(roles.byNameWithoutArn, role.name, role);
+      }
+      this.roles = roles;
+    }
+    return this.roles;
   }
 
   /** A Pod Identity association exists for the node SA (rules that also count a pods.eks trust check that themselves). */
