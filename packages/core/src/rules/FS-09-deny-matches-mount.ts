@@ -35,26 +35,28 @@ export const FS09: Rule = {
     const denyOutcomes = new Map<object, Map<string, PolicyOutcome>>();
     // What the loop needs of a volume, worked out at its first visit: a repository with many file systems whose IDs
     // are known only after apply visits the same volumes once per file system.
-    const volumeFacts = new Map<DriverVolume, VolumeFacts | undefined>();
+    const volumeFacts = new Map<DriverVolume, VolumeFacts | null>();
     const signatures = new Map<string, number>();
+    const lists = new Map<DriverVolume[], ListFacts>();
     for (const { fileSystem, policy } of view.fileSystemPolicies()) {
       if (fileSystem.type !== 'efs') continue;
       const name = fileSystemName(fileSystem);
       const fsArn = arnOf(fileSystem);
-      // Signatures of the volumes this file system's policy lets through: a volume with the same principals and the
-      // same mount gets the same outcomes from the evaluation memo below, so it cannot be denied either.
-      const cleared = new Set<number>();
       const denying = denyingPart(policy);
-      for (const volume of view.volumesOn(fileSystem)) {
-        let facts = volumeFacts.get(volume);
-        if (!volumeFacts.has(volume)) {
-          facts = factsOf(view, fileSystem, volume, signatures);
-          volumeFacts.set(volume, facts);
-        }
-        // A policy without Deny statements denies nothing (the volumes are still visited above: their first visit
-        // pairs them with node roles).
-        if (!facts || denying.statements.length === 0 || cleared.has(facts.signature)) continue;
-        const findingsBefore = findings.length;
+      const volumes = view.volumesOn(fileSystem);
+      const { facts: listFacts, representatives } = factsForList(
+        view,
+        fileSystem,
+        volumes,
+        volumeFacts,
+        signatures,
+        lists,
+      );
+      // A policy without Deny statements denies nothing (the volumes are still visited above: their first visit
+      // pairs them with node roles).
+      if (denying.statements.length === 0) continue;
+      /** Pushes FS-09's finding for a volume, if any, to `out`. */
+      const judge = (volume: DriverVolume, facts: VolumeFacts, out: RuleFinding[]) => {
         const { iam, nodePrincipals, tls } = facts;
         // With `iam` but no node role in the files, the principal's own keys are unknown rather than guessed.
         const principals: Array<RequestPrincipal | undefined> = !iam
@@ -66,7 +68,7 @@ export const FS09: Rule = {
               : nodePrincipals
             : [undefined];
         const actions = volume.readWrite ? [CLIENT_MOUNT, CLIENT_WRITE] : [CLIENT_MOUNT];
-        outer: for (const principal of principals) {
+        for (const principal of principals) {
           for (const action of actions) {
             const outcomeFor =
               (document: PolicyDocument, memos: Map<object, Map<string, PolicyOutcome>>) => (t: boolean) => {
@@ -109,7 +111,7 @@ export const FS09: Rule = {
               action === CLIENT_MOUNT
                 ? 'every mount fails with "access denied by server"'
                 : 'the volume mounts but every write fails with "Permission denied"/"Read-only file system"';
-            findings.push({
+            out.push({
               message: undecidable
                 ? `${volume.resource} mounts ${name} ${how}; whether statement ${deny?.sid ? `\`${deny.sid}\`` : ''} of the file system policy denies ${action} depends on an unknown value`
                 : `${volume.resource} mounts ${name} ${how}, and ${deny?.sid ? `statement \`${deny.sid}\`` : 'a Deny statement'} of the file system policy denies ${action} for that mount: ${effect}, whatever the Allow statements grant`,
@@ -124,11 +126,23 @@ export const FS09: Rule = {
                     ? `Change the Deny statement so it does not match this mount, or change ${volume.resource}'s mount (see the trace).`
                     : `Add \`iam\` to the mountOptions of ${volume.resource}: the Deny matches anonymous clients.`,
             });
-            break outer;
+            return;
           }
         }
+      };
+      // Volumes with the same signature (principals, `iam`, TLS, access, access point) get the same outcomes from the
+      // evaluation memo, so one of each tells whether any volume on this file system is denied; usually none is.
+      const trial: RuleFinding[] = [];
+      for (const i of representatives) judge(volumes[i], listFacts[i] as VolumeFacts, trial);
+      if (trial.length === 0) continue;
+      const cleared = new Set<number>();
+      volumes.forEach((volume, i) => {
+        const facts = listFacts[i];
+        if (!facts || cleared.has(facts.signature)) return;
+        const findingsBefore = findings.length;
+        judge(volume, facts, findings);
         if (findings.length === findingsBefore) cleared.add(facts.signature);
-      }
+      });
     }
     return findings;
   },
@@ -140,6 +154,46 @@ interface VolumeFacts {
   nodePrincipals: Array<RequestPrincipal & { kind: 'aws' }>;
   /** Equal for volumes that FS-09 cannot tell apart on one file system: same principals, `iam`, TLS, access and access point. */
   signature: number;
+}
+
+/**
+ * The facts of every volume of a list (as volumesOn gives it; file systems with one ID share it), kept per list, and
+ * the position of the first volume with each signature. A volume's facts are worked out at its first visit, with the
+ * file system of that visit, as a loop over the volumes would.
+ */
+interface ListFacts {
+  facts: Array<VolumeFacts | null>;
+  representatives: number[];
+}
+
+function factsForList(
+  view: NodeIdentityView,
+  fileSystem: FileSystem,
+  volumes: DriverVolume[],
+  volumeFacts: Map<DriverVolume, VolumeFacts | null>,
+  signatures: Map<string, number>,
+  lists: Map<DriverVolume[], ListFacts>,
+): ListFacts {
+  let found = lists.get(volumes);
+  if (!found) {
+    const seen = new Set<number>();
+    const representatives: number[] = [];
+    const facts = volumes.map((volume, i) => {
+      let known = volumeFacts.get(volume);
+      if (known === undefined) {
+        known = factsOf(view, fileSystem, volume, signatures) ?? null;
+        volumeFacts.set(volume, known);
+      }
+      if (known && !seen.has(known.signature)) {
+        seen.add(known.signature);
+        representatives.push(i);
+      }
+      return known;
+    });
+    found = { facts, representatives };
+    lists.set(volumes, found);
+  }
+  return found;
 }
 
 /** What FS-09 needs of a volume; undefined for an S3 Files volume (not this rule's). */

@@ -68,7 +68,9 @@ export const PI03: Rule = {
       const saName = ds.serviceAccountName;
       const matched = near.all.some((a) => a.serviceAccount === saName && sameNamespace(a));
       if (matched) continue;
-      const misnamed = near.forNode.filter((a) => paired(a) && !(a.serviceAccount === saName && sameNamespace(a)));
+      const misnamed = near.forNode.filter(
+        (a) => paired(a) && !(a.serviceAccount === saName && sameNamespace(a)),
+      );
       for (const a of misnamed) {
         reported.add(a);
         const wrongNamespace = a.serviceAccount === saName;

@@ -87,23 +87,11 @@ export function nodePrincipalsFor(
   addOrigin(fileSystem?.origin);
   addOrigin(fileSystem?.policy?.origin);
   addOrigin(target.volume?.origin);
-  if (fileSystem && !target.volume) {
-    // File systems that share an ID share the list of volumes on it: its directories are collected once.
-    const volumes = view.volumesOn(fileSystem);
-    let found = cache.volumeDirectories.get(volumes);
-    if (!found) {
-      found = { dirs: new Set(), live: false };
-      for (const volume of volumes) {
-        if (volume.origin.kind !== 'file') found.live = true;
-        else found.dirs.add(directoryOf(volume.origin));
-      }
-      cache.volumeDirectories.set(volumes, found);
-    }
-    if (found.live) live = true;
-    for (const dir of found.dirs) targetDirs.add(dir);
-  }
+  // File systems that share an ID share the list of volumes on it: the roles near those volumes are found once.
+  const nearVolumes =
+    fileSystem && !target.volume ? volumesNear(cache, all, view.volumesOn(fileSystem)) : undefined;
   let result: typeof all;
-  if (live) result = [...all];
+  if (live || nearVolumes === 'live') result = [...all];
   else {
     // Each kind of connection is worked out once per policy, file system ID or directory, for every node role at
     // once: many targets share them, and a target is paired with a role when any one of them connects the two.
@@ -111,6 +99,7 @@ export function nodePrincipalsFor(
     if (fileSystem?.policy) lists.push(namedByPolicy(cache, all, fileSystem.policy));
     if (fsId) lists.push(namingFileSystem(cache, view, all, fsId));
     for (const dir of targetDirs) lists.push(nearDirectory(cache, all, dir));
+    if (nearVolumes) lists.push(nearVolumes);
     result = union(all, lists);
   }
   if (key) cache.results.set(key, result);
@@ -122,14 +111,35 @@ type NodePrincipal = { binding: NodeRoleBinding; principal: RequestPrincipal & {
 /** Positions in the list of node roles, ascending: the roles one kind of connection pairs (usually none). */
 type Positions = number[];
 
-/** The node roles at any of the positions, in their order. */
-function union(all: NodePrincipal[], lists: Positions[]): NodePrincipal[] {
+/** The items (node roles, or their positions) at any of the positions, in their order. */
+function union<T>(all: T[], lists: Positions[]): T[] {
   const filled = lists.filter((list) => list.length > 0);
   if (filled.length === 0) return [];
   if (filled.length === 1) return filled[0].map((i) => all[i]);
   const marked = new Uint8Array(all.length);
   for (const list of filled) for (const i of list) marked[i] = 1;
   return all.filter((_, i) => marked[i] === 1);
+}
+
+/** The node roles near any volume of a list (as volumesOn gives it), or `live` when a volume is live (near all). */
+function volumesNear(cache: PairingCache, all: NodePrincipal[], volumes: DriverVolume[]): Positions | 'live' {
+  let found = cache.volumesNear.get(volumes);
+  if (!found) {
+    const dirs = new Set<string>();
+    for (const volume of volumes) {
+      if (volume.origin.kind !== 'file') {
+        found = 'live';
+        break;
+      }
+      dirs.add(directoryOf(volume.origin));
+    }
+    found ??= union(
+      all.map((_, i) => i),
+      [...dirs].map((dir) => nearDirectory(cache, all, dir)),
+    );
+    cache.volumesNear.set(volumes, found);
+  }
+  return found;
 }
 
 /** Per node role: the file system policy names its ARN or `role/<name>`. */
@@ -220,8 +230,7 @@ interface PairingCache {
   byFileSystemId: Map<string, Positions>;
   byDirectory: Map<string, Positions>;
   results: WeakMap<object, NodePrincipal[]>;
-  /** The directories of a list of volumes (as volumesOn gives it), and whether one of them is live. */
-  volumeDirectories: WeakMap<DriverVolume[], { dirs: Set<string>; live: boolean }>;
+  volumesNear: WeakMap<DriverVolume[], Positions | 'live'>;
   texts: WeakMap<PolicyDocument, string>;
   identity: Map<NodeRoleBinding, string>;
 }
@@ -239,7 +248,7 @@ function pairingCache(view: NodeIdentityView): PairingCache {
       byFileSystemId: new Map(),
       byDirectory: new Map(),
       results: new WeakMap(),
-      volumeDirectories: new WeakMap(),
+      volumesNear: new WeakMap(),
       texts: new WeakMap(),
       identity: new Map(),
     };
