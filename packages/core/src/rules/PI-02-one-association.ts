@@ -1,4 +1,5 @@
 import type { Origin } from '../model/origin';
+import type { PodIdentityAssociation } from '../model/snapshot';
 import type { Rule, RuleFinding } from './rule';
 import { at } from './support';
 import {
@@ -28,10 +29,16 @@ export const PI02: Rule = {
     const subject = `${sa.namespace}/${sa.name}`;
     const associations = view.nodeAssociations;
     associations.forEach((association, i) => {
-      const earlier = associations
-        .slice(0, i)
-        .map((a) => ({ a, same: sameCluster(a.cluster, association.cluster) }));
-      const duplicate = earlier.find((e) => e.same === true) ?? earlier.find((e) => e.same === 'unknown');
+      // The first earlier association in the same cluster, else the first that may be (one pass, no list).
+      let duplicate: { a: PodIdentityAssociation; same: true | 'unknown' } | undefined;
+      for (let j = 0; j < i; j++) {
+        const same = sameCluster(associations[j].cluster, association.cluster);
+        if (same === true) {
+          duplicate = { a: associations[j], same };
+          break;
+        }
+        if (same === 'unknown') duplicate ??= { a: associations[j], same };
+      }
       if (!duplicate) return;
       const undecidable = duplicate.same === 'unknown';
       findings.push({

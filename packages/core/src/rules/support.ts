@@ -266,13 +266,18 @@ function policyText(cache: PairingCache, policy: PolicyDocument): string {
   let text = cache.texts.get(policy);
   if (text === undefined) {
     const values: string[] = [];
+    // As `.flat()` reads them: the values of an array, or the value itself.
+    const add = (list: unknown) => {
+      if (!Array.isArray(list)) {
+        if (typeof list === 'string') values.push(list);
+        return;
+      }
+      for (const value of list) if (typeof value === 'string') values.push(value);
+    };
     for (const statement of policy.statements) {
-      const all = [
-        ...Object.values(statement.principal ?? {}).flat(),
-        ...(statement.resource ?? []),
-        ...statement.conditions.flatMap((c) => c.values),
-      ];
-      for (const value of all) if (typeof value === 'string') values.push(value);
+      for (const list of Object.values(statement.principal ?? {})) add(list);
+      for (const value of statement.resource ?? []) if (typeof value === 'string') values.push(value);
+      for (const condition of statement.conditions) add(condition.values);
     }
     text = values.join('\n');
     cache.texts.set(policy, text);
