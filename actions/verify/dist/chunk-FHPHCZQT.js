@@ -7597,17 +7597,34 @@ var NodeIdentityView = class {
   volumes;
   /** A role of the snapshot by its snapshot id, else by ARN, else by the name in the ARN. */
   findRole(roleId, arn) {
+    const index = this.roleIndex();
     if (roleId) {
-      const byId = this.snapshot.roles.find((r) => r.id === roleId);
+      const byId = index.byId.get(roleId);
       if (byId) return byId;
     }
-    if (isUnknown(arn) && arn.ref?.startsWith("eksctl:"))
-      return this.snapshot.roles.find((r) => r.id === arn.ref);
+    if (isUnknown(arn) && arn.ref?.startsWith("eksctl:")) return index.byId.get(arn.ref);
     if (!isKnown(arn)) return void 0;
-    const byArn = this.snapshot.roles.find((r) => r.arn === arn);
+    const byArn = index.byArn.get(arn);
     if (byArn) return byArn;
     const name2 = parseRoleArn(arn)?.name;
-    return name2 ? this.snapshot.roles.find((r) => r.name === name2 && !isKnown(r.arn)) : void 0;
+    return name2 ? index.byNameWithoutArn.get(name2) : void 0;
+  }
+  roles;
+  /** The first role with each id, known ARN, and name (of roles whose ARN is not known): what findRole looks for. */
+  roleIndex() {
+    if (!this.roles) {
+      const roles = { byId: /* @__PURE__ */ new Map(), byArn: /* @__PURE__ */ new Map(), byNameWithoutArn: /* @__PURE__ */ new Map() };
+      const first = (map2, key, role) => {
+        if (typeof key === "string" && !map2.has(key)) map2.set(key, role);
+      };
+      for (const role of this.snapshot.roles) {
+        first(roles.byId, role.id, role);
+        first(roles.byArn, role.arn, role);
+        if (!isKnown(role.arn)) first(roles.byNameWithoutArn, role.name, role);
+      }
+      this.roles = roles;
+    }
+    return this.roles;
   }
   /** A Pod Identity association exists for the node SA (rules that also count a pods.eks trust check that themselves). */
   get usesPodIdentity() {
@@ -7625,15 +7642,30 @@ var NodeIdentityView = class {
    */
   identityPoliciesOf(role, binding) {
     if (role) {
-      return [...role.inlinePolicies, ...role.managedPolicies].filter((p) => p.document).map((p) => ({
-        name: `identity policy ${isKnown(p.name) ? p.name : isKnown(p.arn) ? p.arn : "(unnamed)"}`,
-        document: p.document
-      }));
+      let policies = this.roleIdentityPolicies.get(role);
+      if (!policies) {
+        policies = [...role.inlinePolicies, ...role.managedPolicies].filter((p) => p.document).map((p) => ({
+          name: `identity policy ${isKnown(p.name) ? p.name : isKnown(p.arn) ? p.arn : "(unnamed)"}`,
+          document: p.document
+        }));
+        this.roleIdentityPolicies.set(role, policies);
+      }
+      return policies;
     }
     const loose = this.looseClientPolicies();
     if (!binding || this.distinctNodeRoleCount() <= 1) return loose;
-    return loose.filter((p) => isNear(p.document.origin, binding.origin));
+    const origin = binding.origin;
+    const key = origin.kind === "file" ? directoryOf(origin) : "\0live";
+    let near = this.looseNear.get(key);
+    if (!near) {
+      near = loose.filter((p) => isNear(p.document.origin, origin));
+      this.looseNear.set(key, near);
+    }
+    return near;
   }
+  roleIdentityPolicies = /* @__PURE__ */ new Map();
+  /** Loose client policies near a directory (or `\u0000live` for a live binding: all of them). */
+  looseNear = /* @__PURE__ */ new Map();
   looseCache;
   /** Loose identity policies that grant EFS / S3 Files client actions. */
   looseClientPolicies() {
@@ -7783,9 +7815,13 @@ function describeFile(origin) {
 }
 function isNear(a, b) {
   if (a.kind !== "file" || b.kind !== "file") return true;
-  const dirA = directoryOf(a);
-  const dirB = directoryOf(b);
-  return dirA === dirB || dirA === "" || dirB === "" || dirB.startsWith(`${dirA}/`) || dirA.startsWith(`${dirB}/`);
+  return areNearDirectories(directoryOf(a), directoryOf(b));
+}
+function areNearDirectories(dirA, dirB) {
+  return dirA === dirB || dirA === "" || dirB === "" || isInside(dirB, dirA) || isInside(dirA, dirB);
+}
+function isInside(inner, outer) {
+  return inner.length > outer.length && inner.charCodeAt(outer.length) === 47 && inner.startsWith(outer);
 }
 var directories = /* @__PURE__ */ new WeakMap();
 function directoryOf(origin) {
@@ -7828,34 +7864,95 @@ function nodePrincipalsFor(view, target) {
   if (cached2) return cached2;
   const fileSystem = target.fileSystem;
   const fsId = fileSystem && isKnown(fileSystem.id) ? fileSystem.id : target.volume && isKnown(target.volume.fileSystemId) ? target.volume.fileSystemId : void 0;
-  const targetOrigins = [fileSystem?.origin, fileSystem?.policy?.origin, target.volume?.origin].filter(
-    (o) => !!o
-  );
-  const volumeOrigins = fileSystem && !target.volume ? view.volumesOn(fileSystem).map((v) => v.origin) : [];
-  const fsPolicyText = fileSystem?.policy ? policyText(cache, fileSystem.policy) : "";
   const targetDirs = /* @__PURE__ */ new Set();
-  const targetAncestry = /* @__PURE__ */ new Set();
   let live = false;
-  for (const origin of [...targetOrigins, ...volumeOrigins]) {
-    if (origin.kind !== "file") {
-      live = true;
-      continue;
-    }
-    const dir = directoryOf(origin);
-    targetDirs.add(dir);
-    for (const a of ancestry(dir)) targetAncestry.add(a);
+  const addOrigin = (origin) => {
+    if (!origin) return;
+    if (origin.kind !== "file") live = true;
+    else targetDirs.add(directoryOf(origin));
+  };
+  addOrigin(fileSystem?.origin);
+  addOrigin(fileSystem?.policy?.origin);
+  addOrigin(target.volume?.origin);
+  const nearVolumes = fileSystem && !target.volume ? volumesNear(cache, all, view.volumesOn(fileSystem)) : void 0;
+  let result;
+  if (live || nearVolumes === "live") result = [...all];
+  else {
+    const lists = [cache.liveRoles];
+    if (fileSystem?.policy) lists.push(namedByPolicy(cache, all, fileSystem.policy));
+    if (fsId) lists.push(namingFileSystem(cache, view, all, fsId));
+    for (const dir of targetDirs) lists.push(nearDirectory(cache, all, dir));
+    if (nearVolumes) lists.push(nearVolumes);
+    result = union(all, lists);
   }
-  const result = all.filter((entry) => {
-    const { binding, principal } = entry;
-    const facts = principalFacts(cache, entry);
-    if (fsPolicyText && (fsPolicyText.includes(principal.arn) || fsPolicyText.includes(facts.roleRef)))
-      return true;
-    if (fsId && identityText(cache, view, binding).includes(fsId)) return true;
-    if (facts.live || live) return true;
-    return facts.dirs.some((dir) => targetAncestry.has(dir)) || facts.ancestors.some((a) => targetDirs.has(a));
-  });
   if (key) cache.results.set(key, result);
   return result;
+}
+function union(all, lists) {
+  const filled = lists.filter((list2) => list2.length > 0);
+  if (filled.length === 0) return [];
+  if (filled.length === 1) return filled[0].map((i2) => all[i2]);
+  const marked = new Uint8Array(all.length);
+  for (const list2 of filled) for (const i2 of list2) marked[i2] = 1;
+  return all.filter((_, i2) => marked[i2] === 1);
+}
+function volumesNear(cache, all, volumes) {
+  let found = cache.volumesNear.get(volumes);
+  if (!found) {
+    const dirs = /* @__PURE__ */ new Set();
+    for (const volume of volumes) {
+      if (volume.origin.kind !== "file") {
+        found = "live";
+        break;
+      }
+      dirs.add(directoryOf(volume.origin));
+    }
+    found ??= union(
+      all.map((_, i2) => i2),
+      [...dirs].map((dir) => nearDirectory(cache, all, dir))
+    );
+    cache.volumesNear.set(volumes, found);
+  }
+  return found;
+}
+function namedByPolicy(cache, all, policy) {
+  let positions2 = cache.byPolicy.get(policy);
+  if (!positions2) {
+    const text3 = policyText(cache, policy);
+    positions2 = [];
+    if (text3.includes("role/")) {
+      for (let i2 = 0; i2 < all.length; i2++) {
+        const entry = all[i2];
+        if (text3.includes(entry.principal.arn) || text3.includes(principalFacts(cache, entry).roleRef))
+          positions2.push(i2);
+      }
+    }
+    cache.byPolicy.set(policy, positions2);
+  }
+  return positions2;
+}
+function namingFileSystem(cache, view, all, fsId) {
+  let positions2 = cache.byFileSystemId.get(fsId);
+  if (!positions2) {
+    positions2 = [];
+    for (let i2 = 0; i2 < all.length; i2++)
+      if (identityText(cache, view, all[i2].binding).includes(fsId)) positions2.push(i2);
+    cache.byFileSystemId.set(fsId, positions2);
+  }
+  return positions2;
+}
+function nearDirectory(cache, all, dir) {
+  let positions2 = cache.byDirectory.get(dir);
+  if (!positions2) {
+    const above = new Set(ancestry(dir));
+    positions2 = [];
+    for (let i2 = 0; i2 < all.length; i2++) {
+      const facts = principalFacts(cache, all[i2]);
+      if (facts.dirs.some((d) => above.has(d)) || facts.ancestors.includes(dir)) positions2.push(i2);
+    }
+    cache.byDirectory.set(dir, positions2);
+  }
+  return positions2;
 }
 function principalFacts(cache, entry) {
   let facts = cache.principals.get(entry.binding);
@@ -7876,7 +7973,22 @@ var pairingCaches = /* @__PURE__ */ new WeakMap();
 function pairingCache(view) {
   let cache = pairingCaches.get(view);
   if (!cache) {
-    cache = { principals: /* @__PURE__ */ new Map(), results: /* @__PURE__ */ new WeakMap(), texts: /* @__PURE__ */ new WeakMap(), identity: /* @__PURE__ */ new Map() };
+    const all = knownNodePrincipals(view);
+    cache = {
+      principals: /* @__PURE__ */ new Map(),
+      liveRoles: [],
+      byPolicy: /* @__PURE__ */ new WeakMap(),
+      byFileSystemId: /* @__PURE__ */ new Map(),
+      byDirectory: /* @__PURE__ */ new Map(),
+      results: /* @__PURE__ */ new WeakMap(),
+      volumesNear: /* @__PURE__ */ new WeakMap(),
+      texts: /* @__PURE__ */ new WeakMap(),
+      identity: /* @__PURE__ */ new Map()
+    };
+    const made = cache;
+    all.forEach((entry, i2) => {
+      if (principalFacts(made, entry).live) made.liveRoles.push(i2);
+    });
     pairingCaches.set(view, cache);
   }
   return cache;
@@ -7885,13 +7997,17 @@ function policyText(cache, policy) {
   let text3 = cache.texts.get(policy);
   if (text3 === void 0) {
     const values = [];
+    const add = (list2) => {
+      if (!Array.isArray(list2)) {
+        if (typeof list2 === "string") values.push(list2);
+        return;
+      }
+      for (const value of list2) if (typeof value === "string") values.push(value);
+    };
     for (const statement of policy.statements) {
-      const all = [
-        ...Object.values(statement.principal ?? {}).flat(),
-        ...statement.resource ?? [],
-        ...statement.conditions.flatMap((c) => c.values)
-      ];
-      for (const value of all) if (typeof value === "string") values.push(value);
+      for (const list2 of Object.values(statement.principal ?? {})) add(list2);
+      for (const value of statement.resource ?? []) if (typeof value === "string") values.push(value);
+      for (const condition of statement.conditions) add(condition.values);
     }
     text3 = values.join("\n");
     cache.texts.set(policy, text3);
@@ -9347,11 +9463,13 @@ var FS02 = {
         continue;
       }
       const volumes = view.volumesOn(fileSystem);
+      const mounts = dedupe(
+        volumes.length > 0 ? volumes.map((v) => mountOf(v, fileSystem)) : [{ tls: true, iam: true }]
+      );
       for (const { binding, principal: nodePrincipal } of principals) {
         const target = binding.association?.targetRoleArn;
         const principal = target !== void 0 && isKnown(target) ? { kind: "aws", arn: target, accountId: target.split(":")[4] } : nodePrincipal;
-        const mounts = volumes.length > 0 ? volumes.map((v) => mountOf(v, fileSystem)) : [{ tls: true, iam: true }];
-        for (const mount of dedupe(mounts)) {
+        for (const mount of mounts) {
           const outcome = evaluatePolicy(
             policy,
             {
@@ -9409,12 +9527,13 @@ var FS03 = {
   check({ view, config: config2 }) {
     const findings = [];
     const reported = /* @__PURE__ */ new Set();
+    const withoutIam = new Set(view.volumes.filter((v) => !isS3FilesVolume(v) && !hasMountOption(v, "iam")));
     for (const { fileSystem, policy } of view.fileSystemPolicies()) {
       if (fileSystem.type !== "efs") continue;
       const name2 = fileSystemName(fileSystem);
       const fsArn = arnOf(fileSystem);
       for (const volume of view.volumesOn(fileSystem)) {
-        if (isS3FilesVolume(volume) || hasMountOption(volume, "iam") || reported.has(volume)) continue;
+        if (!withoutIam.has(volume) || reported.has(volume)) continue;
         const mount = { ...mountOf(volume, fileSystem), iam: false };
         const result = decideClientAccess({
           principal: { kind: "anonymous" },
@@ -9630,27 +9749,39 @@ var FS09 = {
   check({ view }) {
     const findings = [];
     const outcomesByPolicy = /* @__PURE__ */ new Map();
+    const denyOutcomes = /* @__PURE__ */ new Map();
+    const volumeFacts = /* @__PURE__ */ new Map();
+    const signatures = /* @__PURE__ */ new Map();
+    const lists = /* @__PURE__ */ new Map();
     for (const { fileSystem, policy } of view.fileSystemPolicies()) {
       if (fileSystem.type !== "efs") continue;
       const name2 = fileSystemName(fileSystem);
       const fsArn = arnOf(fileSystem);
-      for (const volume of view.volumesOn(fileSystem)) {
-        if (isS3FilesVolume(volume)) continue;
-        const iam = hasMountOption(volume, "iam");
-        const nodePrincipals = nodePrincipalsFor(view, { fileSystem, volume }).map((p) => p.principal);
+      const denying = denyingPart(policy);
+      const volumes = view.volumesOn(fileSystem);
+      const { facts: listFacts, representatives } = factsForList(
+        view,
+        fileSystem,
+        volumes,
+        volumeFacts,
+        signatures,
+        lists
+      );
+      if (denying.statements.length === 0) continue;
+      const judge = (volume, facts, out2) => {
+        const { iam, nodePrincipals, tls } = facts;
         const principals = !iam ? [{ kind: "anonymous" }] : nodePrincipals.length > 0 ? (
           // When no Deny depends on who the principal is, one node role answers for all of them.
           principalBlindDenies(policy) ? nodePrincipals.slice(0, 1) : nodePrincipals
         ) : [void 0];
-        const tls = volumeTls(volume);
         const actions = volume.readWrite ? [CLIENT_MOUNT, CLIENT_WRITE] : [CLIENT_MOUNT];
-        outer: for (const principal of principals) {
+        for (const principal of principals) {
           for (const action of actions) {
-            const outcomes = (tls === "unknown" ? [true, false] : [tls]).map((t) => {
+            const outcomeFor = (document2, memos) => (t) => {
               const mount = { ...mountOf(volume, fileSystem), tls: t, iam };
               const memoKey = `${principal?.kind === "aws" ? principal.arn : principal?.kind ?? "-"}|${action}|${t}|${iam}|${mount.accessPointArn ?? ""}`;
-              let memo2 = outcomesByPolicy.get(policy);
-              if (!memo2) outcomesByPolicy.set(policy, memo2 = /* @__PURE__ */ new Map());
+              let memo2 = memos.get(document2);
+              if (!memo2) memos.set(document2, memo2 = /* @__PURE__ */ new Map());
               const known = memo2.get(memoKey);
               if (known) return known;
               const context = mountContext(mount, principal?.kind === "aws" ? principal : void 0);
@@ -9663,13 +9794,16 @@ var FS09 = {
                 arn: "arn:aws:iam::000000000000:role/(node role not in these files)"
               };
               const outcome = evaluatePolicy(
-                policy,
+                document2,
                 { principal: who, action, ...fsArn ? { resource: fsArn } : {}, context },
                 { name: "file system policy", hasPrincipals: true }
               );
               memo2.set(memoKey, outcome);
               return outcome;
-            });
+            };
+            const tlsValues = tls === "unknown" ? [true, false] : [tls];
+            if (tlsValues.map(outcomeFor(denying, denyOutcomes)).every((o) => o.denies === false)) continue;
+            const outcomes = tlsValues.map(outcomeFor(policy, outcomesByPolicy));
             const denies = outcomes.map((o) => o.denies);
             if (!denies.includes(true) && !denies.includes("unknown")) continue;
             const undecidable = !denies.every((d) => d === true);
@@ -9677,7 +9811,7 @@ var FS09 = {
             const deny = trace.find((t) => t.outcome === "deny" || t.outcome === "unknown");
             const how = `${iam ? "with `iam`" : "without `iam` (anonymous)"}, ${tls === true ? "with TLS" : tls === false ? 'without TLS (encryptInTransit "false", no access point)' : "with TLS depending on an unknown encryptInTransit"}`;
             const effect = action === CLIENT_MOUNT ? 'every mount fails with "access denied by server"' : 'the volume mounts but every write fails with "Permission denied"/"Read-only file system"';
-            findings.push({
+            out2.push({
               message: undecidable ? `${volume.resource} mounts ${name2} ${how}; whether statement ${deny?.sid ? `\`${deny.sid}\`` : ""} of the file system policy denies ${action} depends on an unknown value` : `${volume.resource} mounts ${name2} ${how}, and ${deny?.sid ? `statement \`${deny.sid}\`` : "a Deny statement"} of the file system policy denies ${action} for that mount: ${effect}, whatever the Allow statements grant`,
               origin: deny?.origin ?? policy.origin,
               resource: volume.resource,
@@ -9685,14 +9819,66 @@ var FS09 = {
               ...undecidable ? { undecidable: true } : {},
               fix: tls !== true ? `Mount with TLS: remove \`encryptInTransit: "false"\` from ${volume.resource} (driver v3 enables TLS by default)${iam ? "" : " and add `iam` to its mountOptions"}.` : iam ? `Change the Deny statement so it does not match this mount, or change ${volume.resource}'s mount (see the trace).` : `Add \`iam\` to the mountOptions of ${volume.resource}: the Deny matches anonymous clients.`
             });
-            break outer;
+            return;
           }
         }
-      }
+      };
+      const trial = [];
+      for (const i2 of representatives) judge(volumes[i2], listFacts[i2], trial);
+      if (trial.length === 0) continue;
+      const cleared = /* @__PURE__ */ new Set();
+      volumes.forEach((volume, i2) => {
+        const facts = listFacts[i2];
+        if (!facts || cleared.has(facts.signature)) return;
+        const findingsBefore = findings.length;
+        judge(volume, facts, findings);
+        if (findings.length === findingsBefore) cleared.add(facts.signature);
+      });
     }
     return findings;
   }
 };
+function factsForList(view, fileSystem, volumes, volumeFacts, signatures, lists) {
+  let found = lists.get(volumes);
+  if (!found) {
+    const seen = /* @__PURE__ */ new Set();
+    const representatives = [];
+    const facts = volumes.map((volume, i2) => {
+      let known = volumeFacts.get(volume);
+      if (known === void 0) {
+        known = factsOf(view, fileSystem, volume, signatures) ?? null;
+        volumeFacts.set(volume, known);
+      }
+      if (known && !seen.has(known.signature)) {
+        seen.add(known.signature);
+        representatives.push(i2);
+      }
+      return known;
+    });
+    found = { facts, representatives };
+    lists.set(volumes, found);
+  }
+  return found;
+}
+function factsOf(view, fileSystem, volume, signatures) {
+  if (isS3FilesVolume(volume)) return void 0;
+  const iam = hasMountOption(volume, "iam");
+  const nodePrincipals = nodePrincipalsFor(view, { fileSystem, volume }).map((p) => p.principal);
+  const tls = volumeTls(volume);
+  const text3 = `${iam}|${tls}|${volume.readWrite}|${volume.accessPointId ?? ""}|${nodePrincipals.map((p) => p.arn).join(",")}`;
+  let signature = signatures.get(text3);
+  if (signature === void 0) signatures.set(text3, signature = signatures.size);
+  return { iam, tls, nodePrincipals, signature };
+}
+var denyingParts = /* @__PURE__ */ new WeakMap();
+function denyingPart(policy) {
+  let part = denyingParts.get(policy);
+  if (!part) {
+    part = { ...policy, statements: policy.statements.filter((s) => s.effect !== "Allow") };
+    denyingParts.set(policy, part);
+  }
+  return part;
+}
 var blind = /* @__PURE__ */ new WeakMap();
 function principalBlindDenies(policy) {
   let answer = blind.get(policy);
@@ -10775,22 +10961,35 @@ var NI03 = {
     const fix = `Give the node SA a role of its own, bound only to ${sa.namespace}/${sa.name} (and the controller its own role, bound to ${CONTROLLER_SA}).`;
     const nodeAssociations = new Set(view.nodeAssociations);
     const nodeServiceAccounts = new Set(view.nodeServiceAccounts);
+    const associations = view.snapshot.podIdentityAssociations;
+    const associationsByArn = /* @__PURE__ */ new Map();
+    const associationsByRoleId = /* @__PURE__ */ new Map();
+    associations.forEach((a, i2) => {
+      if (nodeAssociations.has(a)) return;
+      if (isKnown(a.roleArn)) listIn(associationsByArn, a.roleArn).push(i2);
+      if (a.roleId) listIn(associationsByRoleId, a.roleId).push(i2);
+    });
+    const serviceAccountsByArn = /* @__PURE__ */ new Map();
+    for (const s of view.snapshot.serviceAccounts) {
+      const arn = s.annotations[IRSA_ANNOTATION];
+      if (!nodeServiceAccounts.has(s) && isKnown(arn)) listIn(serviceAccountsByArn, arn).push(s);
+    }
     const seen = /* @__PURE__ */ new Set();
     for (const binding of view.nodeRoles) {
       if (!isKnown(binding.arn) && !binding.role) continue;
       const roleKey = isKnown(binding.arn) ? binding.arn : binding.role?.id;
       if (seen.has(roleKey)) continue;
       seen.add(roleKey);
-      const same = (roleId, arn) => isKnown(binding.arn) && arn === binding.arn || !!binding.role && !!roleId && roleId === binding.role.id;
+      const byArn = isKnown(binding.arn) ? associationsByArn.get(binding.arn) ?? [] : [];
+      const byRoleId = binding.role ? associationsByRoleId.get(binding.role.id) ?? [] : [];
+      const positions2 = [.../* @__PURE__ */ new Set([...byArn, ...byRoleId])].sort((x, y) => x - y);
       const others = [
-        ...view.snapshot.podIdentityAssociations.filter((a) => !nodeAssociations.has(a) && same(a.roleId, a.roleArn)).map((a) => ({
+        ...positions2.map((i2) => associations[i2]).map((a) => ({
           who: `${show(a.namespace)}/${show(a.serviceAccount)}`,
           how: `Pod Identity association at ${at(a.origin)}`,
           name: a.serviceAccount
         })),
-        ...view.snapshot.serviceAccounts.filter(
-          (s) => !nodeServiceAccounts.has(s) && s.annotations[IRSA_ANNOTATION] !== void 0 && same(void 0, s.annotations[IRSA_ANNOTATION])
-        ).map((s) => ({
+        ...(isKnown(binding.arn) ? serviceAccountsByArn.get(binding.arn) ?? [] : []).map((s) => ({
           who: `${show(s.namespace)}/${show(s.name)}`,
           how: `IRSA annotation at ${at(s.annotationOrigins?.[IRSA_ANNOTATION] ?? s.origin)}`,
           name: s.name
@@ -10836,6 +11035,11 @@ var NI03 = {
     return findings;
   }
 };
+function listIn(map2, key) {
+  let list2 = map2.get(key);
+  if (!list2) map2.set(key, list2 = []);
+  return list2;
+}
 
 // ../../packages/core/src/rules/NI-04-broad-managed-policy.ts
 var NI04 = {
@@ -11313,8 +11517,15 @@ var PI02 = {
     const subject = `${sa.namespace}/${sa.name}`;
     const associations = view.nodeAssociations;
     associations.forEach((association, i2) => {
-      const earlier = associations.slice(0, i2).map((a) => ({ a, same: sameCluster(a.cluster, association.cluster) }));
-      const duplicate = earlier.find((e) => e.same === true) ?? earlier.find((e) => e.same === "unknown");
+      let duplicate;
+      for (let j = 0; j < i2; j++) {
+        const same = sameCluster(associations[j].cluster, association.cluster);
+        if (same === true) {
+          duplicate = { a: associations[j], same };
+          break;
+        }
+        if (same === "unknown") duplicate ??= { a: associations[j], same };
+      }
       if (!duplicate) return;
       const undecidable = duplicate.same === "unknown";
       findings.push({
@@ -11376,15 +11587,29 @@ var PI03 = {
     const several = view.driverDaemonSets.length > 1;
     const reported = /* @__PURE__ */ new Set();
     const forNode = view.snapshot.podIdentityAssociations.filter((x) => meantForNode(x, defaultName));
+    const all = view.snapshot.podIdentityAssociations;
+    const nearby = /* @__PURE__ */ new Map();
+    const nearTo = (origin) => {
+      if (!several || origin.kind !== "file") return { all, forNode };
+      const dsDir = directoryOf(origin);
+      let found = nearby.get(dsDir);
+      if (!found) {
+        const near = (a) => a.origin.kind !== "file" || areNearDirectories(directoryOf(a.origin), dsDir);
+        found = { all: all.filter(near), forNode: forNode.filter(near) };
+        nearby.set(dsDir, found);
+      }
+      return found;
+    };
     for (const ds of view.driverDaemonSets) {
-      const paired = (a) => !reported.has(a) && (!several || isNear(a.origin, ds.origin));
-      const dsName = `DaemonSet ${show(ds.namespace)}/${show(ds.name)} (${at(ds.serviceAccountOrigin ?? ds.origin)})`;
+      const near = nearTo(ds.origin);
+      const paired = (a) => !reported.has(a);
+      const dsName = () => `DaemonSet ${show(ds.namespace)}/${show(ds.name)} (${at(ds.serviceAccountOrigin ?? ds.origin)})`;
       const sameNamespace = (a) => !isKnown(ds.namespace) || !isKnown(a.namespace) || a.namespace === ds.namespace;
       if (isUnknown(ds.serviceAccountName)) {
-        for (const a of forNode.filter(paired)) {
+        for (const a of near.forNode.filter(paired)) {
           reported.add(a);
           findings.push({
-            message: `cannot tell whether the ${describeAssociation(a)} is for the service account of ${dsName}: its serviceAccountName is ${show(ds.serviceAccountName)}`,
+            message: `cannot tell whether the ${describeAssociation(a)} is for the service account of ${dsName()}: its serviceAccountName is ${show(ds.serviceAccountName)}`,
             origin: a.origin,
             resource: `${show(a.namespace)}/${show(a.serviceAccount)}`,
             undecidable: true
@@ -11393,16 +11618,16 @@ var PI03 = {
         continue;
       }
       const saName = ds.serviceAccountName;
-      const matches = view.snapshot.podIdentityAssociations.filter(
-        (a) => a.serviceAccount === saName && sameNamespace(a) && (!several || isNear(a.origin, ds.origin))
+      const matched = near.all.some((a) => a.serviceAccount === saName && sameNamespace(a));
+      if (matched) continue;
+      const misnamed = near.forNode.filter(
+        (a) => paired(a) && !(a.serviceAccount === saName && sameNamespace(a))
       );
-      if (matches.length > 0) continue;
-      const misnamed = forNode.filter((a) => paired(a) && !(a.serviceAccount === saName && sameNamespace(a)));
       for (const a of misnamed) {
         reported.add(a);
         const wrongNamespace = a.serviceAccount === saName;
         findings.push({
-          message: `the ${describeAssociation(a)} is for ${show(a.namespace)}/${show(a.serviceAccount)}, but ${dsName} runs as ${show(ds.namespace)}/${saName}: EKS injects Pod Identity credentials only into pods of the associated ${wrongNamespace ? "namespace" : "service account"}, so the efs-csi-node pods get none and efs-utils silently mounts with the node instance role`,
+          message: `the ${describeAssociation(a)} is for ${show(a.namespace)}/${show(a.serviceAccount)}, but ${dsName()} runs as ${show(ds.namespace)}/${saName}: EKS injects Pod Identity credentials only into pods of the associated ${wrongNamespace ? "namespace" : "service account"}, so the efs-csi-node pods get none and efs-utils silently mounts with the node instance role`,
           origin: a.origin,
           resource: `${show(a.namespace)}/${show(a.serviceAccount)}`,
           fix: `Make the two names agree. Either point the association at the DaemonSet's service account (namespace: ${show(ds.namespace)}, serviceAccountName: ${saName}; an association cannot be renamed, so create the new one and delete the old:
@@ -13009,11 +13234,19 @@ function applySuppressions(findings, snapshot, config2, today) {
 }
 var SEVERITY_ORDER = { error: 0, warning: 1, info: 2 };
 function sortFindings(findings) {
-  const fileOf = (f) => f.origin ? describeOrigin({ ...f.origin, ...f.origin.kind === "file" ? { line: void 0 } : {} }) : "";
-  const lineOf = (f) => f.origin?.kind === "file" ? f.origin.line ?? 0 : 0;
-  return [...findings].sort(
-    (a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || fileOf(a).localeCompare(fileOf(b)) || lineOf(a) - lineOf(b) || a.ruleId.localeCompare(b.ruleId) || a.message.localeCompare(b.message)
+  const keyed = findings.map((finding) => ({
+    finding,
+    rank: SEVERITY_ORDER[finding.severity],
+    file: finding.origin ? describeOrigin({
+      ...finding.origin,
+      ...finding.origin.kind === "file" ? { line: void 0 } : {}
+    }) : "",
+    line: finding.origin?.kind === "file" ? finding.origin.line ?? 0 : 0
+  }));
+  keyed.sort(
+    (a, b) => a.rank - b.rank || a.file.localeCompare(b.file) || a.line - b.line || a.finding.ruleId.localeCompare(b.finding.ruleId) || a.finding.message.localeCompare(b.finding.message)
   );
+  return keyed.map((k) => k.finding);
 }
 
 // ../../packages/core/src/model/snapshot.ts
@@ -21533,7 +21766,7 @@ __export(external_exports, {
   uint64: () => uint64,
   ulid: () => ulid2,
   undefined: () => _undefined3,
-  union: () => union,
+  union: () => union2,
   unknown: () => unknown2,
   uppercase: () => _uppercase,
   url: () => url,
@@ -25145,8 +25378,8 @@ var $ZodXor = /* @__PURE__ */ $constructor("$ZodXor", (inst, def) => {
     });
   };
 });
-function getDiscriminatedOption(union2, value) {
-  const internals = union2._zod;
+function getDiscriminatedOption(union3, value) {
+  const internals = union3._zod;
   let map2 = internals.bag.optionsMap;
   if (!map2) {
     map2 = discriminatorMap(internals.def);
@@ -37188,12 +37421,12 @@ function foldIntersection(json2) {
   if (!unions.length) {
     folded = foldObjects(allOf);
   } else {
-    const union2 = unions[0];
-    const keyword = UNION_KEYS.find((k) => Array.isArray(union2[k]));
-    if (Object.keys(union2).length !== 1)
+    const union3 = unions[0];
+    const keyword = UNION_KEYS.find((k) => Array.isArray(union3[k]));
+    if (Object.keys(union3).length !== 1)
       return;
-    const rest = allOf.filter((m) => m !== union2);
-    const branches = union2[keyword].map((branch) => foldObjects([...rest, branch]));
+    const rest = allOf.filter((m) => m !== union3);
+    const branches = union3[keyword].map((branch) => foldObjects([...rest, branch]));
     if (branches.some((b) => !b))
       return;
     folded = { [keyword]: branches };
@@ -38426,7 +38659,7 @@ __export(schemas_exports2, {
   uint64: () => uint64,
   ulid: () => ulid2,
   undefined: () => _undefined3,
-  union: () => union,
+  union: () => union2,
   unknown: () => unknown2,
   url: () => url,
   uuid: () => uuid2,
@@ -38599,7 +38832,7 @@ var ZodType = /* @__PURE__ */ $constructor("ZodType", (inst, def) => {
     return array(this);
   },
   or(arg) {
-    return union([this, arg]);
+    return union2([this, arg]);
   },
   and(arg) {
     return intersection(this, arg);
@@ -39425,7 +39658,7 @@ var ZodUnion = /* @__PURE__ */ $constructor("ZodUnion", (inst, def) => {
   inst._zod.processJSONSchema = (ctx, json2, params) => unionProcessor(inst, ctx, json2, params);
   inst.options = def.options;
 });
-function union(options, params) {
+function union2(options, params) {
   return new ZodUnion({
     type: "union",
     options,
@@ -39986,7 +40219,7 @@ var stringbool = (...args2) => _stringbool({
 }, ...args2);
 function json(params) {
   const jsonSchema = lazy(() => {
-    return union([string2(params), number2(), boolean2(), _null3(), array(jsonSchema), record(string2(), jsonSchema)]);
+    return union2([string2(params), number2(), boolean2(), _null3(), array(jsonSchema), record(string2(), jsonSchema)]);
   });
   return jsonSchema;
 }
@@ -40944,7 +41177,7 @@ function deepPartial(schema2) {
     // Every partialed option now admits `undefined`, which the constructor rejects as a duplicate.
     union: (s) => {
       const def = s._zod.def;
-      return def.discriminator === void 0 ? s : union(def.options);
+      return def.discriminator === void 0 ? s : union2(def.options);
     }
   });
 }
