@@ -18,6 +18,16 @@ describe('PI-10', () => {
     );
   });
 
+  it('pairs an annotation only with the associations of its own cluster folder in a repository of several clusters', async () => {
+    const findings = only(await checkFixture('PI-10/clusters'), 'PI-10');
+    // dev has both; prod has only IRSA (the association it would otherwise be paired with is staging's or dev's).
+    expect(findings.map((f) => `${f.origin?.kind === 'file' ? f.origin.file : ''}`)).toEqual([
+      'clusters/dev/serviceaccount.yaml',
+    ]);
+    expect(findings[0].message).toContain('role/dev-efs-csi-node)');
+    expect(findings[0].message).not.toContain('staging-efs-csi-node');
+  });
+
   it('stays silent with Pod Identity only', async () => {
     expect(only(await checkFixture('PI-10/passes'), 'PI-10')).toEqual([]);
   });

@@ -1,7 +1,7 @@
 import { show } from '../model/unknown';
 import type { Rule, RuleFinding } from './rule';
 import { at } from './support';
-import { IRSA_ANNOTATION } from './view';
+import { IRSA_ANNOTATION, isNear } from './view';
 import { describeAssociation } from './identity-support';
 
 /**
@@ -9,6 +9,9 @@ import { describeAssociation } from './identity-support';
  * tries the Pod Identity container credentials before the web identity token, so Pod Identity wins and the IRSA
  * role is dead configuration that takes over silently once the association is removed.
  */
+/** Associations named in one message; more are counted, so a message stays readable. */
+const MAX_LISTED = 5;
+
 export const PI10: Rule = {
   id: 'PI-10',
   severity: 'warning',
@@ -18,8 +21,18 @@ export const PI10: Rule = {
     const findings: RuleFinding[] = [];
     if (view.nodeAssociations.length === 0) return findings;
     const sa = view.nodeServiceAccount;
-    const associations = view.nodeAssociations.map(describeAssociation).join('; ');
     for (const annotation of view.irsaAnnotations) {
+      // A repository of several clusters keeps each cluster's files together: an annotation and an association go
+      // together only when their files are near each other (the same folder, or one below the other; live facts are
+      // near everything). Another cluster's association says nothing about this ServiceAccount.
+      const paired =
+        view.nodeAssociations.length > 1
+          ? view.nodeAssociations.filter((a) => isNear(a.origin, annotation.origin))
+          : view.nodeAssociations;
+      if (paired.length === 0) continue;
+      const associations =
+        paired.slice(0, MAX_LISTED).map(describeAssociation).join('; ') +
+        (paired.length > MAX_LISTED ? `; and ${paired.length - MAX_LISTED} more` : '');
       findings.push({
         message:
           `${sa.namespace}/${sa.name} carries the IRSA annotation ${IRSA_ANNOTATION}: ${show(annotation.arn)} (${at(annotation.origin)}) and has a Pod Identity ` +

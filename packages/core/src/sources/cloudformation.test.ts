@@ -547,3 +547,29 @@ describe('cloudFormationSource: intrinsics', () => {
     expect(isUnknown(snapshot.roles[0].name)).toBe(true);
   });
 });
+
+describe('cloudFormationSource: a file system policy resource without a policy', () => {
+  it.each([
+    ['no Policy property', ''],
+    ['Policy: !Ref AWS::NoValue', '      Policy: !Ref AWS::NoValue\n'],
+  ])(
+    'reads a template whose S3 Files file system policy has %s as an invalid policy, not a crash',
+    (_, policy) => {
+      const text =
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Media:\n    Type: AWS::S3Files::FileSystem\n" +
+        '    Properties:\n      Bucket: arn:aws:s3:::media-archive\n  MediaPolicy:\n' +
+        '    Type: AWS::S3Files::FileSystemPolicy\n    Properties:\n      FileSystemId: !Ref Media\n' +
+        policy;
+      const file: ParsedFile = {
+        file: 'infra/s3files.yaml',
+        text,
+        format: 'yaml',
+        documents: parseLocatedYaml(text, { onTag: cloudFormationTag }),
+      };
+      const snapshot = cloudFormationSource.read(file.documents, file);
+      const fileSystem = snapshot.fileSystems.find((f) => f.type === 's3files');
+      expect(fileSystem?.policy?.problems).toContain('the policy is not a JSON object');
+      expect(fileSystem?.policy?.size).toBeUndefined();
+    },
+  );
+});

@@ -563,7 +563,11 @@ class TemplateReader {
       const resolved = this.resolve(raw, origin);
       if (typeof resolved === 'string') doc = this.policyFromText([resolved], origin, withSize);
       else {
-        const size = withSize && !hasUnknown(resolved) ? JSON.stringify(resolved).length : undefined;
+        // No text, no size: JSON.stringify gives undefined for an absent value (a missing property, AWS::NoValue).
+        const size =
+          withSize && resolved !== NO_VALUE && !hasUnknown(resolved)
+            ? JSON.stringify(resolved)?.length
+            : undefined;
         doc = normalizePolicy(resolved === NO_VALUE ? undefined : resolved, origin, {
           lineOf: this.lineOf,
           ...(size !== undefined ? { size } : {}),
