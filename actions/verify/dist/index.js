@@ -11,7 +11,7 @@ import {
   renderMarkdown,
   renderSarif,
   runCheck
-} from "./chunk-FHPHCZQT.js";
+} from "./chunk-A45YMR3X.js";
 import {
   __commonJS,
   __export,
@@ -45544,7 +45544,7 @@ async function run() {
 }
 async function checkLiveMode(live, configPath, workspace) {
   const config = await loadConfigFor(workspace, configPath);
-  const { checkLive } = await import("./live-RA74QSKD.js");
+  const { checkLive } = await import("./live-BXX7ICR4.js");
   try {
     return { result: await checkLive(live, config, process.env) };
   } catch (error2) {

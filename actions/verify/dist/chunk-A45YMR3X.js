@@ -11999,6 +11999,7 @@ or add { "Effect": "Allow", "Action": "${ACTION}", "Resource": "*" } to an inlin
 };
 
 // ../../packages/core/src/rules/PI-10-irsa-and-pod-identity.ts
+var MAX_LISTED = 5;
 var PI10 = {
   id: "PI-10",
   severity: "warning",
@@ -12008,8 +12009,10 @@ var PI10 = {
     const findings = [];
     if (view.nodeAssociations.length === 0) return findings;
     const sa = view.nodeServiceAccount;
-    const associations = view.nodeAssociations.map(describeAssociation).join("; ");
     for (const annotation of view.irsaAnnotations) {
+      const paired = view.nodeAssociations.length > 1 ? view.nodeAssociations.filter((a) => isNear(a.origin, annotation.origin)) : view.nodeAssociations;
+      if (paired.length === 0) continue;
+      const associations = paired.slice(0, MAX_LISTED).map(describeAssociation).join("; ") + (paired.length > MAX_LISTED ? `; and ${paired.length - MAX_LISTED} more` : "");
       findings.push({
         message: `${sa.namespace}/${sa.name} carries the IRSA annotation ${IRSA_ANNOTATION}: ${show(annotation.arn)} (${at(annotation.origin)}) and has a Pod Identity association (${associations}): Pod Identity wins, so the IRSA role is unused, and removing the association later silently switches the node to it. Keep one mechanism`,
         origin: annotation.origin,
@@ -14463,7 +14466,7 @@ var TemplateReader = class {
       const resolved = this.resolve(raw, origin);
       if (typeof resolved === "string") doc = this.policyFromText([resolved], origin, withSize);
       else {
-        const size = withSize && !hasUnknown(resolved) ? JSON.stringify(resolved).length : void 0;
+        const size = withSize && resolved !== NO_VALUE && !hasUnknown(resolved) ? JSON.stringify(resolved)?.length : void 0;
         doc = normalizePolicy(resolved === NO_VALUE ? void 0 : resolved, origin, {
           lineOf: this.lineOf,
           ...size !== void 0 ? { size } : {}
