@@ -5,7 +5,6 @@
  */
 import {
   evaluatePolicy,
-  MAX_FILE_SYSTEM_POLICY_LENGTH,
   normalizePolicy,
   type AuthzRequest,
   type ContextValue,
@@ -15,6 +14,7 @@ import type { SandboxRequest, SandboxResponse } from '../http';
 import type { Account, Credential } from '../state/account';
 import type { EfsAccessPoint, EfsFileSystem, EfsMountTarget } from '../state/efs';
 import type { ServiceContext, ServiceModule } from './module';
+import { checkFileSystemPolicy } from './resource-policy';
 import { paginateById, restJsonError, restJsonResponse } from './rest-json';
 
 interface Route {
@@ -264,26 +264,7 @@ function putFileSystemPolicy(
   const bypass = body.BypassPolicyLockoutSafetyCheck;
   if (bypass !== undefined && typeof bypass !== 'boolean')
     throw badRequest('BypassPolicyLockoutSafetyCheck must be a boolean');
-  // The limit counts characters of the text as sent (the core's FS-07 measures the same way).
-  if (policy.length > MAX_FILE_SYSTEM_POLICY_LENGTH) {
-    throw invalidPolicy(
-      `Policy size of ${policy.length} characters exceeds the maximum of ${MAX_FILE_SYSTEM_POLICY_LENGTH}`,
-    );
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(policy);
-  } catch (error) {
-    throw invalidPolicy(`Policy is not valid JSON: ${(error as Error).message}`);
-  }
-  const document = normalizePolicy(parsed, { kind: 'aws', arn: fs.fileSystemArn });
-  const problems = [...(document.problems ?? [])];
-  // A resource-based policy names whom each statement is about; IAM's validator refuses one without a principal.
-  document.statements.forEach((statement, index) => {
-    if (!statement.principal && !statement.notPrincipal)
-      problems.push(`Statement ${index + 1} has no Principal`);
-  });
-  if (problems.length > 0) throw invalidPolicy(`Policy is not a valid policy: ${problems.join('; ')}`);
+  checkFileSystemPolicy(policy, fs.fileSystemArn, invalidPolicy);
   if (bypass !== true) {
     const why = locksOutCaller(policy, fs, context.caller);
     if (why) {

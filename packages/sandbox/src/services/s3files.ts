@@ -6,12 +6,12 @@
  * ARN, wherever a file system is named).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { MAX_FILE_SYSTEM_POLICY_LENGTH, normalizePolicy } from '@efs-node-identity/core';
 import { AwsError } from '../errors';
 import type { SandboxRequest, SandboxResponse } from '../http';
 import type { Account } from '../state/account';
 import type { S3FilesAccessPoint, S3FilesFileSystem, S3FilesMountTarget } from '../state/s3files';
 import type { ServiceContext, ServiceModule } from './module';
+import { checkFileSystemPolicy } from './resource-policy';
 import { paginateById, restJsonError, restJsonResponse } from './rest-json';
 
 /** The API reference's pattern for a file system named in a request: its ID or its ARN. */
@@ -292,27 +292,10 @@ function putFileSystemPolicy(request: SandboxRequest, context: ServiceContext, l
   const body = parseBody(request);
   const policy = body.policy;
   if (typeof policy !== 'string') throw validation('policy is required and must be a string');
-  // The S3 User Guide gives file system policies a 20,000-character limit, as EFS has (counted on the text as sent).
-  if (policy.length > MAX_FILE_SYSTEM_POLICY_LENGTH)
-    throw validation(
-      `Policy size of ${policy.length} characters exceeds the maximum of ${MAX_FILE_SYSTEM_POLICY_LENGTH}`,
-    );
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(policy);
-  } catch (error) {
-    throw validation(`Policy is not valid JSON: ${(error as Error).message}`);
-  }
-  const document = normalizePolicy(parsed, { kind: 'aws', arn: fs.fileSystemArn });
-  const problems = [...(document.problems ?? [])];
-  // A resource policy names whom each statement is about.
-  document.statements.forEach((statement, index) => {
-    if (!statement.principal && !statement.notPrincipal)
-      problems.push(`Statement ${index + 1} has no Principal`);
-  });
-  // Guess: the error code for an invalid policy is ValidationException (the only client error of the operation
-  // besides ResourceNotFoundException in the SDK's schemas); EFS's lockout safety check is not modelled.
-  if (problems.length > 0) throw validation(`Policy is not a valid policy: ${problems.join('; ')}`);
+  // The S3 User Guide gives file system policies the 20,000-character limit EFS has. Guess: the error code for an
+  // invalid policy is ValidationException (the only client error of the operation besides ResourceNotFoundException
+  // in the SDK's schemas); EFS's lockout safety check is not modelled.
+  checkFileSystemPolicy(policy, fs.fileSystemArn, validation);
   // No conditional write: the last writer wins (PutFileSystemPolicy has no revision or ETag).
   fs.policy = policy;
   return s3FilesResponse({});
